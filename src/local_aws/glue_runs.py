@@ -1,0 +1,88 @@
+"""Let a Python callable do the work of each Glue job run started in the emulator.
+
+moto's job runs succeed on their own (their state only advances with time or reads), so a state
+machine waiting on `glue:startJobRun.sync` could never see the real job fail. With a runner set,
+each StartJobRun calls `runner(job_name, arguments)` in a background thread; the run stays RUNNING
+until the runner returns (SUCCEEDED) or raises (FAILED, ErrorMessage = the exception text).
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.utils import utcnow
+from moto.glue.models import FakeJobRun, GlueBackend
+
+logger = logging.getLogger(__name__)
+
+GlueRunner = Callable[[str, dict[str, str]], None]
+
+_runner: GlueRunner | None = None
+_moto_start_job_run = GlueBackend.start_job_run
+
+
+class RunnerDrivenJobRun(FakeJobRun):
+    """A moto job run whose state is set by its runner instead of moto's state transitions."""
+
+    runner_state = "RUNNING"
+    error_message: str | None = None
+
+    @property
+    def status(self) -> str:
+        return self.runner_state
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self.runner_state = value
+
+    def finish(self, state: str, error_message: str | None = None) -> None:
+        self.error_message = error_message
+        self.completed_on = self.modified_on = utcnow()
+        self.runner_state = state
+
+    def as_dict(self) -> dict[str, Any]:
+        job_run = super().as_dict()
+        if self.runner_state == "RUNNING":
+            del job_run["CompletedOn"]
+            job_run["ExecutionTime"] = int((utcnow() - self.started_on).total_seconds())
+        else:
+            job_run["ExecutionTime"] = int((self.completed_on - self.started_on).total_seconds())
+        if self.error_message is not None:
+            job_run["ErrorMessage"] = self.error_message
+        return job_run
+
+
+def set_runner(runner: GlueRunner | None) -> None:
+    global _runner
+    _runner = runner
+
+
+def _start_job_run(self: GlueBackend, name: str, *args: Any, **kwargs: Any) -> str:
+    run_id = _moto_start_job_run(self, name, *args, **kwargs)
+    runner = _runner
+    if runner is not None:
+        job_run = next(run for run in self.get_job(name).job_runs if run.job_run_id == run_id)
+        # Both classes share one instance layout: switching the class hands the state to the runner
+        # while moto keeps storing and serialising the run as before.
+        job_run.__class__ = RunnerDrivenJobRun
+        thread = threading.Thread(
+            target=_run, args=(runner, job_run), name=f"glue-run-{name}-{run_id[:12]}", daemon=True
+        )
+        thread.start()
+    return run_id
+
+
+def _run(runner: GlueRunner, job_run: RunnerDrivenJobRun) -> None:
+    try:
+        runner(job_run.job_name, dict(job_run.arguments or {}))
+    # A runner that exits or is interrupted must still end its run, or its execution waits forever.
+    except BaseException as error:
+        logger.exception("Glue job run %s of %s failed", job_run.job_run_id, job_run.job_name)
+        job_run.finish("FAILED", str(error) or type(error).__name__)
+    else:
+        job_run.finish("SUCCEEDED")
+
+
+def install() -> None:
+    GlueBackend.start_job_run = _start_job_run

@@ -1,0 +1,59 @@
+"""Make moto's Step Functions interpreter run `arn:aws:states:::glue:startJobRun.sync` tasks.
+
+moto 5.2's StateTaskServiceCallback._eval_integration_pattern (parser/asl/component/state/exec/
+state_task/service/state_task_service_callback.py) looks up a task-token callback endpoint only
+for services that support `.waitForTaskToken`, which Glue does not, so the endpoint stays None;
+its `finally:` block then calls `callback_endpoint.interrupt_all()` unconditionally. Every Glue
+`.sync` task therefore dies with "'NoneType' object has no attribute 'interrupt_all'" (an
+AttributeError the state machine sees as States.Runtime), whatever the job run did.
+
+The replacement keeps moto's own polling (`_sync_to_start_job_run` polls GetJobRun every 0.5 s
+until the run is terminal; FAILED, ERROR and TIMEOUT fail the task with States.TaskFailed and the
+job run as the cause, as AWS does) and only leaves out the callback endpoint Glue never has.
+HeartbeatSeconds is not enforced on these tasks; TimeoutSeconds is, by the state itself.
+"""
+
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+    ResourceCondition,
+    ResourceRuntimePart,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_glue import (
+    StateTaskServiceGlue,
+)
+from moto.stepfunctions.parser.asl.eval.environment import Environment
+
+_moto_eval_integration_pattern = StateTaskServiceGlue._eval_integration_pattern
+
+
+def _eval_integration_pattern(
+    self: StateTaskServiceGlue,
+    env: Environment,
+    resource_runtime_part: ResourceRuntimePart,
+    normalised_parameters: dict,
+    state_credentials: StateCredentials,
+) -> None:
+    if self.resource.condition != ResourceCondition.Sync:
+        _moto_eval_integration_pattern(
+            self, env, resource_runtime_part, normalised_parameters, state_credentials
+        )
+        return
+    # The StartJobRun output on top of env.stack is what the resolver builder consumes.
+    sync_resolver = self._build_sync_resolver(
+        env=env,
+        resource_runtime_part=resource_runtime_part,
+        normalised_parameters=normalised_parameters,
+        state_credentials=state_credentials,
+    )
+    job_run = self._eval_sync(
+        env=env,
+        sync_resolver=sync_resolver,
+        timeout_seconds=None,
+        callback_endpoint=None,
+        heartbeat_endpoint=None,
+    )
+    env.stack.append(job_run)
+
+
+def install() -> None:
+    StateTaskServiceGlue._eval_integration_pattern = _eval_integration_pattern
