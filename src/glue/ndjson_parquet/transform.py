@@ -1,0 +1,141 @@
+"""The plain-PySpark conversion: NDJSON lines -> string-typed records, rejects and blank lines, in one parse.
+
+Each line is parsed once with ``from_json`` into a ``map<string,string>``: Spark's JSON reader renders every
+non-string value as its JSON text, so nested objects and arrays keep their JSON and integers beyond 64 bits
+keep their digits, with no schema inference pass. A line whose parse is null is blank (skipped) or a reject;
+so is a line with text after its object, which Spark's parser would otherwise ignore.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import reduce
+
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+SOURCE_FILE = "_source_file"
+PROCESSING_TIMESTAMP = "_processing_timestamp"
+RESERVED_COLUMNS = (PROCESSING_TIMESTAMP, SOURCE_FILE)
+REJECT_REASON = "malformed JSON or not a JSON object"
+
+_LINE = "value"
+_PARSED = "_parsed"
+_INPUT_FILE = "_input_file"
+_FIELDS = T.MapType(T.StringType(), T.StringType())
+_BLANK_LINE = r"^\s*$"
+
+
+@dataclass(frozen=True)
+class PassMetrics:
+    """What one pass over the lines saw, gathered by the write itself (``DataFrame.observe``)."""
+
+    lines: int
+    records: int
+    rejected: int
+    reject_files: tuple[str, ...]  # as Spark names them (qualified, percent-encoded URIs)
+    unseen_fields: tuple[str, ...]
+
+
+def _rejected() -> Column:
+    return F.col(_PARSED).isNull() & ~F.col(_LINE).rlike(_BLANK_LINE)
+
+
+def parse_lines(
+    spark: SparkSession, paths: list[str], source_prefix: tuple[str, str] | None = None
+) -> DataFrame:
+    """One row per input line: raw text, parsed fields (null when rejected), input file, source file.
+
+    ``source_prefix`` = (local, remote) rewrites ``_source_file`` for inputs staged from S3 to local disk.
+    """
+    text = spark.read.text(paths).select(F.col(_LINE), F.input_file_name().alias(_INPUT_FILE))
+    fields = F.from_json(F.col(_LINE), _FIELDS)
+    # Spark parses the first JSON value and ignores what follows it: text after the object is a reject.
+    complete = F.rtrim(F.col(_LINE)).endswith("}")
+    source = F.col(_INPUT_FILE)
+    if source_prefix is not None:
+        local, remote = source_prefix
+        source = F.concat(F.lit(remote), F.expr(f"substring({_INPUT_FILE}, {len(local) + 1})"))
+    return text.select(
+        F.col(_LINE),
+        F.when(complete, fields).alias(_PARSED),
+        F.col(_INPUT_FILE),
+        source.alias(SOURCE_FILE),
+    )
+
+
+def sample_fields(spark: SparkSession, paths: list[str], lines: int) -> list[str]:
+    """Field names in the first ``lines`` lines, in order of first appearance (a head read, not a pass)."""
+    fields: dict[str, None] = {}
+    for row in spark.read.text(paths).limit(lines).collect():
+        try:
+            record = json.loads(row[_LINE])
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            fields.update(dict.fromkeys(record))
+    return list(fields)
+
+
+def _has_unseen_field(fields: list[str]) -> Column:
+    # map_contains_key is compiled code; a higher-order lambda over map_keys would run interpreted per row.
+    known = reduce(
+        lambda total, name: total + F.map_contains_key(_PARSED, name).cast("int"), fields, F.lit(0)
+    )
+    return F.size(_PARSED) > known
+
+
+def write_records(
+    parsed: DataFrame,
+    fields: list[str],
+    processed_at: datetime,
+    output_uri: str,
+    compression: str,
+) -> PassMetrics:
+    """Write the records as Parquet (one string column per field) and return what the pass saw.
+
+    Fields absent from ``fields`` are reported in ``unseen_fields`` so the caller can write again with them.
+    """
+    clashing = sorted(set(fields) & set(RESERVED_COLUMNS))
+    if clashing:
+        raise ValueError(f"input field(s) {clashing} clash with the columns the job adds")
+    observation = Observation("ndjson_pass")
+    unseen = F.when(
+        F.col(_PARSED).isNotNull() & _has_unseen_field(fields),
+        F.array_except(F.map_keys(_PARSED), F.array(*[F.lit(name) for name in fields])),
+    )
+    observed = parsed.observe(
+        observation,
+        F.count(F.lit(1)).alias("lines"),
+        F.count(_PARSED).alias("records"),
+        F.count_if(_rejected()).alias("rejected"),
+        F.to_json(F.collect_set(F.when(_rejected(), F.col(_INPUT_FILE)))).alias("reject_files"),
+        F.to_json(F.array_distinct(F.flatten(F.collect_set(unseen)))).alias("unseen_fields"),
+    )
+    records = observed.where(F.col(_PARSED).isNotNull()).select(
+        *[F.col(_PARSED)[name].alias(name) for name in fields],
+        F.lit(processed_at).cast(T.TimestampType()).alias(PROCESSING_TIMESTAMP),
+        F.col(SOURCE_FILE),
+    )
+    records.write.mode("overwrite").option("compression", compression).parquet(output_uri)
+    seen = observation.get
+    return PassMetrics(
+        lines=seen["lines"],
+        records=seen["records"],
+        rejected=seen["rejected"],
+        reject_files=tuple(sorted(json.loads(seen["reject_files"]))),
+        unseen_fields=tuple(sorted(json.loads(seen["unseen_fields"]))),
+    )
+
+
+def write_rejects(parsed: DataFrame, manifest_id: str, output_uri: str) -> None:
+    """Write each rejected line with its source file and reason as JSON lines."""
+    parsed.where(_rejected()).select(
+        F.col(SOURCE_FILE).alias("source_file"),
+        F.col(_LINE).alias("raw_line"),
+        F.lit(REJECT_REASON).alias("reason"),
+        F.lit(manifest_id).alias("manifest_id"),
+    ).write.mode("overwrite").json(output_uri)
