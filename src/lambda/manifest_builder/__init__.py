@@ -1,1 +1,1 @@
-"""Package placeholder, filled by its issue."""
+"""The manifest builder Lambda: S3 notifications in, tracked files and manifests out (see README.md)."""

@@ -1,0 +1,120 @@
+"""Runtime configuration read once per container from environment variables."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+GIB = 1024**3
+MB = 1024**2
+
+
+class ConfigError(ValueError):
+    """A configuration variable is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    tracking_table: str
+    manifest_bucket: str
+    manifest_prefix: str = "manifests/"
+    quarantine_bucket: str = ""
+    step_function_arn: str = ""
+    sns_topic_arn: str = ""
+    allowed_extensions: tuple[str, ...] = (".ndjson",)
+    min_file_size_bytes: int = 1
+    max_file_size_bytes: int = 5 * GIB
+    max_files_per_manifest: int = 200
+    max_bytes_per_manifest: int = 700 * MB
+    min_files_for_partial_batch: int = 1
+    lock_ttl_seconds: int = 120
+    sweep_lookback_days: int = 366
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        config = cls(
+            tracking_table=_required(env, "TRACKING_TABLE"),
+            manifest_bucket=_required(env, "MANIFEST_BUCKET"),
+            manifest_prefix=_prefix(env, "MANIFEST_PREFIX", cls.manifest_prefix),
+            quarantine_bucket=env.get("QUARANTINE_BUCKET", "").strip(),
+            step_function_arn=_arn(env, "STEP_FUNCTION_ARN", ":states:"),
+            sns_topic_arn=_arn(env, "SNS_TOPIC_ARN", ":sns:"),
+            allowed_extensions=_extensions(env, "ALLOWED_EXTENSIONS", cls.allowed_extensions),
+            min_file_size_bytes=_integer(env, "MIN_FILE_SIZE_BYTES", cls.min_file_size_bytes, minimum=0),
+            max_file_size_bytes=_integer(env, "MAX_FILE_SIZE_BYTES", cls.max_file_size_bytes, minimum=1),
+            max_files_per_manifest=_integer(env, "MAX_FILES_PER_MANIFEST", cls.max_files_per_manifest, 1),
+            max_bytes_per_manifest=_integer(env, "MAX_BYTES_PER_MANIFEST", cls.max_bytes_per_manifest, 1),
+            min_files_for_partial_batch=_integer(
+                env, "MIN_FILES_FOR_PARTIAL_BATCH", cls.min_files_for_partial_batch, minimum=1
+            ),
+            lock_ttl_seconds=_integer(env, "LOCK_TTL_SECONDS", cls.lock_ttl_seconds, minimum=10),
+            sweep_lookback_days=_integer(env, "SWEEP_LOOKBACK_DAYS", cls.sweep_lookback_days, minimum=1),
+            log_level=_log_level(env, "LOG_LEVEL", cls.log_level),
+        )
+        if config.min_file_size_bytes > config.max_file_size_bytes:
+            raise ConfigError(
+                f"MIN_FILE_SIZE_BYTES ({config.min_file_size_bytes}) is greater than "
+                f"MAX_FILE_SIZE_BYTES ({config.max_file_size_bytes})"
+            )
+        if config.min_files_for_partial_batch > config.max_files_per_manifest:
+            raise ConfigError(
+                f"MIN_FILES_FOR_PARTIAL_BATCH ({config.min_files_for_partial_batch}) is greater than "
+                f"MAX_FILES_PER_MANIFEST ({config.max_files_per_manifest})"
+            )
+        return config
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{name} is required and is blank or unset")
+    return value
+
+
+def _prefix(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip() or default
+    if value.startswith("/"):
+        raise ConfigError(f"{name} must not start with '/': {value!r}")
+    return value if value.endswith("/") else value + "/"
+
+
+def _arn(env: Mapping[str, str], name: str, service_marker: str) -> str:
+    value = env.get(name, "").strip()
+    if value and not (value.startswith("arn:") and service_marker in value):
+        raise ConfigError(f"{name} must be blank or an ARN containing {service_marker!r}: {value!r}")
+    return value
+
+
+def _extensions(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    extensions = tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+    bad = [ext for ext in extensions if not ext.startswith(".") or len(ext) < 2]
+    if not extensions or bad:
+        raise ConfigError(f"{name} must be a comma-separated list like '.ndjson,.jsonl': {raw!r}")
+    return extensions
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer: {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}: {value}")
+    return value
+
+
+def _log_level(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip().upper() or default
+    if not isinstance(logging.getLevelName(value), int):
+        raise ConfigError(f"{name} must be a logging level name like INFO or DEBUG: {value!r}")
+    return value

@@ -1,0 +1,260 @@
+"""Cuts manifests for one date partition under its lock, and starts their executions.
+
+Order of writes for one manifest, chosen so that an invocation dying at any point loses nothing:
+1. the manifest document goes to S3;
+2. the manifest item is created in status `building` (fenced by the lock);
+3. its files move pending -> manifested in transactions fenced by the lock;
+4. the manifest item moves building -> manifested (fenced), then the partition counters go down;
+5. the execution starts, named after the manifest id.
+The next lock holder finishes any `building` manifest from its S3 document before cutting new ones, and
+retries starts that failed (see README, "Crash recovery").
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from . import manifests, tracking
+from .aws import Notifier, ObjectStore, Workflow
+from .batching import BatchPolicy, PendingFile
+from .config import Config
+from .partitioning import is_past
+from .tracking import BUILDING, PartitionCounters, TrackingTable
+
+logger = logging.getLogger(__name__)
+
+# No invocation outlives Lambda's 15-minute ceiling, so an arrival older than this has finished its writes and
+# the counters can be reset to what the table holds without racing it.
+RECONCILE_AFTER = timedelta(minutes=15)
+
+
+@dataclass
+class FlushResult:
+    manifest_ids: list[str] = field(default_factory=list)
+    started: list[str] = field(default_factory=list)
+    start_failures: list[str] = field(default_factory=list)
+    lock_busy: bool = False
+
+
+@dataclass
+class _Lease:
+    owner: str
+    deadline: datetime
+    moved_files: int = 0
+    moved_bytes: int = 0
+
+
+class PartitionFlusher:
+    def __init__(
+        self,
+        config: Config,
+        table: TrackingTable,
+        store: ObjectStore,
+        workflow: Workflow,
+        notifier: Notifier,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._config = config
+        self._table = table
+        self._store = store
+        self._workflow = workflow
+        self._notifier = notifier
+        self._now = now
+        self.policy = BatchPolicy(
+            max_files=config.max_files_per_manifest,
+            max_bytes=config.max_bytes_per_manifest,
+            min_files_for_partial=config.min_files_for_partial_batch,
+        )
+
+    def needs_flush(self, date_prefix: str, counters: PartitionCounters) -> bool:
+        if self._config.step_function_arn and counters.unstarted_manifests > 0:
+            return True
+        partial = is_past(date_prefix, self._now())
+        return self.policy.is_due(counters.pending_count, counters.pending_bytes, partial)
+
+    def flush(self, date_prefix: str) -> FlushResult:
+        """Cuts every due manifest of the partition; returns with lock_busy if another invocation holds it.
+
+        An arrival that finds the lock busy leaves its file pending; after releasing, the holder reads the
+        counters again and goes round once more if files it has not seen make a batch due, so no wake-up is
+        lost. An arrival counts itself in before its item is written, so that read cannot miss it.
+        """
+        result = FlushResult()
+        last_seen: PartitionCounters | None = None
+        while True:
+            now = self._now()
+            lease = _Lease(str(uuid.uuid4()), now + timedelta(seconds=self._config.lock_ttl_seconds))
+            if not self._table.acquire_lock(date_prefix, lease.owner, now, self._config.lock_ttl_seconds):
+                logger.info("lock on %s is busy: its holder will pick up the pending files", date_prefix)
+                result.lock_busy = True
+                return result
+            try:
+                remaining, lease_ran_out = self._flush_locked(date_prefix, lease, result)
+            finally:
+                self._table.release_lock(date_prefix, lease.owner)
+            if lease_ran_out:
+                continue
+            after = self._table.counters(date_prefix)
+            unseen = after.pending_count > remaining
+            if after == last_seen or not unseen or not self.needs_flush(date_prefix, after):
+                return result
+            last_seen = after
+
+    def _flush_locked(self, date_prefix: str, lease: _Lease, result: FlushResult) -> tuple[int, bool]:
+        """(pending files seen and left, whether the lease ran out before every due batch was cut)."""
+        # Read before the query: an arrival counted after this read changes the counters the caller re-reads.
+        snapshot = self._table.counters(date_prefix)
+        partial = is_past(date_prefix, self._now())
+        for item in self._table.open_manifests(date_prefix):
+            self._finish_open_manifest(date_prefix, lease, item, result)
+        pending = self._table.pending_files(date_prefix)
+        while batch := self.policy.select(pending, partial):
+            if not self._lease_left(lease):
+                return len(pending), True
+            self._cut(date_prefix, lease, batch, result)
+            pending = pending[len(batch) :]
+        self._reconcile(date_prefix, snapshot, lease, pending)
+        return len(pending), False
+
+    def _lease_left(self, lease: _Lease) -> bool:
+        # Stop cutting with half the lease left: the fenced writes would fail anyway once it runs out.
+        return self._now() < lease.deadline - timedelta(seconds=self._config.lock_ttl_seconds / 2)
+
+    def _cut(self, date_prefix: str, lease: _Lease, batch: list[PendingFile], result: FlushResult) -> None:
+        now = self._now()
+        manifest_id = manifests.new_manifest_id(date_prefix, now)
+        key = manifests.manifest_key(self._config.manifest_prefix, date_prefix, manifest_id)
+        path = f"s3://{self._config.manifest_bucket}/{key}"
+        document = manifests.build_manifest(manifest_id, date_prefix, batch, tracking.iso(now))
+        self._store.put_json(self._config.manifest_bucket, key, document)
+        self._table.create_manifest(date_prefix, manifest_id, path, batch, lease.owner, now)
+        logger.info(
+            "manifest %s: %d files, %d bytes -> %s", manifest_id, len(batch), document["total_bytes"], path
+        )
+        self._complete(date_prefix, lease, manifest_id, path, document, result)
+
+    def _complete(
+        self,
+        date_prefix: str,
+        lease: _Lease,
+        manifest_id: str,
+        path: str,
+        document: dict[str, Any],
+        result: FlushResult,
+    ) -> None:
+        now = self._now()
+        self._table.move_files(
+            date_prefix, manifest_id, path, manifests.manifest_uris(document), lease.owner, now
+        )
+        self._table.mark_manifested(date_prefix, manifest_id, lease.owner, now)
+        self._table.adjust_counters(
+            date_prefix, files=-document["file_count"], size_bytes=-document["total_bytes"]
+        )
+        lease.moved_files += document["file_count"]
+        lease.moved_bytes += document["total_bytes"]
+        result.manifest_ids.append(manifest_id)
+        self._start(date_prefix, manifest_id, path, document["file_count"], False, result)
+
+    def _finish_open_manifest(
+        self, date_prefix: str, lease: _Lease, item: dict[str, Any], result: FlushResult
+    ) -> None:
+        manifest_id = item["manifest_id"]
+        if item["status"] == BUILDING:
+            logger.warning("finishing manifest %s left building by an interrupted invocation", manifest_id)
+            document = self._store.get_json(item["manifest_path"])
+            self._complete(date_prefix, lease, manifest_id, item["manifest_path"], document, result)
+        elif self._config.step_function_arn:
+            self._start(
+                date_prefix,
+                manifest_id,
+                item["manifest_path"],
+                item["file_count"],
+                "start_failed_at" in item,
+                result,
+            )
+
+    def _start(
+        self,
+        date_prefix: str,
+        manifest_id: str,
+        path: str,
+        file_count: int,
+        counted_unstarted: bool,
+        result: FlushResult,
+    ) -> None:
+        state_machine = self._config.step_function_arn
+        if not state_machine:
+            logger.warning(
+                "STEP_FUNCTION_ARN is blank (rollback): manifest %s stays manifested until replayed",
+                manifest_id,
+            )
+            return
+        now = self._now()
+        execution_input = {
+            "manifest_path": path,
+            "manifest_id": manifest_id,
+            "date_prefix": date_prefix,
+            "file_count": file_count,
+            "timestamp": tracking.iso(now),
+        }
+        try:
+            arn = self._workflow.start(state_machine, manifest_id, execution_input)
+        except Exception as error:
+            logger.exception("could not start the execution of manifest %s", manifest_id)
+            self._table.record_start_failure(date_prefix, manifest_id, repr(error), now)
+            if not counted_unstarted:
+                self._table.adjust_counters(date_prefix, unstarted=1)
+            result.start_failures.append(manifest_id)
+            self._notifier.publish(
+                "NDJSON intake: execution not started",
+                {
+                    "event": "execution_start_failed",
+                    "manifest_id": manifest_id,
+                    "manifest_path": path,
+                    "date_prefix": date_prefix,
+                    "error": repr(error),
+                },
+            )
+            return
+        self._table.record_execution(date_prefix, manifest_id, arn, now)
+        if counted_unstarted:
+            self._table.adjust_counters(date_prefix, unstarted=-1)
+        result.started.append(manifest_id)
+
+    def _reconcile(
+        self, date_prefix: str, snapshot: PartitionCounters, lease: _Lease, pending: list[PendingFile]
+    ) -> None:
+        """Drops the overcount a crashed invocation left in the counters, once no arrival is in flight."""
+        if not snapshot.last_arrival_at or snapshot.last_arrival_at > tracking.iso(
+            self._now() - RECONCILE_AFTER
+        ):
+            return
+        observed = PartitionCounters(
+            pending_count=snapshot.pending_count - lease.moved_files,
+            pending_bytes=snapshot.pending_bytes - lease.moved_bytes,
+            unstarted_manifests=snapshot.unstarted_manifests,
+            last_arrival_at=snapshot.last_arrival_at,
+        )
+        actual_bytes = sum(f.size_bytes for f in pending)
+        if (observed.pending_count, observed.pending_bytes) == (len(pending), actual_bytes):
+            return
+        if self._table.reconcile_counters(date_prefix, observed, len(pending), actual_bytes):
+            logger.warning(
+                "counters of %s reset from %d files/%d bytes to %d/%d",
+                date_prefix,
+                observed.pending_count,
+                observed.pending_bytes,
+                len(pending),
+                actual_bytes,
+            )
+
+
+def sweep_dates(now: datetime, lookback_days: int) -> list[str]:
+    """The past dates the scheduled sweep looks at, newest first."""
+    today = now.date()
+    return [(today - timedelta(days=offset)).isoformat() for offset in range(1, lookback_days + 1)]

@@ -1,0 +1,489 @@
+"""The tracking table: item schema and every DynamoDB read and write, with the conditions that make them safe.
+
+One table, partition key ``date_prefix`` (YYYY-MM-DD), sort key ``file_key``. Item kinds by sort key:
+
+* ``s3://<bucket>/<key>``: a file (status pending | manifested | quarantined).
+* ``s3://<bucket>/<key>#<etag>``: a later version of an already manifested key, kept as quarantined.
+* ``MANIFEST#<manifest_id>``: a manifest (building -> manifested -> processing -> completed | failed).
+* ``LOCK#BATCH``: the partition's batching lock (owner, expires_at).
+* ``PARTITION#SUMMARY``: counters of pending files and bytes, an upper bound of the truth (see README).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from .batching import PendingFile
+from .events import ObjectCreated
+
+PARTITION_SUMMARY = "PARTITION#SUMMARY"
+LOCK = "LOCK#BATCH"
+MANIFEST_PREFIX = "MANIFEST#"
+FILE_PREFIX = "s3://"
+
+PENDING = "pending"
+MANIFESTED = "manifested"
+QUARANTINED = "quarantined"
+BUILDING = "building"
+
+# A transaction holds at most 100 actions; one is the lock check that fences every batch write.
+_FILES_PER_TRANSACTION = 99
+_BATCH_GET_LIMIT = 100
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class LockLost(RuntimeError):
+    """The lock expired or passed to another owner: this invocation must stop writing batch state."""
+
+
+@dataclass(frozen=True)
+class PartitionCounters:
+    pending_count: int = 0
+    pending_bytes: int = 0
+    unstarted_manifests: int = 0
+    last_arrival_at: str = ""
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _to_attributes(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
+
+
+def _from_attributes(item: dict[str, Any]) -> dict[str, Any]:
+    plain = {name: _deserializer.deserialize(value) for name, value in item.items()}
+    return {name: int(v) if isinstance(v, Decimal) else v for name, v in plain.items()}
+
+
+def _expression(values: dict[str, Any]) -> dict[str, Any]:
+    return {f":{name}": _serializer.serialize(value) for name, value in values.items()}
+
+
+def _names(*names: str) -> dict[str, str]:
+    # Several attribute names (status, size, key, owner) are DynamoDB reserved words: alias them all.
+    return {f"#{name}": name for name in names}
+
+
+def _is_conditional_failure(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+class TrackingTable:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def _key(self, date_prefix: str, file_key: str) -> dict[str, Any]:
+        return {"date_prefix": {"S": date_prefix}, "file_key": {"S": file_key}}
+
+    # Arrivals ------------------------------------------------------------------------------------------
+
+    def count_arrival(self, date_prefix: str, size_bytes: int, now: datetime) -> PartitionCounters:
+        """Counts a file in before its item is written, so the counters never undercount (see README)."""
+        response = self._client.update_item(
+            TableName=self._table,
+            Key=self._key(date_prefix, PARTITION_SUMMARY),
+            UpdateExpression="ADD #pending_count :one, #pending_bytes :size "
+            "SET #item_type = :kind, #last_arrival_at = :now",
+            ExpressionAttributeNames=_names("pending_count", "pending_bytes", "item_type", "last_arrival_at"),
+            ExpressionAttributeValues=_expression(
+                {"one": 1, "size": size_bytes, "kind": "partition", "now": iso(now)}
+            ),
+            ReturnValues="ALL_NEW",
+        )
+        return _counters(_from_attributes(response["Attributes"]))
+
+    def adjust_counters(
+        self, date_prefix: str, files: int = 0, size_bytes: int = 0, unstarted: int = 0
+    ) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=self._key(date_prefix, PARTITION_SUMMARY),
+            UpdateExpression="ADD #pending_count :files, #pending_bytes :size, "
+            "#unstarted_manifests :unstarted",
+            ExpressionAttributeNames=_names("pending_count", "pending_bytes", "unstarted_manifests"),
+            ExpressionAttributeValues=_expression(
+                {"files": files, "size": size_bytes, "unstarted": unstarted}
+            ),
+        )
+
+    def insert_file(
+        self,
+        date_prefix: str,
+        file_key: str,
+        obj: ObjectCreated,
+        status: str,
+        now: datetime,
+        quarantine_reason: str | None = None,
+        quarantine_path: str | None = None,
+    ) -> dict[str, Any] | None:
+        """Writes the file item unless one exists; returns the existing item, or None when written."""
+        item = {
+            "date_prefix": date_prefix,
+            "file_key": file_key,
+            "item_type": "file",
+            "status": status,
+            "bucket": obj.bucket,
+            "key": obj.key,
+            "size_bytes": obj.size_bytes,
+            "etag": obj.etag,
+            "created_at": iso(now),
+            "updated_at": iso(now),
+            "quarantine_reason": quarantine_reason,
+            "quarantine_path": quarantine_path,
+        }
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=_to_attributes(item),
+                ConditionExpression="attribute_not_exists(file_key)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if not _is_conditional_failure(error):
+                raise
+            return _from_attributes(error.response.get("Item") or {}) or self.get_item(date_prefix, file_key)
+        return None
+
+    def get_item(self, date_prefix: str, file_key: str) -> dict[str, Any]:
+        response = self._client.get_item(
+            TableName=self._table, Key=self._key(date_prefix, file_key), ConsistentRead=True
+        )
+        return _from_attributes(response.get("Item", {}))
+
+    def replace_file_version(
+        self,
+        date_prefix: str,
+        file_key: str,
+        expected_status: str,
+        expected_etag: str,
+        obj: ObjectCreated,
+        status: str,
+        now: datetime,
+        quarantine_reason: str | None = None,
+        quarantine_path: str | None = None,
+    ) -> bool:
+        """Moves an item to a new ETag if it still has the status and ETag the caller decided on."""
+        sets = {"status": status, "size_bytes": obj.size_bytes, "etag": obj.etag, "updated_at": iso(now)}
+        removes = []
+        if quarantine_reason is None:
+            removes = ["quarantine_reason", "quarantine_path"]
+        else:
+            sets.update(quarantine_reason=quarantine_reason, quarantine_path=quarantine_path)
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
+        if removes:
+            expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(date_prefix, file_key),
+                UpdateExpression=expression,
+                ConditionExpression="#status = :expected_status AND #etag = :expected_etag",
+                ExpressionAttributeNames=_names(*sets, *removes),
+                ExpressionAttributeValues=_expression(
+                    {**sets, "expected_status": expected_status, "expected_etag": expected_etag}
+                ),
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    # Counters ------------------------------------------------------------------------------------------
+
+    def counters(self, date_prefix: str) -> PartitionCounters:
+        return _counters(self.get_item(date_prefix, PARTITION_SUMMARY))
+
+    def counters_for(self, dates: Iterable[str]) -> dict[str, PartitionCounters]:
+        """Counters of many partitions with BatchGetItem (100 keys a request); absent partitions omitted."""
+        found: dict[str, PartitionCounters] = {}
+        dates = list(dates)
+        for start in range(0, len(dates), _BATCH_GET_LIMIT):
+            request = {
+                self._table: {
+                    "Keys": [
+                        self._key(d, PARTITION_SUMMARY) for d in dates[start : start + _BATCH_GET_LIMIT]
+                    ],
+                    "ConsistentRead": True,
+                }
+            }
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                for raw in response["Responses"].get(self._table, []):
+                    item = _from_attributes(raw)
+                    found[item["date_prefix"]] = _counters(item)
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def reconcile_counters(
+        self, date_prefix: str, observed: PartitionCounters, pending_count: int, pending_bytes: int
+    ) -> bool:
+        """Sets the counters to the counted truth unless an arrival or decrement happened since `observed`."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(date_prefix, PARTITION_SUMMARY),
+                UpdateExpression="SET #pending_count = :count, #pending_bytes = :bytes",
+                ConditionExpression="#pending_count = :observed_count AND #pending_bytes = :observed_bytes "
+                "AND #last_arrival_at = :observed_arrival",
+                ExpressionAttributeNames=_names("pending_count", "pending_bytes", "last_arrival_at"),
+                ExpressionAttributeValues=_expression(
+                    {
+                        "count": pending_count,
+                        "bytes": pending_bytes,
+                        "observed_count": observed.pending_count,
+                        "observed_bytes": observed.pending_bytes,
+                        "observed_arrival": observed.last_arrival_at,
+                    }
+                ),
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    # Lock ----------------------------------------------------------------------------------------------
+
+    def acquire_lock(self, date_prefix: str, owner: str, now: datetime, ttl_seconds: int) -> bool:
+        """Takes the partition lock if it is free or its holder's lease has run out."""
+        epoch = int(now.timestamp())
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=_to_attributes(
+                    {
+                        "date_prefix": date_prefix,
+                        "file_key": LOCK,
+                        "item_type": "lock",
+                        "owner": owner,
+                        "acquired_at": iso(now),
+                        "expires_at": epoch + ttl_seconds,
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(file_key) OR #expires_at <= :now",
+                ExpressionAttributeNames=_names("expires_at"),
+                ExpressionAttributeValues=_expression({"now": epoch}),
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def release_lock(self, date_prefix: str, owner: str) -> None:
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=self._key(date_prefix, LOCK),
+                ConditionExpression="#owner = :owner",
+                ExpressionAttributeNames=_names("owner"),
+                ExpressionAttributeValues=_expression({"owner": owner}),
+            )
+        except ClientError as error:
+            # Another invocation took over an expired lease: it is theirs to release.
+            if not _is_conditional_failure(error):
+                raise
+
+    def _lock_check(self, date_prefix: str, owner: str, now: datetime) -> dict[str, Any]:
+        return {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": self._key(date_prefix, LOCK),
+                "ConditionExpression": "#owner = :owner AND #expires_at > :now",
+                "ExpressionAttributeNames": _names("owner", "expires_at"),
+                "ExpressionAttributeValues": _expression({"owner": owner, "now": int(now.timestamp())}),
+            }
+        }
+
+    def _fenced(self, date_prefix: str, owner: str, now: datetime, actions: list[dict[str, Any]]) -> None:
+        """Runs the actions in one transaction that only commits while `owner` holds a live lock."""
+        try:
+            self._client.transact_write_items(
+                TransactItems=[self._lock_check(date_prefix, owner, now), *actions]
+            )
+        except ClientError as error:
+            reasons = error.response.get("CancellationReasons") or []
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                raise LockLost(f"lock on {date_prefix} no longer held by {owner}") from error
+            raise
+
+    # Batches -------------------------------------------------------------------------------------------
+
+    def pending_files(self, date_prefix: str) -> list[PendingFile]:
+        """Every pending file of the partition, in sort-key order (strongly consistent)."""
+        return [
+            PendingFile(item["file_key"], item["size_bytes"])
+            for item in self._query(
+                date_prefix,
+                FILE_PREFIX,
+                FilterExpression="#status = :pending",
+                ProjectionExpression="#file_key, #size_bytes",
+                ExpressionAttributeNames=_names("status", "file_key", "size_bytes"),
+                values={"pending": PENDING},
+            )
+        ]
+
+    def open_manifests(self, date_prefix: str) -> list[dict[str, Any]]:
+        """Manifests a crashed or failed invocation left half done: still building, or never started."""
+        return list(
+            self._query(
+                date_prefix,
+                MANIFEST_PREFIX,
+                FilterExpression="#status IN (:building, :manifested) "
+                "AND attribute_not_exists(#execution_arn)",
+                ExpressionAttributeNames=_names("status", "execution_arn"),
+                values={"building": BUILDING, "manifested": MANIFESTED},
+            )
+        )
+
+    def _query(self, date_prefix: str, prefix: str, values: dict[str, Any], **kwargs: Any) -> Iterator[dict]:
+        kwargs["ExpressionAttributeNames"] = {**kwargs["ExpressionAttributeNames"], **_names("date_prefix")}
+        kwargs["ExpressionAttributeNames"].update(_names("file_key"))
+        paginator = self._client.get_paginator("query")
+        for page in paginator.paginate(
+            TableName=self._table,
+            KeyConditionExpression="#date_prefix = :date_prefix AND begins_with(#file_key, :prefix)",
+            ExpressionAttributeValues=_expression({**values, "date_prefix": date_prefix, "prefix": prefix}),
+            ConsistentRead=True,
+            **kwargs,
+        ):
+            for item in page["Items"]:
+                yield _from_attributes(item)
+
+    def create_manifest(
+        self,
+        date_prefix: str,
+        manifest_id: str,
+        manifest_path: str,
+        files: list[PendingFile],
+        owner: str,
+        now: datetime,
+    ) -> None:
+        item = {
+            "date_prefix": date_prefix,
+            "file_key": MANIFEST_PREFIX + manifest_id,
+            "item_type": "manifest",
+            "status": BUILDING,
+            "manifest_id": manifest_id,
+            "manifest_path": manifest_path,
+            "file_count": len(files),
+            "total_bytes": sum(f.size_bytes for f in files),
+            "created_at": iso(now),
+            "updated_at": iso(now),
+        }
+        self._fenced(
+            date_prefix,
+            owner,
+            now,
+            [
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": _to_attributes(item),
+                        "ConditionExpression": "attribute_not_exists(file_key)",
+                    }
+                }
+            ],
+        )
+
+    def move_files(
+        self,
+        date_prefix: str,
+        manifest_id: str,
+        manifest_path: str,
+        file_keys: list[str],
+        owner: str,
+        now: datetime,
+    ) -> None:
+        """Moves pending files into the manifest, in fenced transactions; re-running it is harmless."""
+        values = _expression(
+            {
+                "manifested": MANIFESTED,
+                "pending": PENDING,
+                "manifest_id": manifest_id,
+                "manifest_path": manifest_path,
+                "now": iso(now),
+            }
+        )
+        for start in range(0, len(file_keys), _FILES_PER_TRANSACTION):
+            actions = [
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": self._key(date_prefix, file_key),
+                        "UpdateExpression": "SET #status = :manifested, #manifest_id = :manifest_id, "
+                        "#manifest_path = :manifest_path, #updated_at = :now",
+                        "ConditionExpression": "#status = :pending OR "
+                        "(#status = :manifested AND #manifest_id = :manifest_id)",
+                        "ExpressionAttributeNames": _names(
+                            "status", "manifest_id", "manifest_path", "updated_at"
+                        ),
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+                for file_key in file_keys[start : start + _FILES_PER_TRANSACTION]
+            ]
+            self._fenced(date_prefix, owner, now, actions)
+
+    def mark_manifested(self, date_prefix: str, manifest_id: str, owner: str, now: datetime) -> None:
+        self._fenced(
+            date_prefix,
+            owner,
+            now,
+            [
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+                        "UpdateExpression": "SET #status = :manifested, #updated_at = :now",
+                        "ConditionExpression": "#status = :building",
+                        "ExpressionAttributeNames": _names("status", "updated_at"),
+                        "ExpressionAttributeValues": _expression(
+                            {"manifested": MANIFESTED, "building": BUILDING, "now": iso(now)}
+                        ),
+                    }
+                }
+            ],
+        )
+
+    def record_start_failure(self, date_prefix: str, manifest_id: str, error: str, now: datetime) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+            UpdateExpression="SET #start_failed_at = :now, #start_error = :error, #updated_at = :now",
+            ConditionExpression="attribute_exists(file_key)",
+            ExpressionAttributeNames=_names("start_failed_at", "start_error", "updated_at"),
+            ExpressionAttributeValues=_expression({"error": error[:1000], "now": iso(now)}),
+        )
+
+    def record_execution(self, date_prefix: str, manifest_id: str, execution_arn: str, now: datetime) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+            UpdateExpression="SET #execution_arn = :arn, #execution_started_at = :now, #updated_at = :now",
+            ConditionExpression="attribute_exists(file_key)",
+            ExpressionAttributeNames=_names("execution_arn", "execution_started_at", "updated_at"),
+            ExpressionAttributeValues=_expression({"arn": execution_arn, "now": iso(now)}),
+        )
+
+
+def _counters(item: dict[str, Any]) -> PartitionCounters:
+    return PartitionCounters(
+        pending_count=item.get("pending_count", 0),
+        pending_bytes=item.get("pending_bytes", 0),
+        unstarted_manifests=item.get("unstarted_manifests", 0),
+        last_arrival_at=item.get("last_arrival_at", ""),
+    )
