@@ -1,0 +1,180 @@
+"""The conversion on local Spark: what lands in Parquet, what goes to rejects, what the stats say."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from ndjson_parquet import JobOptions, RejectRatioExceeded, run_job
+
+pytestmark = pytest.mark.spark
+
+DATE_FOLDER = Path("date_prefix=2024-01-15") / "manifest_id=m-0001"
+
+
+def options(root: Path, manifest: Path, **overrides) -> JobOptions:
+    return JobOptions(
+        manifest_path=str(manifest),
+        output_root=str(root / "parquet"),
+        rejects_root=str(root / "rejects"),
+        **overrides,
+    )
+
+
+def read_rows(root: Path) -> list[dict]:
+    table = pq.read_table(root / "parquet" / DATE_FOLDER)
+    return sorted(table.to_pylist(), key=lambda row: json.dumps(row, default=str, sort_keys=True))
+
+
+def read_rejects(root: Path) -> list[dict]:
+    folder = root / "rejects" / DATE_FOLDER
+    return [
+        json.loads(line) for path in sorted(folder.glob("part-*")) for line in path.read_text().splitlines()
+    ]
+
+
+def test_nested_objects_and_arrays_keep_their_json_text(spark, inputs, tmp_path):
+    inputs.file(
+        "a.ndjson", '{"id": "1", "geo": {"lat": 1.5, "tags": ["x", "y"]}, "list": [1, {"k": null}]}\n'
+    )
+    run_job(spark, options(tmp_path, inputs.manifest()))
+    [row] = read_rows(tmp_path)
+    assert json.loads(row["geo"]) == {"lat": 1.5, "tags": ["x", "y"]}
+    assert json.loads(row["list"]) == [1, {"k": None}]
+
+
+def test_every_data_column_is_a_string_and_metadata_columns_are_added(spark, inputs, tmp_path):
+    inputs.file("a.ndjson", '{"n": 7, "ok": true, "price": 2.5, "name": "x", "none": null}\n')
+    run_job(spark, options(tmp_path, inputs.manifest()))
+    schema = pq.read_schema(next((tmp_path / "parquet" / DATE_FOLDER).glob("part-*.parquet")))
+    types = {name: str(schema.field(name).type) for name in schema.names}
+    # Spark's default INT96 timestamp, which every Athena engine version reads.
+    assert types.pop("_processing_timestamp") == "timestamp[ns]"
+    assert types == {
+        "n": "string",
+        "ok": "string",
+        "price": "string",
+        "name": "string",
+        "none": "string",
+        "_source_file": "string",
+    }
+    [row] = read_rows(tmp_path)
+    assert (row["n"], row["ok"], row["price"], row["none"]) == ("7", "true", "2.5", None)
+    assert row["_source_file"] == inputs.paths[0].as_uri()
+
+
+def test_unicode_text_is_preserved(spark, inputs, tmp_path):
+    inputs.file("u.ndjson", '{"name": "Zoë 日本 🚀", "ключ": "значение"}\n')
+    run_job(spark, options(tmp_path, inputs.manifest()))
+    [row] = read_rows(tmp_path)
+    assert (row["name"], row["ключ"]) == ("Zoë 日本 🚀", "значение")
+
+
+def test_integers_beyond_64_bits_keep_their_digits(spark, inputs, tmp_path):
+    inputs.file("big.ndjson", '{"big": 123456789012345678901234567890, "neg": -18446744073709551617}\n')
+    run_job(spark, options(tmp_path, inputs.manifest()))
+    [row] = read_rows(tmp_path)
+    assert (row["big"], row["neg"]) == ("123456789012345678901234567890", "-18446744073709551617")
+
+
+def test_malformed_lines_go_to_rejects_with_source_file_and_raw_text(spark, inputs, tmp_path):
+    good = [json.dumps({"id": str(i)}) for i in range(8)]
+    bad = ['{"id": "broken"', "not json at all", '{"id": "9"} trailing text', "[1, 2]"]
+    path = inputs.file("mixed.ndjson", "\n".join(good[:4] + bad + good[4:]) + "\n")
+    stats = run_job(spark, options(tmp_path, inputs.manifest(), max_reject_ratio=0.5))
+    rows = read_rows(tmp_path)
+    assert sorted(row["id"] for row in rows) == [str(i) for i in range(8)]
+    rejects = read_rejects(tmp_path)
+    assert sorted(reject["raw_line"] for reject in rejects) == sorted(bad)
+    assert {reject["source_file"] for reject in rejects} == {path.as_uri()}
+    assert {reject["manifest_id"] for reject in rejects} == {"m-0001"}
+    assert (stats.records_read, stats.records_written, stats.records_rejected) == (12, 8, 4)
+
+
+def test_blank_lines_whitespace_lines_and_crlf_endings_are_not_rejects(spark, inputs, tmp_path):
+    inputs.file("crlf.ndjson", b'{"id": "1"}\r\n\r\n   \r\n\t\n{"id": "2"}\r\n\n')
+    stats = run_job(spark, options(tmp_path, inputs.manifest()))
+    assert sorted(row["id"] for row in read_rows(tmp_path)) == ["1", "2"]
+    assert (stats.records_read, stats.records_rejected) == (2, 0)
+    assert not (tmp_path / "rejects" / DATE_FOLDER).exists()
+
+
+def test_an_empty_file_is_counted_and_skipped(spark, inputs, tmp_path):
+    inputs.file("a.ndjson", '{"id": "1"}\n')
+    inputs.file("empty.ndjson", b"")
+    stats = run_job(spark, options(tmp_path, inputs.manifest()))
+    assert [row["id"] for row in read_rows(tmp_path)] == ["1"]
+    assert (stats.input_files, stats.empty_files, stats.records_written) == (2, 1, 1)
+
+
+def test_an_all_empty_manifest_succeeds_without_output(spark, inputs, tmp_path):
+    inputs.file("empty-1.ndjson", b"")
+    inputs.file("blank-lines.ndjson", b"\n\n  \n")
+    stats = run_job(spark, options(tmp_path, inputs.manifest()))
+    assert (stats.records_read, stats.records_written, stats.output_files) == (0, 0, 0)
+    assert not (tmp_path / "parquet" / DATE_FOLDER).exists()
+
+
+def test_a_field_first_seen_in_a_later_file_is_kept(spark, inputs, tmp_path):
+    inputs.file("1-early.ndjson", "".join(json.dumps({"id": str(i)}) + "\n" for i in range(5)))
+    inputs.file("2-late.ndjson", '{"id": "5", "late_field": "kept"}\n')
+    stats = run_job(spark, options(tmp_path, inputs.manifest(), sample_lines=2))
+    rows = {row["id"]: row for row in read_rows(tmp_path)}
+    assert rows["5"]["late_field"] == "kept"
+    assert rows["0"]["late_field"] is None
+    assert stats.late_fields_rewrite
+    assert stats.fields == ["id", "late_field"]
+
+
+def test_running_the_same_manifest_twice_replaces_its_output(spark, inputs, tmp_path):
+    inputs.file("a.ndjson", "".join(json.dumps({"id": str(i)}) + "\n" for i in range(10)))
+    manifest = inputs.manifest()
+    run_job(spark, options(tmp_path, manifest))
+    stats = run_job(spark, options(tmp_path, manifest))
+    assert len(read_rows(tmp_path)) == 10
+    assert stats.records_written == 10
+
+
+def test_too_many_rejects_fail_the_job_and_remove_its_parquet_output(spark, inputs, tmp_path):
+    inputs.file("bad.ndjson", '{"id": "1"}\n{broken\n{"id": "2"}\n{also broken\n')
+    with pytest.raises(RejectRatioExceeded, match="2 of 4 lines rejected") as failure:
+        run_job(spark, options(tmp_path, inputs.manifest(), max_reject_ratio=0.25))
+    assert failure.value.stats.records_rejected == 2
+    assert not (tmp_path / "parquet" / DATE_FOLDER).exists()
+    assert len(read_rejects(tmp_path)) == 2
+
+
+def test_output_is_split_into_files_of_about_the_target_size(spark, inputs, tmp_path):
+    line = json.dumps({"id": "x" * 10, "payload": "y" * 200}) + "\n"
+    inputs.file("a.ndjson", line * 4000)  # about 0.9 MiB
+    stats = run_job(
+        spark, options(tmp_path, inputs.manifest(), target_file_size_mb=0.05, ndjson_bytes_per_parquet_byte=4)
+    )
+    files = sorted((tmp_path / "parquet" / DATE_FOLDER).glob("part-*.parquet"))
+    assert stats.output_files == len(files) == 5  # ceil(0.9 MiB / (0.05 MiB * 4))
+    assert sum(pq.read_metadata(path).num_rows for path in files) == 4000
+
+
+def test_stats_are_returned_and_logged_as_one_json_line(spark, inputs, tmp_path, caplog):
+    inputs.file("a.ndjson", '{"id": "1"}\n{"id": "2"}\n')
+    inputs.file("b.ndjson", '{"id": "3"}\n')
+    with caplog.at_level(logging.INFO, logger="ndjson_parquet"):
+        stats = run_job(spark, options(tmp_path, inputs.manifest()))
+    [logged] = [
+        json.loads(record.getMessage())
+        for record in caplog.records
+        if "ndjson_to_parquet" in record.getMessage()
+    ]
+    assert logged == {"event": "ndjson_to_parquet", **stats.as_dict()}
+    assert (stats.input_files, stats.input_bytes) == (2, 36)
+    assert (stats.records_read, stats.records_written, stats.records_rejected) == (3, 3, 0)
+    assert stats.output_files >= 1
+
+
+def test_an_input_field_named_like_an_added_column_is_a_clear_error(spark, inputs, tmp_path):
+    inputs.file("a.ndjson", '{"_source_file": "mine"}\n')
+    with pytest.raises(ValueError, match="clash with the columns the job adds"):
+        run_job(spark, options(tmp_path, inputs.manifest()))
