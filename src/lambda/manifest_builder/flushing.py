@@ -2,10 +2,10 @@
 
 Order of writes for one manifest, chosen so that an invocation dying at any point loses nothing:
 1. the manifest document goes to S3;
-2. the manifest item is created in status `building` (fenced by the lock);
-3. its files move pending -> manifested in transactions fenced by the lock;
-4. the manifest item moves building -> manifested (fenced), then the partition counters go down;
-5. the execution starts, named after the manifest id.
+2. in transactions fenced by the lock: the manifest item is created `building`, its files move
+   pending -> manifested, and the manifest item becomes `manifested` (one transaction when it fits);
+3. the partition counters go down;
+4. the execution starts, named after the manifest id.
 The next lock holder finishes any `building` manifest from its S3 document before cutting new ones, and
 retries starts that failed (see README, "Crash recovery").
 """
@@ -24,7 +24,7 @@ from .aws import Notifier, ObjectStore, Workflow
 from .batching import BatchPolicy, PendingFile
 from .config import Config
 from .partitioning import is_past
-from .tracking import BUILDING, PartitionCounters, TrackingTable
+from .tracking import BUILDING, ManifestRecord, PartitionCounters, TrackingTable
 
 logger = logging.getLogger(__name__)
 
@@ -132,51 +132,38 @@ class PartitionFlusher:
         path = f"s3://{self._config.manifest_bucket}/{key}"
         document = manifests.build_manifest(manifest_id, date_prefix, batch, tracking.iso(now))
         self._store.put_json(self._config.manifest_bucket, key, document)
-        self._table.create_manifest(date_prefix, manifest_id, path, batch, lease.owner, now)
+        record = ManifestRecord(manifest_id, path, manifests.manifest_uris(document), document["total_bytes"])
+        self._table.write_manifest(date_prefix, record, lease.owner, now, create=True)
         logger.info(
-            "manifest %s: %d files, %d bytes -> %s", manifest_id, len(batch), document["total_bytes"], path
+            "manifest %s: %d files, %d bytes -> %s", manifest_id, len(batch), record.total_bytes, path
         )
-        self._complete(date_prefix, lease, manifest_id, path, document, result)
-
-    def _complete(
-        self,
-        date_prefix: str,
-        lease: _Lease,
-        manifest_id: str,
-        path: str,
-        document: dict[str, Any],
-        result: FlushResult,
-    ) -> None:
-        now = self._now()
-        self._table.move_files(
-            date_prefix, manifest_id, path, manifests.manifest_uris(document), lease.owner, now
-        )
-        self._table.mark_manifested(date_prefix, manifest_id, lease.owner, now)
-        self._table.adjust_counters(
-            date_prefix, files=-document["file_count"], size_bytes=-document["total_bytes"]
-        )
-        lease.moved_files += document["file_count"]
-        lease.moved_bytes += document["total_bytes"]
-        result.manifest_ids.append(manifest_id)
-        self._start(date_prefix, manifest_id, path, document["file_count"], False, result)
+        self._manifested(date_prefix, lease, record, result)
 
     def _finish_open_manifest(
         self, date_prefix: str, lease: _Lease, item: dict[str, Any], result: FlushResult
     ) -> None:
-        manifest_id = item["manifest_id"]
+        manifest_id, path = item["manifest_id"], item["manifest_path"]
         if item["status"] == BUILDING:
             logger.warning("finishing manifest %s left building by an interrupted invocation", manifest_id)
-            document = self._store.get_json(item["manifest_path"])
-            self._complete(date_prefix, lease, manifest_id, item["manifest_path"], document, result)
-        elif self._config.step_function_arn:
-            self._start(
-                date_prefix,
-                manifest_id,
-                item["manifest_path"],
-                item["file_count"],
-                "start_failed_at" in item,
-                result,
+            document = self._store.get_json(path)
+            record = ManifestRecord(
+                manifest_id, path, manifests.manifest_uris(document), document["total_bytes"]
             )
+            self._table.write_manifest(date_prefix, record, lease.owner, self._now(), create=False)
+            self._manifested(date_prefix, lease, record, result)
+        elif self._config.step_function_arn:
+            retried = "start_failed_at" in item
+            self._start(date_prefix, manifest_id, path, item["file_count"], retried, result)
+
+    def _manifested(
+        self, date_prefix: str, lease: _Lease, record: ManifestRecord, result: FlushResult
+    ) -> None:
+        files = len(record.file_keys)
+        self._table.adjust_counters(date_prefix, files=-files, size_bytes=-record.total_bytes)
+        lease.moved_files += files
+        lease.moved_bytes += record.total_bytes
+        result.manifest_ids.append(record.manifest_id)
+        self._start(date_prefix, record.manifest_id, record.manifest_path, files, False, result)
 
     def _start(
         self,

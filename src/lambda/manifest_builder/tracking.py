@@ -34,7 +34,7 @@ QUARANTINED = "quarantined"
 BUILDING = "building"
 
 # A transaction holds at most 100 actions; one is the lock check that fences every batch write.
-_FILES_PER_TRANSACTION = 99
+_ACTIONS_PER_TRANSACTION = 99
 _BATCH_GET_LIMIT = 100
 
 _serializer = TypeSerializer()
@@ -43,6 +43,14 @@ _deserializer = TypeDeserializer()
 
 class LockLost(RuntimeError):
     """The lock expired or passed to another owner: this invocation must stop writing batch state."""
+
+
+@dataclass(frozen=True)
+class ManifestRecord:
+    manifest_id: str
+    manifest_path: str
+    file_keys: list[str]
+    total_bytes: int
 
 
 @dataclass(frozen=True)
@@ -363,101 +371,93 @@ class TrackingTable:
             for item in page["Items"]:
                 yield _from_attributes(item)
 
-    def create_manifest(
+    def write_manifest(
         self,
         date_prefix: str,
-        manifest_id: str,
-        manifest_path: str,
-        files: list[PendingFile],
+        manifest: ManifestRecord,
         owner: str,
         now: datetime,
+        create: bool,
     ) -> None:
+        """Creates (or, after a crash, finishes) a manifest item and moves its files into it.
+
+        Every transaction is fenced by the lock. The manifest item is created `building` in the first
+        transaction and becomes `manifested` in the last, so a manifest whose writes were cut short stays
+        `building` and the next lock holder finishes it. A manifest that fits one transaction is written
+        `manifested` at once. File updates accept a file already in this manifest, so finishing is idempotent.
+        """
+        file_actions = [
+            self._move_action(date_prefix, manifest, file_key, now) for file_key in manifest.file_keys
+        ]
+        if create and len(file_actions) < _ACTIONS_PER_TRANSACTION:
+            self._fenced(
+                date_prefix,
+                owner,
+                now,
+                [self._put_manifest(date_prefix, manifest, MANIFESTED, now), *file_actions],
+            )
+            return
+        first = [self._put_manifest(date_prefix, manifest, BUILDING, now)] if create else []
+        actions = [*first, *file_actions, self._mark_manifested(date_prefix, manifest.manifest_id, now)]
+        for start in range(0, len(actions), _ACTIONS_PER_TRANSACTION):
+            self._fenced(date_prefix, owner, now, actions[start : start + _ACTIONS_PER_TRANSACTION])
+
+    def _put_manifest(self, date_prefix: str, manifest: ManifestRecord, status: str, now: datetime) -> dict:
         item = {
             "date_prefix": date_prefix,
-            "file_key": MANIFEST_PREFIX + manifest_id,
+            "file_key": MANIFEST_PREFIX + manifest.manifest_id,
             "item_type": "manifest",
-            "status": BUILDING,
-            "manifest_id": manifest_id,
-            "manifest_path": manifest_path,
-            "file_count": len(files),
-            "total_bytes": sum(f.size_bytes for f in files),
+            "status": status,
+            "manifest_id": manifest.manifest_id,
+            "manifest_path": manifest.manifest_path,
+            "file_count": len(manifest.file_keys),
+            "total_bytes": manifest.total_bytes,
             "created_at": iso(now),
             "updated_at": iso(now),
         }
-        self._fenced(
-            date_prefix,
-            owner,
-            now,
-            [
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": _to_attributes(item),
-                        "ConditionExpression": "attribute_not_exists(file_key)",
-                    }
-                }
-            ],
-        )
-
-    def move_files(
-        self,
-        date_prefix: str,
-        manifest_id: str,
-        manifest_path: str,
-        file_keys: list[str],
-        owner: str,
-        now: datetime,
-    ) -> None:
-        """Moves pending files into the manifest, in fenced transactions; re-running it is harmless."""
-        values = _expression(
-            {
-                "manifested": MANIFESTED,
-                "pending": PENDING,
-                "manifest_id": manifest_id,
-                "manifest_path": manifest_path,
-                "now": iso(now),
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": _to_attributes(item),
+                "ConditionExpression": "attribute_not_exists(file_key)",
             }
-        )
-        for start in range(0, len(file_keys), _FILES_PER_TRANSACTION):
-            actions = [
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": self._key(date_prefix, file_key),
-                        "UpdateExpression": "SET #status = :manifested, #manifest_id = :manifest_id, "
-                        "#manifest_path = :manifest_path, #updated_at = :now",
-                        "ConditionExpression": "#status = :pending OR "
-                        "(#status = :manifested AND #manifest_id = :manifest_id)",
-                        "ExpressionAttributeNames": _names(
-                            "status", "manifest_id", "manifest_path", "updated_at"
-                        ),
-                        "ExpressionAttributeValues": values,
-                    }
-                }
-                for file_key in file_keys[start : start + _FILES_PER_TRANSACTION]
-            ]
-            self._fenced(date_prefix, owner, now, actions)
+        }
 
-    def mark_manifested(self, date_prefix: str, manifest_id: str, owner: str, now: datetime) -> None:
-        self._fenced(
-            date_prefix,
-            owner,
-            now,
-            [
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
-                        "UpdateExpression": "SET #status = :manifested, #updated_at = :now",
-                        "ConditionExpression": "#status = :building",
-                        "ExpressionAttributeNames": _names("status", "updated_at"),
-                        "ExpressionAttributeValues": _expression(
-                            {"manifested": MANIFESTED, "building": BUILDING, "now": iso(now)}
-                        ),
+    def _move_action(self, date_prefix: str, manifest: ManifestRecord, file_key: str, now: datetime) -> dict:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": self._key(date_prefix, file_key),
+                "UpdateExpression": "SET #status = :manifested, #manifest_id = :manifest_id, "
+                "#manifest_path = :manifest_path, #updated_at = :now",
+                "ConditionExpression": "#status = :pending OR "
+                "(#status = :manifested AND #manifest_id = :manifest_id)",
+                "ExpressionAttributeNames": _names("status", "manifest_id", "manifest_path", "updated_at"),
+                "ExpressionAttributeValues": _expression(
+                    {
+                        "manifested": MANIFESTED,
+                        "pending": PENDING,
+                        "manifest_id": manifest.manifest_id,
+                        "manifest_path": manifest.manifest_path,
+                        "now": iso(now),
                     }
-                }
-            ],
-        )
+                ),
+            }
+        }
+
+    def _mark_manifested(self, date_prefix: str, manifest_id: str, now: datetime) -> dict:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+                "UpdateExpression": "SET #status = :manifested, #updated_at = :now",
+                "ConditionExpression": "#status = :building",
+                "ExpressionAttributeNames": _names("status", "updated_at"),
+                "ExpressionAttributeValues": _expression(
+                    {"manifested": MANIFESTED, "building": BUILDING, "now": iso(now)}
+                ),
+            }
+        }
 
     def record_start_failure(self, date_prefix: str, manifest_id: str, error: str, now: datetime) -> None:
         self._client.update_item(
