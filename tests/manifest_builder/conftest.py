@@ -11,11 +11,10 @@ from urllib.parse import quote_plus
 
 import boto3
 import pytest
-from moto import mock_aws
-
 from manifest_builder.aws import AwsClients
 from manifest_builder.config import Config
 from manifest_builder.service import ManifestBuilder
+from moto import mock_aws
 
 REGION = "us-east-1"
 TABLE = "ndjson-intake-tracking"
@@ -147,6 +146,9 @@ class Stack:
         sfn = self.clients.stepfunctions
         listed = sfn.list_executions(stateMachineArn=self.state_machine_arn)["executions"]
         return [sfn.describe_execution(executionArn=e["executionArn"]) for e in listed]
+
+    def add_state_machine(self, name: str) -> str:
+        return create_state_machine(self.clients.stepfunctions, name)
 
     def notices(self) -> list[dict[str, Any]]:
         sqs = self.clients.sqs

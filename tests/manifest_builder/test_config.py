@@ -1,5 +1,4 @@
 import pytest
-
 from manifest_builder.config import GIB, MB, Config, ConfigError
 
 REQUIRED = {"TRACKING_TABLE": "tracking", "MANIFEST_BUCKET": "manifests"}

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 import pytest
-
 from manifest_builder.batching import BatchPolicy, PendingFile
 from manifest_builder.config import Config
 from manifest_builder.events import ObjectCreated

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +26,10 @@ REUPLOAD_AFTER_MANIFEST = "reupload_after_manifest"
 
 @dataclass(frozen=True)
 class Registration:
-    """What happened to one object; `counters` is set while the file is pending, for the flush decision."""
+    """What happened to one object; `counters`, when the file was counted, decide whether to flush.
+
+    A redelivered event carries counters too: its first delivery may have failed to flush or to start.
+    """
 
     date_prefix: str
     outcome: str  # new | duplicate | refreshed | rearmed | quarantined
@@ -62,6 +65,11 @@ class FileIntake:
         if existing is None:
             return Registration(date_prefix, "new", counters)
         self._table.adjust_counters(date_prefix, files=-1, size_bytes=-obj.size_bytes)
+        counters = replace(
+            counters,
+            pending_count=counters.pending_count - 1,
+            pending_bytes=counters.pending_bytes - obj.size_bytes,
+        )
         return self._another_version(date_prefix, obj, None, existing, counters)
 
     def _quarantine_new(self, date_prefix: str, obj: ObjectCreated, reason: str) -> Registration:
@@ -94,7 +102,7 @@ class FileIntake:
             status, etag = existing.get("status"), existing.get("etag")
             if etag == obj.etag:
                 logger.info("duplicate event for %s (etag %s, status %s)", obj.uri, etag, status)
-                return Registration(date_prefix, "duplicate", counters if status == PENDING else None)
+                return Registration(date_prefix, "duplicate", counters)
             if status == PENDING and reason is None:
                 if self._table.replace_file_version(
                     date_prefix, obj.uri, PENDING, etag, obj, PENDING, self._now()

@@ -1,0 +1,152 @@
+"""Batching into manifests, the orphan flush, triggering the workflow, and recovery from failures."""
+
+import json
+import logging
+
+
+def upload_many(stack, count, date="2024-03-10", prefix="in/events"):
+    return [stack.upload(f"{prefix}-{date}-{n:04d}.ndjson") for n in range(count)]
+
+
+def test_pending_files_below_the_limit_wait_for_a_full_batch(stack):
+    stack.builder().handle_sqs_batch(upload_many(stack, 4))
+
+    assert {item["status"] for item in stack.files(stack.today).values()} == {"pending"}
+    assert stack.manifest_documents() == []
+
+
+def test_a_full_batch_becomes_a_manifest_in_the_documented_format(stack):
+    stack.builder().handle_sqs_batch(upload_many(stack, 5))
+
+    (document,) = stack.manifest_documents()
+    uris = sorted(stack.files(stack.today))
+    assert document["fileLocations"] == [{"URIPrefixes": uris}]
+    assert document["date_prefix"] == stack.today
+    assert (document["file_count"], document["total_bytes"]) == (5, 50)
+    assert document["manifest_id"].startswith(stack.today)
+    assert document["created_at"].startswith("2024-03-10T12:00")
+
+
+def test_the_files_of_a_manifest_move_to_manifested_with_its_path(stack):
+    stack.builder().handle_sqs_batch(upload_many(stack, 5))
+
+    (manifest,) = stack.manifest_items(stack.today)
+    path = manifest["manifest_path"]
+    assert path.startswith(f"s3://{stack.manifest_bucket}/manifests/{stack.today}/")
+    for item in stack.files(stack.today).values():
+        assert (item["status"], item["manifest_id"], item["manifest_path"]) == (
+            "manifested",
+            manifest["manifest_id"],
+            path,
+        )
+
+
+def test_the_manifest_has_its_own_tracking_item(stack):
+    stack.builder().handle_sqs_batch(upload_many(stack, 5))
+
+    (manifest,) = stack.manifest_items(stack.today)
+    assert manifest["file_key"] == f"MANIFEST#{manifest['manifest_id']}"
+    assert (manifest["status"], manifest["file_count"], manifest["total_bytes"]) == ("manifested", 5, 50)
+
+
+def test_a_batch_is_cut_when_its_bytes_reach_the_limit(stack):
+    stack.builder(MAX_FILES_PER_MANIFEST="100", MAX_BYTES_PER_MANIFEST="30").handle_sqs_batch(
+        upload_many(stack, 3)
+    )
+
+    (document,) = stack.manifest_documents()
+    assert document["file_count"] == 3
+
+
+def test_the_manifest_starts_one_execution_named_after_it_with_the_contract_input(stack):
+    stack.builder().handle_sqs_batch(upload_many(stack, 5))
+
+    (manifest,) = stack.manifest_items(stack.today)
+    (execution,) = stack.executions()
+    assert execution["name"] == manifest["manifest_id"]
+    assert json.loads(execution["input"]) == {
+        "manifest_path": manifest["manifest_path"],
+        "manifest_id": manifest["manifest_id"],
+        "date_prefix": stack.today,
+        "file_count": 5,
+        "timestamp": "2024-03-10T12:00:00.000000Z",
+    }
+    assert manifest["execution_arn"] == execution["executionArn"]
+
+
+def test_a_second_start_of_the_same_manifest_is_not_a_second_run(stack):
+    from manifest_builder.aws import Workflow
+
+    workflow = Workflow(stack.clients.stepfunctions)
+
+    first = workflow.start(stack.state_machine_arn, "2024-03-10-manifest", {"manifest_id": "x"})
+    second = workflow.start(stack.state_machine_arn, "2024-03-10-manifest", {"manifest_id": "x"})
+
+    assert first == second
+    assert len(stack.executions()) == 1
+
+
+def test_a_past_date_flushes_a_partial_batch_on_arrival(stack):
+    stack.builder().handle_sqs_batch(upload_many(stack, 2, date=stack.yesterday))
+
+    (document,) = stack.manifest_documents()
+    assert (document["date_prefix"], document["file_count"]) == (stack.yesterday, 2)
+
+
+def test_the_scheduled_sweep_flushes_yesterdays_partial_batch(stack, events):
+    builder = stack.builder()
+    builder.handle_sqs_batch(upload_many(stack, 3))
+    stack.clock.advance(days=1)
+
+    outcome = builder.sweep()
+
+    (document,) = stack.manifest_documents()
+    assert document["file_count"] == 3
+    assert outcome["swept_dates"] == ["2024-03-10"]
+    assert {item["status"] for item in stack.files("2024-03-10").values()} == {"manifested"}
+
+
+def test_the_sweep_leaves_todays_partial_batch_alone(stack):
+    builder = stack.builder()
+    builder.handle_sqs_batch(upload_many(stack, 3))
+
+    assert builder.sweep() == {"swept_dates": [], "manifest_ids": []}
+    assert stack.manifest_documents() == []
+
+
+def test_the_orphan_flush_waits_for_the_partial_batch_minimum(stack):
+    stack.builder(MIN_FILES_FOR_PARTIAL_BATCH="3").handle_sqs_batch(
+        upload_many(stack, 2, date=stack.yesterday)
+    )
+
+    assert stack.manifest_documents() == []
+
+
+def test_with_a_blank_state_machine_the_manifest_stays_manifested_and_replayable(stack, caplog):
+    with caplog.at_level(logging.WARNING):
+        stack.builder(STEP_FUNCTION_ARN="").handle_sqs_batch(upload_many(stack, 5))
+
+    (manifest,) = stack.manifest_items(stack.today)
+    assert manifest["status"] == "manifested" and "execution_arn" not in manifest
+    assert stack.executions() == []
+    assert "STEP_FUNCTION_ARN is blank" in caplog.text
+    assert len(stack.manifest_documents()) == 1
+
+
+def test_a_failed_start_fails_the_messages_and_is_retried_by_their_redelivery(stack):
+    missing = stack.state_machine_arn.replace("intake-pipeline", "intake-pipeline-next")
+    records = upload_many(stack, 5)
+
+    result = stack.builder(STEP_FUNCTION_ARN=missing).handle_sqs_batch(records)
+
+    assert {f["itemIdentifier"] for f in result["batchItemFailures"]} == {r["messageId"] for r in records}
+    (manifest,) = stack.manifest_items(stack.today)
+    assert manifest["status"] == "manifested" and "start_failed_at" in manifest
+    assert any(n["event"] == "execution_start_failed" for n in stack.notices())
+
+    stack.add_state_machine("intake-pipeline-next")
+    retry = stack.builder(STEP_FUNCTION_ARN=missing).handle_sqs_batch(records[:1])
+
+    assert retry == {"batchItemFailures": []}
+    (manifest,) = stack.manifest_items(stack.today)
+    assert manifest["execution_arn"].endswith(manifest["manifest_id"])
