@@ -11,7 +11,14 @@ The replacement keeps moto's own polling (`_sync_to_start_job_run` polls GetJobR
 until the run is terminal; FAILED, ERROR and TIMEOUT fail the task with States.TaskFailed and the
 job run as the cause, as AWS does) and only leaves out the callback endpoint Glue never has.
 HeartbeatSeconds is not enforced on these tasks; TimeoutSeconds is, by the state itself.
+
+moto also hands the GetJobRun response to the state as boto3 parsed it, with datetime values that
+the execution's output cannot be serialised with (DescribeExecution then answers HTTP 500). AWS
+gives these timestamps as epoch milliseconds, and so does the bridge.
 """
+
+from datetime import UTC, datetime
+from typing import Any
 
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
@@ -52,7 +59,21 @@ def _eval_integration_pattern(
         callback_endpoint=None,
         heartbeat_endpoint=None,
     )
-    env.stack.append(job_run)
+    env.stack.append(_with_epoch_millis(job_run))
+
+
+def _with_epoch_millis(job_run: dict[str, Any] | None) -> dict[str, Any] | None:
+    if job_run is None:  # the execution stopped or timed out while the run was going on
+        return None
+    return {
+        key: _epoch_millis(value) if isinstance(value, datetime) else value for key, value in job_run.items()
+    }
+
+
+def _epoch_millis(moment: datetime) -> int:
+    # moto serialises naive UTC datetimes; boto3 parses them back as aware ones.
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return int(aware.timestamp() * 1000)
 
 
 def install() -> None:

@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import threading
 import urllib.request
 from typing import Any
 
@@ -38,15 +39,16 @@ class PortInUseError(RuntimeError):
 
 
 class _MotoServer(ThreadedMotoServer):
-    # ThreadedMotoServer binds inside its thread and start() waits for a "ready" event that a failed
-    # bind never sets: a busy port would hang forever instead of raising.
-    bind_error: OSError | None = None
+    # ThreadedMotoServer binds inside its thread, where werkzeug answers a failed bind with
+    # sys.exit(1), and start() waits for a "ready" event that is then never set: a busy port would
+    # hang forever instead of raising.
+    bind_failed = False
 
     def _server_entry(self) -> None:
         try:
             super()._server_entry()
-        except OSError as error:
-            self.bind_error = error
+        except (OSError, SystemExit):
+            self.bind_failed = True
             self._server_ready_event.set()
 
 
@@ -74,6 +76,8 @@ class LocalAws:
         self.log_requests = log_requests
         self._server: _MotoServer | None = None
         self._previous_moto_port: str | None = None
+        self._session: boto3.session.Session | None = None
+        self._session_lock = threading.Lock()
 
     def __enter__(self) -> "LocalAws":
         self.start()
@@ -95,10 +99,10 @@ class LocalAws:
         logging.getLogger("werkzeug").setLevel(logging.INFO if self.log_requests else logging.WARNING)
         server = _MotoServer(ip_address=self.host, port=self._requested_port, verbose=False)
         server.start()
-        if server.bind_error is not None:
+        if server.bind_failed:
             raise PortInUseError(
-                f"cannot listen on {self.host}:{self._requested_port}: {server.bind_error.strerror}"
-            ) from server.bind_error
+                f"cannot listen on {self.host}:{self._requested_port}: address in use or not available"
+            )
         self._server = server
         LocalAws._running = self
         # moto's Step Functions interpreter makes its own boto3 calls to http://localhost:$MOTO_PORT.
@@ -149,11 +153,17 @@ class LocalAws:
 
     def client(self, service_name: str, **kwargs: Any) -> Any:
         """A boto3 client bound to the emulator; keyword arguments go to boto3's client()."""
-        session = boto3.session.Session(
-            aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY, region_name=REGION
-        )
         kwargs.setdefault("config", Config(retries={"max_attempts": 2, "mode": "standard"}))
-        return session.client(service_name, endpoint_url=self.endpoint_url, **kwargs)
+        # One session for all clients: a new session loads botocore's models again (about 0.3 s a
+        # client); a session is not thread-safe, hence the lock.
+        with self._session_lock:
+            if self._session is None:
+                self._session = boto3.session.Session(
+                    aws_access_key_id=ACCESS_KEY_ID,
+                    aws_secret_access_key=SECRET_ACCESS_KEY,
+                    region_name=REGION,
+                )
+            return self._session.client(service_name, endpoint_url=self.endpoint_url, **kwargs)
 
     def reset(self) -> None:
         """Forget every resource (moto's reset); the configuration and bridges stay."""

@@ -1,22 +1,30 @@
-"""Step Functions API calls moto 5.2 does not implement, answered as AWS answers them.
+"""Step Functions API behaviour moto 5.2 lacks, supplied as AWS behaves.
 
 The AWS provider (5.100.0) calls ValidateStateMachineDefinition before creating or updating an
 aws_sfn_state_machine and ListStateMachineVersions when reading one. moto answers both with
 "not implemented", which the provider treats as retryable: with its default retries a plan or apply
 against moto appears to hang for more than 12 minutes.
+
+In execution mode moto names an execution started without a name "None" (parser/models.py,
+StepFunctionsParserBackend.start_execution), so a second unnamed start with the same input returns
+the first execution and one with another input fails with ExecutionAlreadyExists. AWS names each
+one with a fresh UUID.
 """
 
 import json
+import uuid
 from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.core.utils import method_names_from_class
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
 # What moto itself serves, taken before install() adds to it: a test notices when moto starts to
 # implement a bridged call, so the bridge can go.
 MOTO_STEPFUNCTIONS_ACTIONS = frozenset(method_names_from_class(StepFunctionResponse))
+_moto_start_execution = StepFunctionsParserBackend.start_execution
 
 
 def definition_diagnostics(definition: str | None) -> list[dict[str, str]]:
@@ -121,7 +129,14 @@ def list_state_machine_versions(self: StepFunctionResponse) -> ActionResult:
     )
 
 
+def start_execution(
+    self: StepFunctionsParserBackend, state_machine_arn: str, name: str | None = None, *args: Any
+):
+    return _moto_start_execution(self, state_machine_arn, name or str(uuid.uuid4()), *args)
+
+
 def install() -> None:
-    """Add the missing actions to moto's Step Functions responses (moto dispatches by method name)."""
+    # moto dispatches each action to the response method of the same name in snake case.
     StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
     StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
+    StepFunctionsParserBackend.start_execution = start_execution

@@ -1,0 +1,99 @@
+"""`local-aws`: run the local AWS emulator in the foreground, or print the environment that uses it."""
+
+import argparse
+import os
+import shlex
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from local_aws.server import LocalAws, PortInUseError, emulator_env
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return args.command(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="local-aws", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the emulator until SIGTERM or SIGINT",
+        description="Run the emulator (moto server with this project's bridges) until SIGTERM or SIGINT.",
+    )
+    _add_address_arguments(serve)
+    serve.add_argument(
+        "--pidfile",
+        type=Path,
+        help="write the process id here once the emulator answers; removed on exit",
+    )
+    serve.add_argument(
+        "--no-execute-state-machines",
+        dest="execute_state_machines",
+        action="store_false",
+        help="keep moto's default of not running state machine executions",
+    )
+    serve.add_argument("--log-requests", action="store_true", help="log one line per request")
+    serve.set_defaults(command=_serve)
+
+    env = commands.add_parser(
+        "env",
+        help="print export lines pointing AWS SDKs and Terraform at the emulator",
+        description='Print shell export lines for an emulator on HOST:PORT, e.g. eval "$(local-aws env)".',
+    )
+    _add_address_arguments(env)
+    env.set_defaults(command=_env)
+    return parser
+
+
+def _add_address_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port; 0 picks a free one (default {DEFAULT_PORT})"
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    stop_requested = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop_requested.set())
+
+    aws = LocalAws(
+        execute_state_machines=args.execute_state_machines,
+        port=args.port,
+        host=args.host,
+        log_requests=args.log_requests,
+    )
+    try:
+        aws.start()
+    except PortInUseError as error:
+        print(f"local-aws: {error}; is an emulator already running there?", file=sys.stderr)
+        return 1
+    try:
+        if args.pidfile:
+            args.pidfile.write_text(f"{os.getpid()}\n")
+        print(f"local-aws: serving on {aws.endpoint_url} (pid {os.getpid()})", flush=True)
+        stop_requested.wait()
+    finally:
+        aws.stop()
+        if args.pidfile:
+            args.pidfile.unlink(missing_ok=True)
+    print("local-aws: stopped", flush=True)
+    return 0
+
+
+def _env(args: argparse.Namespace) -> int:
+    for name, value in emulator_env(f"http://{args.host}:{args.port}", args.port).items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+import uuid
+
+import pytest
+
+
+@pytest.fixture
+def unique_name(request):
+    """A resource name no other test of the session uses (the emulator is shared by the session)."""
+    return f"{request.node.name.replace('_', '-')[:40]}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def use_glue_runner(local_aws):
+    """Sets the emulator's Glue runner for one test and takes it away afterwards."""
+
+    def use(runner):
+        local_aws.glue_runner = runner
+
+    yield use
+    local_aws.glue_runner = None
+
+
+@pytest.fixture
+def glue_job(local_aws, unique_name):
+    """A Glue job with one default argument; its name."""
+    local_aws.client("glue").create_job(
+        Name=unique_name,
+        Role="arn:aws:iam::123456789012:role/glue",
+        Command={"Name": "glueetl", "ScriptLocation": "s3://scripts/ndjson_to_parquet.py"},
+        DefaultArguments={"--OUTPUT_BUCKET": "output", "--COMPRESSION_TYPE": "snappy"},
+    )
+    return unique_name
