@@ -1,0 +1,3 @@
+aws_region              = "us-east-1"
+blank_step_function_arn = false
+alert_email_addresses   = []

@@ -1,0 +1,22 @@
+module "ndjson_intake" {
+  source = "../../terraform"
+
+  environment             = "prod"
+  blank_step_function_arn = var.blank_step_function_arn
+  alert_email_addresses   = var.alert_email_addresses
+
+  force_destroy      = false
+  log_retention_days = 731
+
+  lambda_memory_mb            = 512
+  lambda_reserved_concurrency = 20
+  sqs_maximum_concurrency     = 10
+  glue_worker_type            = "G.2X"
+  glue_number_of_workers      = 4
+  glue_max_concurrent_runs    = 5
+}
+
+output "ndjson_intake" {
+  description = "Everything the prod stack exposes (buckets, queues, table, function, state machine, job, topic)."
+  value       = module.ndjson_intake
+}

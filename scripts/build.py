@@ -1,0 +1,83 @@
+"""Build the deployable archives with reproducible bytes.
+
+Terraform compares the archives by hash (`source_code_hash`, `source_hash`), so a rebuild of unchanged
+sources must give the same bytes or every plan would show a spurious Lambda/Glue update. Zip entries
+therefore get a fixed timestamp, fixed permissions and a sorted order; caches and docs are left out.
+
+Usage: python scripts/build.py [--out build]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# (source package directory, archive path under the output directory). Each package sits at the zip
+# root under its own name: the Lambda handler is `manifest_builder.handler.lambda_handler`, and Glue
+# puts the `--extra-py-files` zip itself on sys.path.
+ARCHIVES = (
+    (REPO_ROOT / "src" / "lambda" / "manifest_builder", Path("lambda") / "manifest_builder.zip"),
+    (REPO_ROOT / "src" / "glue" / "ndjson_parquet", Path("glue") / "ndjson_parquet.zip"),
+)
+
+# The earliest timestamp a zip entry can carry; any fixed value would do.
+FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o100644
+INCLUDED_SUFFIXES = (".py", ".json", ".typed")
+
+
+def package_files(package_dir: Path) -> list[Path]:
+    """The files that belong in the archive, in a platform-independent order."""
+    files = [
+        path
+        for path in package_dir.rglob("*")
+        if path.is_file() and path.suffix in INCLUDED_SUFFIXES and "__pycache__" not in path.parts
+    ]
+    return sorted(files, key=lambda path: path.relative_to(package_dir).as_posix())
+
+
+def build_archive(package_dir: Path, archive_path: Path) -> Path:
+    """Zip `package_dir` as `<package name>/...` into `archive_path`, deterministically."""
+    if not (package_dir / "__init__.py").is_file():
+        raise FileNotFoundError(f"{package_dir} is not a Python package (no __init__.py)")
+    archive_path.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside the target and renamed, so a reader never sees a half-written archive.
+    fd, tmp_name = tempfile.mkstemp(dir=archive_path.parent, suffix=".zip.tmp")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp_name, "w") as archive:
+            for path in package_files(package_dir):
+                arcname = f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}"
+                info = zipfile.ZipInfo(arcname, date_time=FIXED_DATE_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3  # unix, so external_attr is read as POSIX permissions
+                info.external_attr = FILE_MODE << 16
+                archive.writestr(info, path.read_bytes(), compresslevel=9)
+        os.replace(tmp_name, archive_path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return archive_path
+
+
+def build_all(out_dir: Path) -> list[Path]:
+    return [build_archive(package_dir, out_dir / relative) for package_dir, relative in ARCHIVES]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "build", help="output directory")
+    args = parser.parse_args(argv)
+    for archive in build_all(args.out):
+        print(f"built {archive}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

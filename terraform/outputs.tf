@@ -1,0 +1,69 @@
+output "bucket_names" {
+  description = "Bucket name per purpose: input, manifests, output, quarantine, artifacts, access-logs."
+  value       = module.storage.bucket_names
+}
+
+output "input_bucket_name" {
+  description = "Bucket to upload NDJSON files to (under input_prefix)."
+  value       = module.storage.bucket_names["input"]
+}
+
+output "input_prefix" {
+  description = "Key prefix under which uploads enter the pipeline."
+  value       = module.storage.input_prefix
+}
+
+output "intake_queue_url" {
+  description = "URL of the intake queue (S3 notifications for the manifest builder)."
+  value       = module.storage.intake_queue_url
+}
+
+output "dead_letter_queue_url" {
+  description = "URL of the intake dead-letter queue."
+  value       = module.storage.dead_letter_queue_url
+}
+
+output "kms_key_arn" {
+  description = "ARN of the stack's customer-managed key."
+  value       = module.storage.kms_key_arn
+}
+
+output "tracking_table_name" {
+  description = "DynamoDB table tracking files, manifests and the batch lock."
+  value       = module.dynamodb.table_name
+}
+
+output "manifest_builder_function_name" {
+  description = "Name of the manifest builder Lambda."
+  value       = module.lambda.function_name
+}
+
+output "manifest_builder_environment" {
+  description = "Environment the manifest builder runs with (lets local tools run the same code with the same settings)."
+  value       = local.manifest_builder_environment
+}
+
+output "state_machine_arn" {
+  description = "ARN of the manifest processing state machine (deployed even while STEP_FUNCTION_ARN is blanked)."
+  value       = module.step_functions.state_machine_arn
+}
+
+output "step_function_arn_blanked" {
+  description = "True while the rollback switch blanks the manifest builder's STEP_FUNCTION_ARN."
+  value       = var.blank_step_function_arn
+}
+
+output "glue_job_name" {
+  description = "Name of the NDJSON to Parquet Glue job."
+  value       = module.glue.job_name
+}
+
+output "alerts_topic_arn" {
+  description = "SNS topic receiving alarms and failure alerts."
+  value       = module.monitoring.alerts_topic_arn
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the pipeline."
+  value       = module.monitoring.dashboard_name
+}

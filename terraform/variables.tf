@@ -1,0 +1,329 @@
+# --- naming --------------------------------------------------------------------------------------
+
+variable "project_name" {
+  description = "Project part of every resource name."
+  type        = string
+  default     = "ndjson-intake"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{2,15}$", var.project_name))
+    error_message = "project_name must be 3-16 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "Environment name, e.g. dev or prod; part of every resource name."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,6}$", var.environment))
+    error_message = "environment must be 2-7 lowercase letters or digits, starting with a letter."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource (on top of Project and Environment)."
+  type        = map(string)
+  default     = {}
+}
+
+# --- rollback ------------------------------------------------------------------------------------
+
+variable "blank_step_function_arn" {
+  description = "Rollback switch: true deploys the manifest builder with STEP_FUNCTION_ARN blank, so it keeps tracking files and writing manifests but starts no executions, while the state machine stays deployed. Set back to false and replay the manifests left `manifested`."
+  type        = bool
+  default     = false
+}
+
+# --- storage -------------------------------------------------------------------------------------
+
+variable "input_prefix" {
+  description = "Key prefix in the input bucket whose new objects enter the pipeline. Empty means the whole bucket."
+  type        = string
+  default     = "incoming/"
+}
+
+variable "manifest_prefix" {
+  description = "Key prefix of the manifests in the manifests bucket (MANIFEST_PREFIX)."
+  type        = string
+  default     = "manifests/"
+
+  validation {
+    condition     = can(regex("^[^/].*/$", var.manifest_prefix))
+    error_message = "manifest_prefix must be a key prefix ending in `/` without a leading `/`."
+  }
+}
+
+variable "max_receive_count" {
+  description = "Deliveries of one intake message before it is dead-lettered (at least 5)."
+  type        = number
+  default     = 5
+}
+
+variable "noncurrent_version_retention_days" {
+  description = "Days overwritten or deleted object versions are kept."
+  type        = number
+  default     = 30
+}
+
+variable "force_destroy" {
+  description = "Let `terraform destroy` delete non-empty buckets and the tracking table. Only for disposable environments."
+  type        = bool
+  default     = false
+}
+
+variable "log_retention_days" {
+  description = "Retention of every log group of the stack and of the S3 access logs."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (e.g. 30, 90, 365, 731)."
+  }
+}
+
+# --- manifest builder ----------------------------------------------------------------------------
+
+variable "lambda_package_path" {
+  description = "Zip of the manifest builder; null means the build's output, build/lambda/manifest_builder.zip."
+  type        = string
+  default     = null
+}
+
+variable "lambda_runtime" {
+  description = "Python runtime of the manifest builder."
+  type        = string
+  default     = "python3.12"
+}
+
+variable "lambda_timeout_seconds" {
+  description = "Manifest builder timeout; the intake queue's visibility timeout is 6x this."
+  type        = number
+  default     = 60
+}
+
+variable "lambda_memory_mb" {
+  description = "Manifest builder memory."
+  type        = number
+  default     = 256
+}
+
+variable "lambda_reserved_concurrency" {
+  description = "Reserved concurrency of the manifest builder; must exceed sqs_maximum_concurrency so the sweep always runs."
+  type        = number
+  default     = 10
+}
+
+variable "sqs_batch_size" {
+  description = "Intake messages per invocation."
+  type        = number
+  default     = 10
+}
+
+variable "sqs_batching_window_seconds" {
+  description = "How long the event source gathers intake messages before invoking."
+  type        = number
+  default     = 5
+}
+
+variable "sqs_maximum_concurrency" {
+  description = "Maximum concurrent invocations from the intake queue."
+  type        = number
+  default     = 5
+}
+
+variable "orphan_sweep_schedule" {
+  description = "Schedule of the orphan sweep (EventBridge expression)."
+  type        = string
+  default     = "rate(5 minutes)"
+}
+
+variable "allowed_extensions" {
+  description = "File extensions accepted; anything else is quarantined (ALLOWED_EXTENSIONS)."
+  type        = list(string)
+  default     = [".ndjson"]
+
+  validation {
+    condition     = length(var.allowed_extensions) > 0 && alltrue([for extension in var.allowed_extensions : can(regex("^\\.[A-Za-z0-9.]+$", extension))])
+    error_message = "allowed_extensions must be a non-empty list of extensions such as `.ndjson`."
+  }
+}
+
+variable "min_file_size_bytes" {
+  description = "Smaller files are quarantined (MIN_FILE_SIZE_BYTES)."
+  type        = number
+  default     = 1
+}
+
+variable "max_file_size_bytes" {
+  description = "Larger files are quarantined (MAX_FILE_SIZE_BYTES); default 5 GiB."
+  type        = number
+  default     = 5368709120
+
+  validation {
+    condition     = var.max_file_size_bytes >= 1
+    error_message = "max_file_size_bytes must be positive."
+  }
+}
+
+variable "max_files_per_manifest" {
+  description = "A manifest is cut at this many files (MAX_FILES_PER_MANIFEST)."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.max_files_per_manifest >= 1
+    error_message = "max_files_per_manifest must be at least 1."
+  }
+}
+
+variable "max_bytes_per_manifest" {
+  description = "A manifest is cut at this many bytes (MAX_BYTES_PER_MANIFEST); default 700 MiB."
+  type        = number
+  default     = 734003200
+
+  validation {
+    condition     = var.max_bytes_per_manifest >= 1
+    error_message = "max_bytes_per_manifest must be positive."
+  }
+}
+
+variable "min_files_for_partial_batch" {
+  description = "Fewest pending files the orphan sweep flushes as a partial manifest (MIN_FILES_FOR_PARTIAL_BATCH)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.min_files_for_partial_batch >= 1
+    error_message = "min_files_for_partial_batch must be at least 1."
+  }
+}
+
+variable "lock_ttl_seconds" {
+  description = "Lifetime of a batch lock; a crashed holder's lock expires after it (LOCK_TTL_SECONDS)."
+  type        = number
+  default     = 120
+
+  validation {
+    condition     = var.lock_ttl_seconds >= 10
+    error_message = "lock_ttl_seconds must be at least 10."
+  }
+}
+
+variable "lambda_log_level" {
+  description = "Log level of the manifest builder (LOG_LEVEL)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.lambda_log_level)
+    error_message = "lambda_log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
+
+variable "lambda_extra_environment" {
+  description = "Further manifest builder settings (documented in its README); cannot override the ones above."
+  type        = map(string)
+  default     = {}
+}
+
+# --- Glue job ------------------------------------------------------------------------------------
+
+variable "glue_script_path" {
+  description = "Glue entry point script; null means src/glue/ndjson_to_parquet.py."
+  type        = string
+  default     = null
+}
+
+variable "glue_library_path" {
+  description = "Glue library archive; null means the build's output, build/glue/ndjson_parquet.zip."
+  type        = string
+  default     = null
+}
+
+variable "output_prefix" {
+  description = "Key prefix of the Parquet output."
+  type        = string
+  default     = "parquet/"
+}
+
+variable "rejects_prefix" {
+  description = "Key prefix of rejected lines in the output bucket."
+  type        = string
+  default     = "rejects/"
+}
+
+variable "compression_type" {
+  description = "Parquet compression codec."
+  type        = string
+  default     = "snappy"
+}
+
+variable "max_reject_ratio" {
+  description = "Share of malformed lines above which a Glue run fails."
+  type        = number
+  default     = 0.01
+}
+
+variable "target_file_size_mb" {
+  description = "Target Parquet file size."
+  type        = number
+  default     = 128
+}
+
+variable "glue_worker_type" {
+  description = "Glue worker type."
+  type        = string
+  default     = "G.1X"
+}
+
+variable "glue_number_of_workers" {
+  description = "Glue workers per run."
+  type        = number
+  default     = 2
+}
+
+variable "glue_timeout_minutes" {
+  description = "Glue run timeout."
+  type        = number
+  default     = 60
+}
+
+variable "glue_max_concurrent_runs" {
+  description = "Concurrent Glue runs allowed."
+  type        = number
+  default     = 3
+}
+
+variable "glue_extra_arguments" {
+  description = "Further default arguments of the Glue job (`--NAME` => value)."
+  type        = map(string)
+  default     = {}
+}
+
+# --- state machine and monitoring ----------------------------------------------------------------
+
+variable "glue_retry_interval_seconds" {
+  description = "First wait before the state machine retries a failed Glue run."
+  type        = number
+  default     = 30
+}
+
+variable "state_machine_log_level" {
+  description = "Execution log level of the state machine: ALL, ERROR or FATAL."
+  type        = string
+  default     = "ALL"
+}
+
+variable "alert_email_addresses" {
+  description = "E-mail addresses subscribed to the alerts topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "oldest_message_age_alarm_seconds" {
+  description = "Alarm when the intake queue's oldest message is older than this."
+  type        = number
+  default     = 900
+}
