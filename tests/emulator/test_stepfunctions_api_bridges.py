@@ -113,3 +113,18 @@ def test_list_versions_returns_published_versions_newest_first(local_aws):
     versions = sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"]
 
     assert [version["stateMachineVersionArn"] for version in versions] == [f"{arn}:2", f"{arn}:1"]
+
+
+def test_executions_started_without_a_name_get_distinct_uuid_names(local_aws, unique_name):
+    sfn = local_aws.client("stepfunctions")
+    arn = sfn.create_state_machine(
+        name=unique_name,
+        definition=_definition({"First": {"Type": "Pass", "End": True}}),
+        roleArn=ROLE_ARN,
+    )["stateMachineArn"]
+
+    first = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+    second = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+
+    assert first != second
+    assert len(first.rsplit(":", 1)[1]) == 36

@@ -1,0 +1,72 @@
+"""`local-aws serve` runs the emulator until SIGTERM; `local-aws env` prints its environment."""
+
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from local_aws.__main__ import main
+
+pytestmark = pytest.mark.emulator
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _serve(*arguments: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "local_aws", "serve", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_serve_answers_until_sigterm_and_removes_its_pidfile(tmp_path):
+    port, pidfile = _free_port(), tmp_path / "local-aws.pid"
+    server = _serve("--port", str(port), "--pidfile", str(pidfile))
+    try:
+        ready_line = server.stdout.readline()
+        pid_while_serving = pidfile.read_text().strip()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/data.json", timeout=5) as response:
+            status_while_serving = response.status
+        server.send_signal(signal.SIGTERM)
+        exit_code = server.wait(timeout=15)
+    finally:
+        server.kill()
+
+    assert ready_line.startswith(f"local-aws: serving on http://127.0.0.1:{port}")
+    assert pid_while_serving == str(server.pid)
+    assert status_while_serving == 200
+    assert exit_code == 0
+    assert not pidfile.exists()
+
+
+def test_serve_on_a_busy_port_exits_with_a_clear_error(local_aws):
+    server = _serve("--port", str(local_aws.port))
+    try:
+        exit_code = server.wait(timeout=30)
+    finally:
+        server.kill()
+
+    assert exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{local_aws.port}" in server.stderr.read()
+
+
+def test_env_prints_export_lines_for_the_port(capsys):
+    assert main(["env", "--port", "4599"]) == 0
+
+    exports = dict(
+        shlex.split(line.removeprefix("export "))[0].split("=", 1)
+        for line in capsys.readouterr().out.splitlines()
+    )
+    assert exports["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4599"
+    assert exports["MOTO_PORT"] == "4599"
+    assert exports["AWS_ACCESS_KEY_ID"] == "testing"
