@@ -26,12 +26,10 @@ resource "aws_lambda_function" "manifest_builder" {
     variables = var.environment_variables
   }
 
-  logging_config {
-    log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.function.name
-  }
-
   tags = var.tags
+
+  # Lambda writes to /aws/lambda/<name>; creating the group first gives it retention and encryption.
+  depends_on = [aws_cloudwatch_log_group.function]
 }
 
 resource "aws_lambda_event_source_mapping" "intake_queue" {

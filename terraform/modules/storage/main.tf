@@ -16,6 +16,10 @@ locals {
     quarantine = "Copies of input files that failed validation, kept with their reason."
     artifacts  = "Glue script and library archive uploaded by Terraform."
   }
+  intake_queue_name = "${var.name_prefix}-intake"
+  # Built from the name so the queue's own policy can name it without a self-reference.
+  intake_queue_arn = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.intake_queue_name}"
+
   bucket_names = {
     for purpose in concat(keys(local.data_buckets), ["access-logs"]) :
     purpose => "${var.name_prefix}-${purpose}-${local.account_id}-${local.region}"
@@ -245,7 +249,8 @@ resource "aws_s3_bucket_logging" "data" {
   bucket        = each.value.id
   target_bucket = aws_s3_bucket.access_logs.id
   target_prefix = "${each.key}/"
-  depends_on    = [aws_s3_bucket_policy.access_logs]
+  # S3 checks that the target's policy lets the logging service write before accepting this.
+  depends_on = [aws_s3_bucket_policy.access_logs]
 }
 
 # --- access-log bucket ---------------------------------------------------------------------------
@@ -360,7 +365,7 @@ resource "aws_sqs_queue" "intake_dead_letter" {
 }
 
 resource "aws_sqs_queue" "intake" {
-  name                       = "${var.name_prefix}-intake"
+  name                       = local.intake_queue_name
   visibility_timeout_seconds = var.queue_visibility_timeout_seconds
   message_retention_seconds  = 345600
   kms_master_key_id          = aws_kms_key.data.arn
@@ -368,7 +373,8 @@ resource "aws_sqs_queue" "intake" {
     deadLetterTargetArn = aws_sqs_queue.intake_dead_letter.arn
     maxReceiveCount     = var.max_receive_count
   })
-  tags = var.tags
+  policy = data.aws_iam_policy_document.intake_queue.json
+  tags   = var.tags
 }
 
 data "aws_iam_policy_document" "intake_queue" {
@@ -376,7 +382,7 @@ data "aws_iam_policy_document" "intake_queue" {
     sid       = "InputBucketNotifications"
     effect    = "Allow"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.intake.arn]
+    resources = [local.intake_queue_arn]
     principals {
       type        = "Service"
       identifiers = ["s3.amazonaws.com"]
@@ -394,11 +400,6 @@ data "aws_iam_policy_document" "intake_queue" {
   }
 }
 
-resource "aws_sqs_queue_policy" "intake" {
-  queue_url = aws_sqs_queue.intake.id
-  policy    = data.aws_iam_policy_document.intake_queue.json
-}
-
 resource "aws_s3_bucket_notification" "input" {
   bucket = aws_s3_bucket.data["input"].id
 
@@ -411,5 +412,6 @@ resource "aws_s3_bucket_notification" "input" {
     filter_prefix = var.input_prefix == "" ? null : var.input_prefix
   }
 
-  depends_on = [aws_sqs_queue_policy.intake]
+  # The queue carries its policy, so S3 may already send when the notification is validated.
+  depends_on = [aws_sqs_queue.intake]
 }
