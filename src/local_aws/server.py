@@ -11,7 +11,7 @@ import boto3
 from botocore.config import Config
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-from local_aws import glue_runs, glue_sync, s3_bucket_policy, stepfunctions_api
+from local_aws import glue_runs, glue_sync, plan_drift, s3_bucket_policy, stepfunctions_api
 from local_aws.glue_runs import GlueRunner
 
 REGION = "us-east-1"
@@ -96,6 +96,7 @@ class LocalAws:
         glue_sync.install()
         glue_runs.install()
         s3_bucket_policy.install()
+        plan_drift.install()
         # werkzeug logs one line per request: thousands during an apply or a demo.
         logging.getLogger("werkzeug").setLevel(logging.INFO if self.log_requests else logging.WARNING)
         server = _MotoServer(ip_address=self.host, port=self._requested_port, verbose=False)
