@@ -15,15 +15,19 @@ locals {
   glue_library_path   = coalesce(var.glue_library_path, "${local.repo_root}/build/glue/ndjson_parquet.zip")
 
   # Names are fixed here rather than read from the modules so that IAM can scope each role to
-  # resources that do not exist yet, without a dependency cycle (role -> function -> role).
+  # resources that do not exist yet, without a dependency cycle (role -> function -> role), and so
+  # that the manifest builder's whole environment is known, and reviewable, in the plan.
   lambda_function_name  = "${local.name_prefix}-manifest-builder"
   glue_job_name         = "${local.name_prefix}-ndjson-to-parquet"
   state_machine_name    = "${local.name_prefix}-manifest-processing"
+  alerts_topic_name     = "${local.name_prefix}-alerts"
   glue_artifacts_prefix = "glue/"
-  state_machine_arn = join(":", [
-    "arn", data.aws_partition.current.partition, "states", data.aws_region.current.name,
-    data.aws_caller_identity.current.account_id, "stateMachine", local.state_machine_name,
+  arn_prefix = join(":", [
+    "arn", data.aws_partition.current.partition, "%s", data.aws_region.current.name,
+    data.aws_caller_identity.current.account_id,
   ])
+  state_machine_arn = "${format(local.arn_prefix, "states")}:stateMachine:${local.state_machine_name}"
+  alerts_topic_arn  = "${format(local.arn_prefix, "sns")}:${local.alerts_topic_name}"
 
   manifest_builder_environment = merge(var.lambda_extra_environment, {
     TRACKING_TABLE              = module.dynamodb.table_name
@@ -31,7 +35,7 @@ locals {
     MANIFEST_PREFIX             = var.manifest_prefix
     QUARANTINE_BUCKET           = module.storage.bucket_names["quarantine"]
     STEP_FUNCTION_ARN           = var.blank_step_function_arn ? "" : local.state_machine_arn
-    SNS_TOPIC_ARN               = module.monitoring.alerts_topic_arn
+    SNS_TOPIC_ARN               = local.alerts_topic_arn
     ALLOWED_EXTENSIONS          = join(",", var.allowed_extensions)
     MIN_FILE_SIZE_BYTES         = tostring(var.min_file_size_bytes)
     MAX_FILE_SIZE_BYTES         = tostring(var.max_file_size_bytes)
@@ -75,7 +79,7 @@ module "iam" {
   glue_artifacts_prefix = local.glue_artifacts_prefix
   intake_queue_arn      = module.storage.intake_queue_arn
   tracking_table_arn    = module.dynamodb.table_arn
-  alerts_topic_arn      = module.monitoring.alerts_topic_arn
+  alerts_topic_arn      = local.alerts_topic_arn
   lambda_function_name  = local.lambda_function_name
   state_machine_name    = local.state_machine_name
   glue_job_name         = local.glue_job_name
@@ -137,7 +141,7 @@ module "step_functions" {
   definition_template_path    = "${local.repo_root}/asl/manifest_processing.asl.json.tftpl"
   tracking_table_name         = module.dynamodb.table_name
   glue_job_name               = module.glue.job_name
-  alerts_topic_arn            = module.monitoring.alerts_topic_arn
+  alerts_topic_arn            = local.alerts_topic_arn
   glue_retry_interval_seconds = var.glue_retry_interval_seconds
   log_level                   = var.state_machine_log_level
   kms_key_arn                 = module.storage.kms_key_arn
@@ -149,6 +153,7 @@ module "monitoring" {
   source = "./modules/monitoring"
 
   name_prefix                          = local.name_prefix
+  alerts_topic_name                    = local.alerts_topic_name
   kms_key_arn                          = module.storage.kms_key_arn
   alert_email_addresses                = var.alert_email_addresses
   lambda_function_name                 = module.lambda.function_name

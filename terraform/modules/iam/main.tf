@@ -11,10 +11,9 @@ locals {
   region     = data.aws_region.current.name
   partition  = data.aws_partition.current.partition
 
-  state_machine_arn       = "arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${var.state_machine_name}"
-  state_machine_exec_arns = "arn:${local.partition}:states:${local.region}:${local.account_id}:execution:${var.state_machine_name}:*"
-  glue_job_arn            = "arn:${local.partition}:glue:${local.region}:${local.account_id}:job/${var.glue_job_name}"
-  lambda_log_group_arn    = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${var.lambda_function_name}"
+  state_machine_arn    = "arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${var.state_machine_name}"
+  glue_job_arn         = "arn:${local.partition}:glue:${local.region}:${local.account_id}:job/${var.glue_job_name}"
+  lambda_log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${var.lambda_function_name}"
   # Glue names its log groups itself (/aws-glue/jobs/..., suffixed with the security configuration).
   glue_log_groups_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws-glue/*"
 
@@ -95,12 +94,6 @@ data "aws_iam_policy_document" "manifest_builder" {
     sid       = "StartManifestProcessing"
     actions   = ["states:StartExecution"]
     resources = [local.state_machine_arn]
-  }
-
-  statement {
-    sid       = "InspectManifestExecutions"
-    actions   = ["states:DescribeExecution"]
-    resources = [local.state_machine_exec_arns]
   }
 
   statement {

@@ -66,7 +66,7 @@ locals {
 }
 
 resource "aws_sns_topic" "alerts" {
-  name              = "${var.name_prefix}-alerts"
+  name              = var.alerts_topic_name
   kms_master_key_id = var.kms_key_arn
   tags              = var.tags
 }

@@ -1,6 +1,16 @@
 variable "name_prefix" {
-  description = "Prefix of the topic, alarm, rule and dashboard names."
+  description = "Prefix of the alarm, rule and dashboard names."
   type        = string
+}
+
+variable "alerts_topic_name" {
+  description = "Name of the SNS topic receiving the pipeline's alerts."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,256}$", var.alerts_topic_name))
+    error_message = "alerts_topic_name must be 1-256 letters, digits, `-` or `_`."
+  }
 }
 
 variable "kms_key_arn" {

@@ -1,0 +1,85 @@
+"""Plans of environments/dev and environments/prod: what each module creates, with which settings."""
+
+import pytest
+
+MODULES = ("storage", "dynamodb", "iam", "lambda", "glue", "step_functions", "monitoring")
+FUNCTION = "module.ndjson_intake.module.lambda.aws_lambda_function.manifest_builder"
+STATE_MACHINE = "module.ndjson_intake.module.step_functions.aws_sfn_state_machine.manifest_processing"
+
+
+def lambda_environment(plan_tools, plan) -> dict[str, str]:
+    return plan_tools.created(plan)[FUNCTION]["environment"][0]["variables"]
+
+
+def test_dev_plan_matches_its_inventory(dev_plan, plan_tools):
+    plan_tools.assert_matches_inventory(dev_plan, plan_tools.load_inventory("dev.yaml"))
+
+
+def test_prod_plan_matches_its_inventory(prod_plan, plan_tools):
+    plan_tools.assert_matches_inventory(prod_plan, plan_tools.load_inventory("prod.yaml"))
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_module_creates_resources_in_the_dev_plan(dev_plan, plan_tools, module):
+    prefix = f"{plan_tools.env_module}.module.{module}."
+    assert any(address.startswith(prefix) for address in plan_tools.created(dev_plan))
+
+
+def test_manifest_builder_environment_follows_the_contract(dev_plan, plan_tools):
+    environment = lambda_environment(plan_tools, dev_plan)
+
+    assert environment == {
+        "TRACKING_TABLE": "ndjson-intake-dev-tracking",
+        "MANIFEST_BUCKET": "ndjson-intake-dev-manifests-123456789012-us-east-1",
+        "MANIFEST_PREFIX": "manifests/",
+        "QUARANTINE_BUCKET": "ndjson-intake-dev-quarantine-123456789012-us-east-1",
+        "STEP_FUNCTION_ARN": (
+            "arn:aws:states:us-east-1:123456789012:stateMachine:ndjson-intake-dev-manifest-processing"
+        ),
+        "SNS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:ndjson-intake-dev-alerts",
+        "ALLOWED_EXTENSIONS": ".ndjson",
+        "MIN_FILE_SIZE_BYTES": "1",
+        "MAX_FILE_SIZE_BYTES": str(5 * 1024**3),
+        "MAX_FILES_PER_MANIFEST": "200",
+        "MAX_BYTES_PER_MANIFEST": str(700 * 1024**2),
+        "MIN_FILES_FOR_PARTIAL_BATCH": "1",
+        "LOCK_TTL_SECONDS": "120",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+def test_rollback_switch_blanks_step_function_arn(dev_rollback_plan, plan_tools):
+    assert lambda_environment(plan_tools, dev_rollback_plan)["STEP_FUNCTION_ARN"] == ""
+
+
+def test_rollback_switch_keeps_the_state_machine_deployed(dev_rollback_plan, plan_tools):
+    assert STATE_MACHINE in plan_tools.created(dev_rollback_plan)
+
+
+def test_rollback_switch_changes_nothing_but_the_manifest_builder_environment(
+    dev_plan, dev_rollback_plan, plan_tools
+):
+    normal, rollback = plan_tools.created(dev_plan), plan_tools.created(dev_rollback_plan)
+    differing = {address for address in normal if normal[address] != rollback.get(address)}
+    assert differing == {FUNCTION}
+
+
+def test_intake_queue_visibility_timeout_is_six_times_the_function_timeout(dev_plan, plan_tools):
+    created = plan_tools.created(dev_plan)
+    queue = created["module.ndjson_intake.module.storage.aws_sqs_queue.intake"]
+    assert queue["visibility_timeout_seconds"] == 6 * created[FUNCTION]["timeout"]
+
+
+@pytest.mark.parametrize("plan_name", ["dev_plan", "prod_plan"])
+def test_every_log_group_is_encrypted_and_expires(request, plan_tools, plan_name):
+    plan = request.getfixturevalue(plan_name)
+    log_groups = {
+        address: change
+        for address, change in plan.resource_changes.items()
+        if change["type"] == "aws_cloudwatch_log_group"
+    }
+    assert len(log_groups) == 3
+    for change in log_groups.values():
+        assert change["change"]["after"]["retention_in_days"] >= 365
+        # The key ARN is only known after apply; being unknown proves it is set from the stack's key.
+        assert change["change"]["after_unknown"]["kms_key_id"] is True

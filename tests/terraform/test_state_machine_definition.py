@@ -1,0 +1,114 @@
+"""The manifest processing state machine as rendered from asl/ into the dev plan."""
+
+import json
+
+import pytest
+
+STATE_MACHINE = "module.ndjson_intake.module.step_functions.aws_sfn_state_machine.manifest_processing"
+TABLE = "ndjson-intake-dev-tracking"
+MANIFEST_KEY = {
+    "date_prefix": {"S.$": "$.date_prefix"},
+    "file_key": {"S.$": "States.Format('MANIFEST#{}', $.manifest_id)"},
+}
+CATCH_INTO_FAILURE_PATH = {
+    "ErrorEquals": ["States.ALL"],
+    "ResultPath": "$.error",
+    "Next": "UpdateStatusFailed",
+}
+
+
+@pytest.fixture(scope="module")
+def states(dev_plan, plan_tools):
+    definition = json.loads(plan_tools.created(dev_plan)[STATE_MACHINE]["definition"])
+    assert definition["StartAt"] == "UpdateStatusProcessing"
+    return definition["States"]
+
+
+def update_values(state) -> dict:
+    return state["Parameters"]["ExpressionAttributeValues"]
+
+
+def test_happy_path_runs_processing_then_glue_then_completed(states):
+    assert states["UpdateStatusProcessing"]["Next"] == "StartGlueJob"
+    assert states["StartGlueJob"]["Next"] == "UpdateStatusCompleted"
+    assert states["UpdateStatusCompleted"]["End"] is True
+
+
+def test_failure_path_records_the_failure_then_alerts_then_fails(states):
+    assert states["UpdateStatusFailed"]["Next"] == "SendFailureAlert"
+    assert states["SendFailureAlert"]["Next"] == "Fail"
+    assert states["Fail"]["Type"] == "Fail"
+
+
+@pytest.mark.parametrize("name", ["UpdateStatusProcessing", "StartGlueJob", "UpdateStatusCompleted"])
+def test_every_happy_path_task_catches_all_errors_into_the_failure_path(states, name):
+    assert states[name]["Catch"] == [CATCH_INTO_FAILURE_PATH]
+
+
+@pytest.mark.parametrize("name", ["UpdateStatusFailed", "SendFailureAlert"])
+def test_failure_path_goes_on_even_when_its_own_tasks_fail(states, name):
+    assert [catch["ErrorEquals"] for catch in states[name]["Catch"]] == [["States.ALL"]]
+    assert states[name]["Catch"][0]["Next"] == states[name]["Next"]
+
+
+def test_glue_job_runs_synchronously_with_the_manifest_path(states):
+    task = states["StartGlueJob"]
+    assert task["Resource"] == "arn:aws:states:::glue:startJobRun.sync"
+    assert task["Parameters"] == {
+        "JobName": "ndjson-intake-dev-ndjson-to-parquet",
+        "Arguments": {"--MANIFEST_PATH.$": "$.manifest_path"},
+    }
+
+
+def test_glue_concurrency_limit_is_retried_every_minute_three_times(states):
+    assert states["StartGlueJob"]["Retry"][0] == {
+        "ErrorEquals": ["Glue.ConcurrentRunsExceededException"],
+        "IntervalSeconds": 60,
+        "MaxAttempts": 3,
+        "BackoffRate": 1,
+    }
+
+
+def test_other_glue_errors_are_retried_twice_with_exponential_backoff(states):
+    retry = states["StartGlueJob"]["Retry"][1]
+    assert retry["ErrorEquals"] == ["States.ALL"]
+    assert retry["MaxAttempts"] == 2
+    assert retry["BackoffRate"] == 2
+    assert retry["IntervalSeconds"] == 30
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("UpdateStatusProcessing", "processing"),
+        ("UpdateStatusCompleted", "completed"),
+        ("UpdateStatusFailed", "failed"),
+    ],
+)
+def test_status_updates_set_the_manifest_item_status(states, name, status):
+    task = states[name]
+    assert task["Resource"] == "arn:aws:states:::dynamodb:updateItem"
+    assert task["Parameters"]["TableName"] == TABLE
+    assert task["Parameters"]["Key"] == MANIFEST_KEY
+    assert update_values(task)[":status"] == {"S": status}
+
+
+def test_processing_update_records_the_execution(states):
+    assert update_values(states["UpdateStatusProcessing"])[":execution_arn"] == {"S.$": "$$.Execution.Id"}
+
+
+def test_completed_update_records_the_glue_run(states):
+    assert update_values(states["UpdateStatusCompleted"])[":run_id"] == {"S.$": "$.glue.job_run_id"}
+
+
+def test_failed_update_records_error_and_cause(states):
+    values = update_values(states["UpdateStatusFailed"])
+    assert values[":error"] == {"S.$": "$.error.Error"}
+    assert values[":cause"] == {"S.$": "$.error.Cause"}
+
+
+def test_failure_alert_publishes_the_execution_state_to_the_alerts_topic(states):
+    task = states["SendFailureAlert"]
+    assert task["Resource"] == "arn:aws:states:::sns:publish"
+    assert task["Parameters"]["TopicArn"] == "arn:aws:sns:us-east-1:123456789012:ndjson-intake-dev-alerts"
+    assert task["Parameters"]["Message.$"] == "States.JsonToString($)"
