@@ -65,6 +65,11 @@ def _graph_diagnostics(machine: dict[str, Any], location: str) -> list[dict[str,
         )
     for name, state in states.items():
         state_location = f"{location}/States/{name}"
+        if not isinstance(state, dict):
+            diagnostics.append(
+                _error("SCHEMA_VALIDATION_FAILED", "A state must be an object.", state_location)
+            )
+            continue
         for field, target in _transitions(state):
             if target not in states:
                 diagnostics.append(
@@ -131,7 +136,7 @@ def list_state_machine_versions(self: StepFunctionResponse) -> ActionResult:
 
 def start_execution(
     self: StepFunctionsParserBackend, state_machine_arn: str, name: str | None = None, *args: Any
-):
+) -> Any:
     return _moto_start_execution(self, state_machine_arn, name or str(uuid.uuid4()), *args)
 
 

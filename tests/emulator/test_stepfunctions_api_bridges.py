@@ -128,3 +128,10 @@ def test_executions_started_without_a_name_get_distinct_uuid_names(local_aws, un
 
     assert first != second
     assert len(first.rsplit(":", 1)[1]) == 36
+
+
+def test_validate_fails_a_state_that_is_not_an_object(local_aws):
+    response = _validate(local_aws, _definition({"First": "Pass"}))
+
+    assert response["result"] == "FAIL"
+    assert response["diagnostics"][0]["location"] == "/States/First"
