@@ -11,13 +11,14 @@ def unique_name(request):
 
 @pytest.fixture
 def use_glue_runner(local_aws):
-    """Sets the emulator's Glue runner for one test and takes it away afterwards."""
+    """Sets the emulator's Glue runner for one test, then puts back the one it had."""
+    previous_runner = local_aws.glue_runner
 
     def use(runner):
         local_aws.glue_runner = runner
 
     yield use
-    local_aws.glue_runner = None
+    local_aws.glue_runner = previous_runner
 
 
 @pytest.fixture

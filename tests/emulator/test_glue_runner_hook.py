@@ -20,7 +20,9 @@ def _wait_until_finished(local_aws, job_name: str, run_id: str, timeout: float =
     return job_run
 
 
-def test_without_a_runner_job_runs_succeed_as_moto_makes_them(local_aws, glue_job):
+def test_without_a_runner_job_runs_succeed_as_moto_makes_them(local_aws, glue_job, use_glue_runner):
+    use_glue_runner(None)
+
     run_id = local_aws.client("glue").start_job_run(JobName=glue_job)["JobRunId"]
 
     assert _job_run(local_aws, glue_job, run_id)["JobRunState"] == "SUCCEEDED"

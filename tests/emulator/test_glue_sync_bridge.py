@@ -126,7 +126,10 @@ EXECUTION_INPUT = {
 }
 
 
-def test_moto_without_the_bridge_still_fails_every_glue_sync_task(local_aws, pipeline, monkeypatch):
+def test_moto_without_the_bridge_still_fails_every_glue_sync_task(
+    local_aws, pipeline, use_glue_runner, monkeypatch
+):
+    use_glue_runner(None)
     monkeypatch.setattr(
         StateTaskServiceGlue, "_eval_integration_pattern", glue_sync._moto_eval_integration_pattern
     )
