@@ -1,1 +1,1 @@
-"""Package placeholder, filled by its issue."""
+"""intake-ops, the operator CLI of the NDJSON intake pipeline: see src/ops/README.md."""

@@ -1,0 +1,114 @@
+"""Apply an environment's Terraform (environments/<name>/) to the local emulator, from a scratch copy.
+
+The environment's own files are copied, unchanged, into `.local/<workspace>/` (two levels below the repo
+root, so the environment's `source = "../../terraform"` still resolves), beside one Terraform override file
+that swaps the S3 backend for local state and may set module arguments for the emulator (shorter retry
+waits, say). State therefore never lands in `environments/`, and every run starts from the committed
+code. Terraform initialises offline from the provider mirror when one exists (TF_PLUGIN_DIR, default
+/opt/tf-plugins).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PLUGIN_DIR = "/opt/tf-plugins"
+# The name of the module block and of the output every environment exposes the stack with.
+STACK_MODULE = "ndjson_intake"
+
+
+class TerraformError(RuntimeError):
+    """A Terraform command failed; the message ends with its output."""
+
+
+def _hcl(value: Any) -> str:
+    # JSON literals of strings, numbers, booleans, lists and maps are valid HCL expressions.
+    return json.dumps(value)
+
+
+class LocalStack:
+    """One environment applied to the emulator whose environment (`LocalAws.env`) is given."""
+
+    def __init__(
+        self,
+        emulator_env: Mapping[str, str],
+        environment: str = "dev",
+        workspace: str | None = None,
+        module_overrides: Mapping[str, Any] | None = None,
+        log: Callable[[str], None] = print,
+    ) -> None:
+        self.environment = environment
+        self.workdir = REPO_ROOT / ".local" / (workspace or f"{environment}-stack")
+        self.module_overrides = dict(module_overrides or {})
+        self._log = log
+        self._env = {
+            **os.environ,
+            **emulator_env,
+            "TF_VAR_use_local_emulator": "true",
+            "TF_IN_AUTOMATION": "1",
+        }
+        # A CLI configuration elsewhere (or a missing one) must not send init to a registry.
+        self._env.pop("TF_CLI_CONFIG_FILE", None)
+
+    def prepare(self) -> None:
+        """Fresh scratch copy of the environment with the local-state override, and terraform init."""
+        source = REPO_ROOT / "environments" / self.environment
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.workdir.mkdir(parents=True)
+        for path in source.iterdir():
+            if path.is_file() and path.suffix in (".tf", ".tfvars"):
+                shutil.copy2(path, self.workdir / path.name)
+        overrides = "".join(f"  {name} = {_hcl(value)}\n" for name, value in self.module_overrides.items())
+        (self.workdir / "local_emulator_override.tf").write_text(
+            "# Written by local_aws.stack: local state, and settings for the emulator.\n"
+            'terraform {\n  backend "local" {}\n}\n'
+            + (f'\nmodule "{STACK_MODULE}" {{\n{overrides}}}\n' if overrides else "")
+        )
+        init = ["init", "-input=false", "-no-color"]
+        plugin_dir = os.environ.get("TF_PLUGIN_DIR", DEFAULT_PLUGIN_DIR)
+        if Path(plugin_dir).is_dir():
+            init.append(f"-plugin-dir={plugin_dir}")
+        self._terraform(*init)
+
+    def build(self) -> None:
+        """The deployable archives the stack uploads (scripts/build.py, deterministic)."""
+        subprocess.run(
+            [sys.executable, str(REPO_ROOT / "scripts" / "build.py")], check=True, stdout=subprocess.DEVNULL
+        )
+
+    def apply(self, **variables: Any) -> dict[str, Any]:
+        """terraform apply with the environment's variables set as given; returns the stack's outputs."""
+        arguments = ["apply", "-input=false", "-auto-approve", "-no-color", "-parallelism=20"]
+        for name, value in variables.items():
+            arguments.append(f"-var={name}={_hcl(value) if not isinstance(value, str) else value}")
+        started = time.monotonic()
+        self._terraform(*arguments)
+        self._log(f"terraform apply ({self.environment}, emulator): {time.monotonic() - started:.0f} s")
+        return self.outputs()
+
+    def outputs(self) -> dict[str, Any]:
+        raw = json.loads(self._terraform("output", "-json", "-no-color"))
+        return raw[STACK_MODULE]["value"]
+
+    def remove(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _terraform(self, *arguments: str) -> str:
+        result = subprocess.run(
+            ["terraform", *arguments], cwd=self.workdir, env=self._env, capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            raise TerraformError(
+                f"terraform {arguments[0]} failed ({result.returncode}):\n{result.stdout[-4000:]}\n"
+                f"{result.stderr[-4000:]}"
+            )
+        return result.stdout

@@ -1,0 +1,233 @@
+"""intake-ops: see and repair the NDJSON intake pipeline's state (tracking table, manifests, executions).
+
+Works against AWS with the usual credentials, or against the local emulator when AWS_ENDPOINT_URL is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from manifest_builder.config import ConfigError
+from manifest_builder.partitioning import date_in
+from manifest_builder.service import ManifestBuilder
+
+from intake_ops import inventory, repair
+from intake_ops.settings import FUNCTION_VARIABLE, Settings, resolve
+
+STATUS_COLUMNS = ("pending", "manifested", "processing", "completed", "failed", "quarantined")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def main(argv: list[str] | None = None, now: Callable[[], datetime] = utc_now) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = resolve(
+            args.function_name,
+            {"TRACKING_TABLE": args.table, "STEP_FUNCTION_ARN": getattr(args, "state_machine_arn", None)},
+        )
+        return args.command(args, settings, now)
+    except (ConfigError, ValueError, RuntimeError) as error:
+        print(f"intake-ops: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="intake-ops",
+        description=__doc__.splitlines()[0],
+        epilog="Settings: the deployed manifest builder's environment (--function-name or "
+        f"{FUNCTION_VARIABLE}), overridden by the same variables in this environment (TRACKING_TABLE, "
+        "STEP_FUNCTION_ARN, MANIFEST_BUCKET, ...), overridden by flags. See src/ops/README.md.",
+    )
+    parser.add_argument(
+        "--function-name", help=f"deployed manifest builder to read settings from [{FUNCTION_VARIABLE}]"
+    )
+    parser.add_argument("--table", help="tracking table [TRACKING_TABLE]")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    status = commands.add_parser(
+        "status", help="files and manifests by status per date, stuck items, oldest pending"
+    )
+    status.add_argument("--date", type=_date, help="only this date (YYYY-MM-DD)")
+    _stuck_after(status)
+    status.set_defaults(command=_status)
+
+    file = commands.add_parser("file", help="one file's status and history")
+    file.add_argument("key", metavar="KEY", help="the file as s3://bucket/key")
+    file.set_defaults(command=_file)
+
+    replay = commands.add_parser(
+        "replay", help="start executions for manifests left manifested (rollback, failed start) or failed"
+    )
+    replay.add_argument("--date", type=_date, help="only manifests of this date")
+    replay.add_argument("--manifest-id", action="append", help="only this manifest (repeatable)")
+    _writing(replay)
+    replay.set_defaults(command=_replay)
+
+    flush = commands.add_parser(
+        "flush", help="cut the pending files of DATE into manifests now, partial ones too"
+    )
+    flush.add_argument("date", metavar="DATE", type=_date, help="YYYY-MM-DD")
+    _writing(flush)
+    flush.set_defaults(command=_flush)
+
+    reset = commands.add_parser(
+        "reset-stuck",
+        help="mark failed (for replay) manifests stuck manifested or processing whose execution has ended",
+    )
+    _stuck_after(reset)
+    reset.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
+    reset.set_defaults(command=_reset_stuck)
+    return parser
+
+
+def _date(value: str) -> str:
+    if date_in(value) != value:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {value!r}")
+    return value
+
+
+def _stuck_after(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stuck-after-minutes",
+        type=int,
+        default=120,
+        help="a manifest unchanged this long while manifested or processing is stuck (default 120)",
+    )
+
+
+def _writing(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--state-machine-arn", help="state machine to start [STEP_FUNCTION_ARN]")
+    parser.add_argument("--dry-run", action="store_true", help="show what would happen, change nothing")
+
+
+def _builder(
+    settings: Settings, now: Callable[[], datetime], starts_executions: bool = False
+) -> ManifestBuilder:
+    return ManifestBuilder(settings.builder_config(starts_executions), settings.clients, now)
+
+
+def _status(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
+    found = inventory.load_inventory(settings.clients.dynamodb, settings.table_name, args.date)
+    file_counts = found.file_counts()
+    manifest_counts = found.manifest_counts()
+    print(f"files by status (table {settings.table_name})")
+    print(f"  {'date':<10}  " + "  ".join(f"{c:>11}" for c in STATUS_COLUMNS) + "  manifests")
+    for date_prefix in sorted(set(file_counts) | set(manifest_counts)):
+        counts = file_counts.get(date_prefix, {})
+        manifests = ", ".join(f"{n} {s}" for s, n in sorted(manifest_counts.get(date_prefix, {}).items()))
+        print(
+            f"  {date_prefix:<10}  "
+            + "  ".join(f"{counts.get(c, 0):>11}" for c in STATUS_COLUMNS)
+            + f"  {manifests}"
+        )
+    if not file_counts:
+        print("  (no files tracked)")
+    stuck = found.stuck_manifests(now(), timedelta(minutes=args.stuck_after_minutes))
+    print(f"stuck manifests (unchanged for {args.stuck_after_minutes} min): {len(stuck)}")
+    for manifest in stuck:
+        print(f"  {manifest['manifest_id']}  {manifest['status']}  since {manifest['updated_at']}")
+    oldest = found.oldest_pending()
+    oldest_text = f"{oldest['file_key']} since {oldest['created_at']}" if oldest else "none"
+    print(f"oldest pending file: {oldest_text}")
+    return 0
+
+
+def _file(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
+    history = inventory.file_history(
+        settings.clients.dynamodb, settings.clients.stepfunctions, settings.table_name, args.key, now()
+    )
+    if not history.items:
+        print(f"{args.key}: not tracked")
+        return 1
+    for item in history.items:
+        status = inventory.Inventory(manifests=history.manifests).file_status(item)
+        print(f"{item['file_key']}: {status}")
+        for name in (
+            "date_prefix",
+            "size_bytes",
+            "etag",
+            "manifest_id",
+            "manifest_path",
+            "quarantine_reason",
+            "quarantine_path",
+        ):
+            if item.get(name) is not None:
+                print(f"  {name}: {item[name]}")
+    for arn, execution in history.executions.items():
+        print(f"  execution {arn}: {execution['status']}")
+    print("history:")
+    for moment, event in history.events():
+        print(f"  {moment}  {event}")
+    return 0
+
+
+def _replay(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
+    found = inventory.load_inventory(settings.clients.dynamodb, settings.table_name, args.date)
+    plan = repair.replay_plan(found, set(args.manifest_id or ()))
+    for item in plan:
+        print(
+            f"{'would start' if args.dry_run else 'starting'} {item.execution_name} "
+            f"({item.previous_status}, {item.date_prefix})"
+        )
+    if not plan:
+        print("nothing to replay")
+    if args.dry_run or not plan:
+        return 0
+    started = repair.replay(_builder(settings, now, starts_executions=True), settings.clients, plan, now())
+    print(f"started {len(started)} execution(s)")
+    return 0
+
+
+def _flush(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
+    builder = _builder(settings, now)
+    batches = repair.flush_plan(builder, args.date)
+    for batch in batches:
+        verb = "would cut" if args.dry_run else "cutting"
+        print(f"{verb} a manifest of {len(batch)} file(s), {sum(f.size_bytes for f in batch)} bytes")
+    if not batches:
+        print(f"no pending files on {args.date}")
+    if args.dry_run or not batches:
+        return 0
+    result = repair.flush(builder, args.date)
+    if result.lock_busy:
+        print(
+            f"the batching lock of {args.date} is busy: the Lambda holding it cuts the batch", file=sys.stderr
+        )
+        return 1
+    for manifest_id in result.manifest_ids:
+        state = "started" if manifest_id in result.started else "not started"
+        print(f"manifest {manifest_id}: {state}")
+    if not builder.config.step_function_arn:
+        print("STEP_FUNCTION_ARN is blank: the manifests stay manifested until `replay`")
+    return 1 if result.start_failures else 0
+
+
+def _reset_stuck(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
+    found = inventory.load_inventory(settings.clients.dynamodb, settings.table_name)
+    plan = repair.reset_plan(
+        found, settings.clients.stepfunctions, now(), timedelta(minutes=args.stuck_after_minutes)
+    )
+    for stuck in plan:
+        print(
+            f"{stuck.manifest_id}  {stuck.status} since {stuck.updated_at}, "
+            f"execution {stuck.execution_status}: "
+            f"{'would be ' if args.dry_run and stuck.resettable else ''}{stuck.action}"
+        )
+    if not plan:
+        print("no stuck manifests")
+    if args.dry_run:
+        return 0
+    reset_ids = repair.reset(settings.clients.dynamodb, settings.table_name, plan, now())
+    print(f"reset {len(reset_ids)} manifest(s) to failed; `intake-ops replay` runs them again")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""The read side: what the tracking table says about files and manifests, per date, and one file's history.
+
+A file's final status is its own item's status, then, once manifested, its manifest item's status
+(manifested -> processing -> completed | failed): see src/lambda/manifest_builder/README.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from manifest_builder.partitioning import date_prefix_for
+from manifest_builder.tracking import (
+    BUILDING,
+    FILE_PREFIX,
+    MANIFEST_PREFIX,
+    MANIFESTED,
+    PENDING,
+    _from_attributes,
+    iso,
+)
+
+PROCESSING = "processing"
+COMPLETED = "completed"
+FAILED = "failed"
+# Statuses a manifest leaves on its own; one that stays in them too long is stuck.
+IN_FLIGHT = (BUILDING, MANIFESTED, PROCESSING)
+
+
+@dataclass
+class Inventory:
+    files: list[dict[str, Any]] = field(default_factory=list)
+    manifests: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def file_status(self, item: dict[str, Any]) -> str:
+        """The file's own status, or its manifest's once it is in one."""
+        if item.get("status") == MANIFESTED:
+            manifest = self.manifests.get(item.get("manifest_id", ""))
+            return manifest["status"] if manifest else MANIFESTED
+        return item.get("status", "unknown")
+
+    def file_counts(self) -> dict[str, Counter]:
+        """Files per date and final status, dates in order."""
+        counts: dict[str, Counter] = {}
+        for item in self.files:
+            counts.setdefault(item["date_prefix"], Counter())[self.file_status(item)] += 1
+        return dict(sorted(counts.items()))
+
+    def manifest_counts(self) -> dict[str, Counter]:
+        counts: dict[str, Counter] = {}
+        for item in self.manifests.values():
+            counts.setdefault(item["date_prefix"], Counter())[item["status"]] += 1
+        return dict(sorted(counts.items()))
+
+    def stuck_manifests(self, now: datetime, older_than: timedelta) -> list[dict[str, Any]]:
+        """Manifests still building, manifested or processing, unchanged for longer than `older_than`."""
+        cutoff = iso(now - older_than)
+        return sorted(
+            (m for m in self.manifests.values() if m["status"] in IN_FLIGHT and m["updated_at"] < cutoff),
+            key=lambda m: m["updated_at"],
+        )
+
+    def oldest_pending(self) -> dict[str, Any] | None:
+        pending = [item for item in self.files if item.get("status") == PENDING]
+        return min(pending, key=lambda item: item["created_at"]) if pending else None
+
+    def manifests_with_status(self, *statuses: str) -> list[dict[str, Any]]:
+        return sorted(
+            (m for m in self.manifests.values() if m["status"] in statuses),
+            key=lambda m: (m["date_prefix"], m["manifest_id"]),
+        )
+
+
+def load_inventory(dynamodb: Any, table: str, date_prefix: str | None = None) -> Inventory:
+    """Files and manifests of one date (a query), or of the whole table (a scan: an occasional read)."""
+    inventory = Inventory()
+    for item in _items(dynamodb, table, date_prefix):
+        file_key = item["file_key"]
+        if file_key.startswith(FILE_PREFIX):
+            inventory.files.append(item)
+        elif file_key.startswith(MANIFEST_PREFIX):
+            inventory.manifests[item["manifest_id"]] = item
+    return inventory
+
+
+def _items(
+    dynamodb: Any,
+    table: str,
+    date_prefix: str | None,
+    filter_expression: str | None = None,
+    values: dict[str, Any] | None = None,
+):
+    names = {"#file_key": "file_key"} if filter_expression else {}
+    values = dict(values or {})
+    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
+    if filter_expression:
+        kwargs["FilterExpression"] = filter_expression
+    if date_prefix:
+        operation = "query"
+        kwargs["KeyConditionExpression"] = "#date_prefix = :date_prefix"
+        names["#date_prefix"] = "date_prefix"
+        values[":date_prefix"] = {"S": date_prefix}
+    else:
+        operation = "scan"
+    if names:
+        kwargs["ExpressionAttributeNames"] = names
+    if values:
+        kwargs["ExpressionAttributeValues"] = values
+    for page in dynamodb.get_paginator(operation).paginate(**kwargs):
+        for raw in page["Items"]:
+            yield _from_attributes(raw)
+
+
+@dataclass
+class FileHistory:
+    """A file's items (the tracked key, and later versions kept quarantined) and their manifests."""
+
+    uri: str
+    items: list[dict[str, Any]]
+    manifests: dict[str, dict[str, Any]]
+    executions: dict[str, dict[str, Any]]
+
+    def events(self) -> list[tuple[str, str]]:
+        """(time, what happened), oldest first, from the timestamps the pipeline records."""
+        events = []
+        for item in self.items:
+            if item.get("quarantine_reason"):
+                events.append((item["updated_at"], f"quarantined: {item['quarantine_reason']}"))
+            else:
+                events.append((item["created_at"], f"tracked as pending ({item['size_bytes']} bytes)"))
+            manifest = self.manifests.get(item.get("manifest_id", ""))
+            if manifest:
+                events.extend(_manifest_events(manifest))
+        return sorted(set(events))
+
+
+def _manifest_events(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    manifest_id = manifest["manifest_id"]
+    events = [(manifest["created_at"], f"in manifest {manifest_id} ({manifest['manifest_path']})")]
+    if manifest.get("execution_started_at"):
+        events.append((manifest["execution_started_at"], f"execution started: {manifest['execution_arn']}"))
+    for replay in manifest.get("replays", []):
+        events.append((replay["at"], f"replayed ({replay['previous_status']}): {replay['execution_arn']}"))
+    if manifest.get("start_failed_at"):
+        events.append((manifest["start_failed_at"], f"execution could not start: {manifest['start_error']}"))
+    if manifest.get("started_at"):
+        events.append((manifest["started_at"], "processing (Glue job started)"))
+    if manifest.get("completed_at"):
+        run_id = manifest.get("glue_job_run_id", "?")
+        events.append((manifest["completed_at"], f"completed (Glue run {run_id})"))
+    if manifest.get("failed_at"):
+        failure = f"failed: {manifest.get('error', '?')}: {manifest.get('error_cause', '')}"
+        events.append((manifest["failed_at"], failure[:300]))
+    return events
+
+
+def file_history(dynamodb: Any, stepfunctions: Any, table: str, uri: str, now: datetime) -> FileHistory:
+    """Everything tracked about `uri` (s3://bucket/key): its items, manifests and their executions."""
+    if not uri.startswith(FILE_PREFIX):
+        raise ValueError(f"a file is named by its s3://bucket/key URI, not {uri!r}")
+    date_prefix, found = date_prefix_for(uri[len(FILE_PREFIX) :].split("/", 1)[-1], now)
+    items = _file_items(dynamodb, table, uri, date_prefix if found else None)
+    if not items and found:
+        # A file whose date could not be read from its key was partitioned under its arrival date.
+        items = _file_items(dynamodb, table, uri, None)
+    manifests = {}
+    for item in items:
+        manifest_id = item.get("manifest_id")
+        if manifest_id:
+            manifest = _get(dynamodb, table, item["date_prefix"], MANIFEST_PREFIX + manifest_id)
+            if manifest:
+                manifests[manifest_id] = manifest
+    executions = {}
+    for manifest in manifests.values():
+        arns = [manifest.get("execution_arn")] + [r["execution_arn"] for r in manifest.get("replays", [])]
+        for arn in filter(None, arns):
+            executions[arn] = _describe(stepfunctions, arn)
+    return FileHistory(uri, items, manifests, executions)
+
+
+def _file_items(dynamodb: Any, table: str, uri: str, date_prefix: str | None) -> list[dict[str, Any]]:
+    candidates = _items(
+        dynamodb,
+        table,
+        date_prefix,
+        "#file_key = :uri OR begins_with(#file_key, :versions)",
+        {":uri": {"S": uri}, ":versions": {"S": f"{uri}#"}},
+    )
+    return sorted(candidates, key=lambda item: item["created_at"])
+
+
+def _get(dynamodb: Any, table: str, date_prefix: str, file_key: str) -> dict[str, Any]:
+    response = dynamodb.get_item(
+        TableName=table,
+        Key={"date_prefix": {"S": date_prefix}, "file_key": {"S": file_key}},
+        ConsistentRead=True,
+    )
+    return _from_attributes(response.get("Item", {}))
+
+
+def _describe(stepfunctions: Any, execution_arn: str) -> dict[str, Any]:
+    try:
+        execution = stepfunctions.describe_execution(executionArn=execution_arn)
+    except stepfunctions.exceptions.ExecutionDoesNotExist:
+        return {"status": "NOT_FOUND"}
+    return {"status": execution["status"], "startDate": str(execution.get("startDate", ""))}

@@ -1,0 +1,254 @@
+"""The write side: replay manifests, force a partial batch, and return stuck manifests to a replayable state.
+
+Each action has a plan (what it would do, for `--dry-run`) and goes through the manifest builder's own code
+wherever the builder already does the thing: cutting manifests and starting their executions happen under
+the partition lock, with the same names and the same tracking writes as in the Lambda.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+from manifest_builder.aws import AwsClients, Workflow
+from manifest_builder.batching import BatchPolicy, PendingFile
+from manifest_builder.flushing import FlushResult
+from manifest_builder.service import ManifestBuilder
+from manifest_builder.tracking import BUILDING, MANIFEST_PREFIX, MANIFESTED, iso
+
+from intake_ops.inventory import FAILED, Inventory
+
+STUCK_ERROR = "StuckReset"
+
+
+class _PartialBatchesAllowed(BatchPolicy):
+    """The builder's batch policy with the orphan-flush rule applied to any date, for `flush DATE`."""
+
+    def select(self, pending: Iterable[PendingFile], partial_allowed: bool) -> list[PendingFile]:
+        return super().select(pending, True)
+
+
+def flush_plan(builder: ManifestBuilder, date_prefix: str) -> list[list[PendingFile]]:
+    """The manifests a forced flush would cut now, in order (the builder's own selection rules)."""
+    policy = _PartialBatchesAllowed(**vars(builder.flusher.policy))
+    pending = builder.table.pending_files(date_prefix)
+    batches = []
+    while batch := policy.select(pending, True):
+        batches.append(batch)
+        pending = pending[len(batch) :]
+    return batches
+
+
+def flush(builder: ManifestBuilder, date_prefix: str) -> FlushResult:
+    """Cuts every pending file of the date into manifests, partial ones included, and starts them.
+
+    The builder's flush takes the partition lock, finishes manifests an interrupted invocation left, and
+    starts executions unless STEP_FUNCTION_ARN is blank; only its batch policy is widened.
+    """
+    builder.flusher.policy = _PartialBatchesAllowed(**vars(builder.flusher.policy))
+    return builder.flusher.flush(date_prefix)
+
+
+@dataclass(frozen=True)
+class Replay:
+    manifest_id: str
+    date_prefix: str
+    previous_status: str
+    execution_name: str
+
+
+def replay_plan(inventory: Inventory, manifest_ids: set[str] | None = None) -> list[Replay]:
+    """Manifests never started (rollback, failed start) under their own name; failed ones as replays."""
+    plan = []
+    for manifest in inventory.manifests_with_status(MANIFESTED, BUILDING, FAILED):
+        if manifest_ids and manifest["manifest_id"] not in manifest_ids:
+            continue
+        if manifest["status"] == FAILED:
+            name = f"{manifest['manifest_id']}-replay-{len(manifest.get('replays', [])) + 1}"
+        elif manifest.get("execution_arn"):
+            continue  # started and not finished: reset-stuck decides when that is stuck
+        else:
+            name = manifest["manifest_id"]
+        plan.append(Replay(manifest["manifest_id"], manifest["date_prefix"], manifest["status"], name))
+    return plan
+
+
+def replay(builder: ManifestBuilder, clients: AwsClients, plan: list[Replay], now: datetime) -> list[str]:
+    """Starts the planned executions; returns the manifest ids started.
+
+    Never-started manifests go through the builder's flush of their date, which starts them under the
+    partition lock exactly as the Lambda retries a start (and also cuts whatever batch is due there). A
+    failed manifest gets a new execution, since an execution name is never reused, named
+    `<manifest_id>-replay-<n>`; two operators replaying it at once start it once (ExecutionAlreadyExists).
+    """
+    started = []
+    for date_prefix in sorted({r.date_prefix for r in plan if r.previous_status != FAILED}):
+        result = builder.flusher.flush(date_prefix)
+        if result.lock_busy:
+            raise RuntimeError(f"the batching lock of {date_prefix} is busy: try again in a moment")
+        if result.start_failures:
+            raise RuntimeError(
+                f"could not start {result.start_failures}: see the manifest items' start_error"
+            )
+        started.extend(result.started)
+    workflow = Workflow(clients.stepfunctions)
+    for item in (r for r in plan if r.previous_status == FAILED):
+        manifest = builder.table.get_item(item.date_prefix, MANIFEST_PREFIX + item.manifest_id)
+        execution_input = {
+            "manifest_path": manifest["manifest_path"],
+            "manifest_id": item.manifest_id,
+            "date_prefix": item.date_prefix,
+            "file_count": manifest["file_count"],
+            "timestamp": iso(now),
+        }
+        arn = workflow.start(builder.config.step_function_arn, item.execution_name, execution_input)
+        _record_replay(clients.dynamodb, builder.config.tracking_table, item, arn, now)
+        started.append(item.manifest_id)
+    return started
+
+
+def _record_replay(dynamodb: Any, table: str, item: Replay, execution_arn: str, now: datetime) -> None:
+    """Notes the replay on the manifest item and, unless its new execution came first, clears the failure."""
+    key = {"date_prefix": {"S": item.date_prefix}, "file_key": {"S": MANIFEST_PREFIX + item.manifest_id}}
+    noted = (
+        "SET #replays = list_append(if_not_exists(#replays, :none), :replay), #execution_arn = :arn, "
+        "#execution_started_at = :now, #updated_at = :now"
+    )
+    values = {
+        ":none": {"L": []},
+        ":replay": {
+            "L": [
+                {
+                    "M": {
+                        "at": {"S": iso(now)},
+                        "previous_status": {"S": item.previous_status},
+                        "execution_arn": {"S": execution_arn},
+                    }
+                }
+            ]
+        },
+        ":arn": {"S": execution_arn},
+        ":now": {"S": iso(now)},
+    }
+    names = {f"#{name}": name for name in ("replays", "execution_arn", "execution_started_at", "updated_at")}
+    try:
+        dynamodb.update_item(
+            TableName=table,
+            Key=key,
+            UpdateExpression=noted + ", #status = :manifested REMOVE #error, #error_cause, #failed_at",
+            ConditionExpression="#status = :failed",
+            ExpressionAttributeNames={
+                **names,
+                **{f"#{name}": name for name in ("status", "error", "error_cause", "failed_at")},
+            },
+            ExpressionAttributeValues={**values, ":manifested": {"S": MANIFESTED}, ":failed": {"S": FAILED}},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        dynamodb.update_item(
+            TableName=table,
+            Key=key,
+            UpdateExpression=noted,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+
+@dataclass(frozen=True)
+class StuckManifest:
+    manifest_id: str
+    date_prefix: str
+    status: str
+    updated_at: str
+    execution_status: str
+    action: str
+
+    @property
+    def resettable(self) -> bool:
+        return self.action == RESET
+
+
+RESET = "reset to failed, then `replay`"
+
+
+def reset_plan(
+    inventory: Inventory, stepfunctions: Any, now: datetime, older_than: timedelta
+) -> list[StuckManifest]:
+    """Every stuck manifest with what reset-stuck does about it.
+
+    Only a manifest whose execution has ended (or vanished) without recording an outcome is reset: a
+    running execution is slow, not stuck; a never-started manifest is already what `replay` starts; one
+    left `building` is finished by the next flush of its date.
+    """
+    plan = []
+    for manifest in inventory.stuck_manifests(now, older_than):
+        arn = manifest.get("execution_arn")
+        execution_status = _execution_status(stepfunctions, arn) if arn else "NONE"
+        if manifest["status"] == BUILDING:
+            action = f"left as is: the next `flush {manifest['date_prefix']}` or sweep finishes it"
+        elif not arn:
+            action = "left as is: `replay` starts it"
+        elif execution_status == "RUNNING":
+            action = "left as is: its execution is still running"
+        else:
+            action = RESET
+        plan.append(
+            StuckManifest(
+                manifest["manifest_id"],
+                manifest["date_prefix"],
+                manifest["status"],
+                manifest["updated_at"],
+                execution_status,
+                action,
+            )
+        )
+    return plan
+
+
+def reset(dynamodb: Any, table: str, plan: list[StuckManifest], now: datetime) -> list[str]:
+    """Marks the resettable manifests failed, if unchanged since planned; returns the ids reset."""
+    reset_ids = []
+    for stuck in (s for s in plan if s.resettable):
+        cause = (
+            f"the manifest stayed {stuck.status} since {stuck.updated_at} while its execution is "
+            f"{stuck.execution_status}; reset by intake-ops reset-stuck for replay"
+        )
+        try:
+            dynamodb.update_item(
+                TableName=table,
+                Key={
+                    "date_prefix": {"S": stuck.date_prefix},
+                    "file_key": {"S": MANIFEST_PREFIX + stuck.manifest_id},
+                },
+                UpdateExpression="SET #status = :failed, #error = :error, #error_cause = :cause, "
+                "#failed_at = :now, #updated_at = :now",
+                ConditionExpression="#status = :status AND #updated_at = :updated_at",
+                ExpressionAttributeNames={
+                    f"#{name}": name for name in ("status", "error", "error_cause", "failed_at", "updated_at")
+                },
+                ExpressionAttributeValues={
+                    ":failed": {"S": FAILED},
+                    ":error": {"S": STUCK_ERROR},
+                    ":cause": {"S": cause},
+                    ":now": {"S": iso(now)},
+                    ":status": {"S": stuck.status},
+                    ":updated_at": {"S": stuck.updated_at},
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            continue  # it moved on since the plan was made: not stuck any more
+        reset_ids.append(stuck.manifest_id)
+    return reset_ids
+
+
+def _execution_status(stepfunctions: Any, execution_arn: str) -> str:
+    try:
+        return stepfunctions.describe_execution(executionArn=execution_arn)["status"]
+    except stepfunctions.exceptions.ExecutionDoesNotExist:
+        return "NOT_FOUND"
