@@ -217,46 +217,13 @@ def as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def has_unknown(after_unknown) -> bool:
-    if isinstance(after_unknown, dict):
-        return any(has_unknown(value) for value in after_unknown.values())
-    if isinstance(after_unknown, list):
-        return any(has_unknown(value) for value in after_unknown)
-    return after_unknown is True
-
-
 def drift(plan) -> dict[str, list[str]]:
-    """Resources a plan would change, with their actions, ignoring JSON strings equal once parsed.
-
-    The emulator re-serialises some JSON attributes with spaces (SQS RedrivePolicy) where AWS answers
-    compactly; the provider stores what it reads, so such a string differs only in layout and is
-    not drift.
-    """
-
-    def normalised(value):
-        if isinstance(value, str):
-            try:
-                parsed = json.loads(value)
-            except ValueError:
-                return value
-            return normalised(parsed) if isinstance(parsed, dict | list) else value
-        if isinstance(value, dict):
-            return {key: normalised(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [normalised(item) for item in value]
-        return value
-
-    changes = {}
-    for address, change in plan.resource_changes.items():
-        actions = change["change"]["actions"]
-        if actions in (["no-op"], ["read"]):
-            continue
-        before, after = change["change"].get("before"), change["change"].get("after")
-        unknown = has_unknown(change["change"].get("after_unknown"))
-        if actions == ["update"] and not unknown and normalised(before) == normalised(after):
-            continue
-        changes[address] = actions
-    return changes
+    """Resources a plan would create, change or destroy, with their actions."""
+    return {
+        address: change["change"]["actions"]
+        for address, change in plan.resource_changes.items()
+        if change["change"]["actions"] not in (["no-op"], ["read"])
+    }
 
 
 @pytest.fixture(scope="session")
