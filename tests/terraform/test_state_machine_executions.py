@@ -1,0 +1,140 @@
+"""The deployed state machine executing in the emulator's interpreter, with Glue runs that succeed or fail.
+
+Each execution gets the input the manifest builder sends; the Glue job's work is done by a runner the
+emulator calls for each job run (a stand-in here: the real job has its own tests).
+"""
+
+import json
+import time
+import uuid
+
+import pytest
+
+pytestmark = [pytest.mark.terraform, pytest.mark.emulator]
+
+DATE_PREFIX = "2026-01-15"
+
+
+class GlueFailure(RuntimeError):
+    """What the stand-in job raises, as the real job does on too many malformed lines."""
+
+
+def start_manifest(local_aws, stack, runner) -> dict:
+    """Tracks a manifest as the manifest builder does, starts its execution and waits for the end."""
+    manifest_id = f"{DATE_PREFIX}-{uuid.uuid4().hex[:12]}"
+    local_aws.client("dynamodb").put_item(
+        TableName=stack["tracking_table_name"],
+        Item={
+            "date_prefix": {"S": DATE_PREFIX},
+            "file_key": {"S": f"MANIFEST#{manifest_id}"},
+            "status": {"S": "manifested"},
+            "file_count": {"N": "2"},
+        },
+    )
+    manifest_path = f"s3://{stack['bucket_names']['manifests']}/manifests/{DATE_PREFIX}/{manifest_id}.json"
+    local_aws.glue_runner = runner
+    stepfunctions = local_aws.client("stepfunctions")
+    execution_arn = stepfunctions.start_execution(
+        stateMachineArn=stack["state_machine_arn"],
+        name=manifest_id,
+        input=json.dumps(
+            {
+                "manifest_path": manifest_path,
+                "manifest_id": manifest_id,
+                "date_prefix": DATE_PREFIX,
+                "file_count": 2,
+                "timestamp": "2026-01-15T10:00:00Z",
+            }
+        ),
+    )["executionArn"]
+    deadline = time.monotonic() + 90
+    while (execution := stepfunctions.describe_execution(executionArn=execution_arn))["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "execution still running after 90 s"
+        time.sleep(0.5)
+    local_aws.glue_runner = None
+    item = local_aws.client("dynamodb").get_item(
+        TableName=stack["tracking_table_name"],
+        Key={"date_prefix": {"S": DATE_PREFIX}, "file_key": {"S": f"MANIFEST#{manifest_id}"}},
+    )["Item"]
+    return {"execution": execution, "item": item, "manifest_path": manifest_path}
+
+
+@pytest.fixture(scope="module")
+def stack(applied_dev):
+    return applied_dev[1]
+
+
+@pytest.fixture(scope="module")
+def alert_inbox(local_aws, stack):
+    """An SQS queue subscribed to the alerts topic, as an operator's subscription would be."""
+    sqs = local_aws.client("sqs")
+    queue_url = sqs.create_queue(QueueName=f"alert-inbox-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    local_aws.client("sns").subscribe(TopicArn=stack["alerts_topic_arn"], Protocol="sqs", Endpoint=queue_arn)
+    return queue_url
+
+
+@pytest.fixture(scope="module")
+def succeeded(local_aws, stack):
+    runs = []
+    outcome = start_manifest(local_aws, stack, lambda job_name, arguments: runs.append((job_name, arguments)))
+    return {**outcome, "runs": runs}
+
+
+@pytest.fixture(scope="module")
+def failed(local_aws, stack, alert_inbox):
+    runs = []
+
+    def failing_job(job_name, arguments):
+        runs.append((job_name, arguments))
+        raise GlueFailure("reject ratio 0.25 above MAX_REJECT_RATIO 0.01")
+
+    return {**start_manifest(local_aws, stack, failing_job), "runs": runs}
+
+
+def test_successful_glue_run_completes_the_execution(succeeded):
+    assert succeeded["execution"]["status"] == "SUCCEEDED"
+
+
+def test_successful_glue_run_marks_the_manifest_completed(succeeded):
+    item = succeeded["item"]
+    assert item["status"] == {"S": "completed"}
+    assert item["glue_job_run_id"]["S"]
+    assert item["execution_arn"] == {"S": succeeded["execution"]["executionArn"]}
+
+
+def test_glue_run_gets_the_manifest_path_and_the_job_defaults(succeeded, stack):
+    ((job_name, arguments),) = succeeded["runs"]
+    assert job_name == stack["glue_job_name"]
+    assert arguments["--MANIFEST_PATH"] == succeeded["manifest_path"]
+    assert arguments["--OUTPUT_BUCKET"] == stack["bucket_names"]["output"]
+    assert arguments["--MANIFEST_BUCKET"] == stack["bucket_names"]["manifests"]
+
+
+def test_failed_glue_run_fails_the_execution(failed):
+    assert failed["execution"]["status"] == "FAILED"
+
+
+def test_failed_glue_run_is_retried_twice_before_the_failure_path(failed):
+    assert len(failed["runs"]) == 3
+
+
+def test_failed_glue_run_marks_the_manifest_failed_with_the_job_error(failed):
+    item = failed["item"]
+    assert item["status"] == {"S": "failed"}
+    assert item["error"]["S"]
+    assert "reject ratio 0.25" in item["error_cause"]["S"]
+
+
+def test_failed_glue_run_publishes_an_alert_naming_the_manifest(failed, local_aws, alert_inbox):
+    messages = (
+        local_aws.client("sqs")
+        .receive_message(QueueUrl=alert_inbox, MaxNumberOfMessages=10, WaitTimeSeconds=5)
+        .get("Messages", [])
+    )
+    alerts = [json.loads(json.loads(message["Body"])["Message"]) for message in messages]
+    manifest_id = failed["execution"]["name"]
+    assert [alert["manifest_id"] for alert in alerts] == [manifest_id]
+    assert "reject ratio 0.25" in alerts[0]["error"]["Cause"]
