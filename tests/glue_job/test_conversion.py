@@ -102,12 +102,12 @@ def test_blank_lines_whitespace_lines_and_crlf_endings_are_not_rejects(spark, in
     assert not (tmp_path / "rejects" / DATE_FOLDER).exists()
 
 
-def test_an_empty_file_is_counted_and_skipped(spark, inputs, tmp_path):
+def test_an_empty_file_is_skipped(spark, inputs, tmp_path):
     inputs.file("a.ndjson", '{"id": "1"}\n')
     inputs.file("empty.ndjson", b"")
     stats = run_job(spark, options(tmp_path, inputs.manifest()))
     assert [row["id"] for row in read_rows(tmp_path)] == ["1"]
-    assert (stats.input_files, stats.empty_files, stats.records_written) == (2, 1, 1)
+    assert (stats.input_files, stats.input_bytes, stats.records_written) == (2, 12, 1)
 
 
 def test_an_all_empty_manifest_succeeds_without_output(spark, inputs, tmp_path):

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from pyspark.sql import SparkSession
 
@@ -72,7 +72,6 @@ class JobStats:
     date_prefix: str
     input_files: int
     input_bytes: int
-    empty_files: int
     records_read: int
     records_written: int
     records_rejected: int
@@ -145,8 +144,6 @@ def run_job(
     fs = HadoopFs(spark)
     output = manifest_location(options.output_root, manifest)
     rejects = manifest_location(options.rejects_root, manifest)
-    sizes = fs.sizes(list(manifest.uris))
-    inputs = [uri for uri in manifest.uris if sizes[uri] > 0]
     # Replacing, not appending: whatever an earlier run of this manifest wrote goes first.
     fs.delete(output)
     fs.delete(rejects)
@@ -154,14 +151,18 @@ def run_job(
     metrics = None
     fields: list[str] = []
     rewrote = False
-    if inputs:
+    input_bytes = 0
+    if manifest.uris:
         spark.conf.set(
             "spark.sql.files.maxPartitionBytes",
             str(split_bytes(options.target_file_size_mb, options.ndjson_bytes_per_parquet_byte)),
         )
         spark.conf.set("spark.sql.mapKeyDedupPolicy", "LAST_WIN")
-        parsed = transform.parse_lines(spark, inputs, source_prefix)
-        fields = transform.sample_fields(spark, inputs, options.sample_lines)
+        # One file listing serves the byte count, the sample, the pass and a possible second pass.
+        lines = spark.read.text(list(manifest.uris))
+        input_bytes = transform.input_bytes(lines)
+        fields = transform.sample_fields(lines, options.sample_lines)
+        parsed = transform.parse_lines(lines, source_prefix)
         metrics = transform.write_records(parsed, fields, processed_at, output, options.compression)
         if metrics.unseen_fields:
             # The head sample missed fields that appear later: write again with every field the pass saw.
@@ -172,10 +173,12 @@ def run_job(
             metrics = transform.write_records(parsed, fields, processed_at, output, options.compression)
             rewrote = True
         if metrics.rejected:
-            spark_names = {fs.spark_name(uri): uri for uri in inputs}
-            reject_inputs = [spark_names[name] for name in metrics.reject_files]
+            # Spark names files by percent-encoded URI; the decoded form is the path to read again.
+            reject_inputs = [unquote(name) for name in metrics.reject_files]
             transform.write_rejects(
-                transform.parse_lines(spark, reject_inputs, source_prefix), manifest.manifest_id, rejects
+                transform.parse_lines(spark.read.text(reject_inputs), source_prefix),
+                manifest.manifest_id,
+                rejects,
             )
         if not metrics.records:
             fs.delete(output)
@@ -185,8 +188,7 @@ def run_job(
         manifest_id=manifest.manifest_id,
         date_prefix=manifest.date_prefix,
         input_files=len(manifest.uris),
-        input_bytes=sum(sizes.values()),
-        empty_files=len(manifest.uris) - len(inputs),
+        input_bytes=input_bytes,
         records_read=records_read,
         records_written=metrics.records if metrics else 0,
         records_rejected=metrics.rejected if metrics else 0,

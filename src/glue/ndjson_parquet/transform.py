@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
-from pyspark.sql import Column, DataFrame, Observation, SparkSession
+from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -44,33 +44,36 @@ def _rejected() -> Column:
     return F.col(_PARSED).isNull() & ~F.col(_LINE).rlike(_BLANK_LINE)
 
 
-def parse_lines(
-    spark: SparkSession, paths: list[str], source_prefix: tuple[str, str] | None = None
-) -> DataFrame:
-    """One row per input line: raw text, parsed fields (null when rejected), input file, source file.
+def parse_lines(lines: DataFrame, source_prefix: tuple[str, str] | None = None) -> DataFrame:
+    """One row per line of ``spark.read.text``: raw text, parsed fields (null when rejected or blank), file.
 
     ``source_prefix`` = (local, remote) rewrites ``_source_file`` for inputs staged from S3 to local disk.
     """
-    text = spark.read.text(paths).select(F.col(_LINE), F.input_file_name().alias(_INPUT_FILE))
-    fields = F.from_json(F.col(_LINE), _FIELDS)
     # Spark parses the first JSON value and ignores what follows it: text after the object is a reject.
     complete = F.rtrim(F.col(_LINE)).endswith("}")
+    parsed = lines.select(
+        F.col(_LINE),
+        F.when(complete, F.from_json(F.col(_LINE), _FIELDS)).alias(_PARSED),
+        # input_file_name() is non-deterministic, so Spark keeps the record filter above this projection
+        # instead of pushing it below, which would run from_json twice per line.
+        F.input_file_name().alias(_INPUT_FILE),
+    )
     source = F.col(_INPUT_FILE)
     if source_prefix is not None:
         local, remote = source_prefix
         source = F.concat(F.lit(remote), F.expr(f"substring({_INPUT_FILE}, {len(local) + 1})"))
-    return text.select(
-        F.col(_LINE),
-        F.when(complete, fields).alias(_PARSED),
-        F.col(_INPUT_FILE),
-        source.alias(SOURCE_FILE),
-    )
+    return parsed.withColumn(SOURCE_FILE, source)
 
 
-def sample_fields(spark: SparkSession, paths: list[str], lines: int) -> list[str]:
-    """Field names in the first ``lines`` lines, in order of first appearance (a head read, not a pass)."""
+def input_bytes(lines: DataFrame) -> int:
+    """Bytes of the files behind ``spark.read.text``, from the file index Spark built (no extra listing)."""
+    return int(lines._jdf.queryExecution().optimizedPlan().stats().sizeInBytes())
+
+
+def sample_fields(lines: DataFrame, count: int) -> list[str]:
+    """Field names in the first ``count`` lines, in order of first appearance (a head read, not a pass)."""
     fields: dict[str, None] = {}
-    for row in spark.read.text(paths).limit(lines).collect():
+    for row in lines.limit(count).collect():
         try:
             record = json.loads(row[_LINE])
         except ValueError:
