@@ -51,11 +51,10 @@ class SparkGlueRunner:
         return self._spark
 
     def close(self) -> None:
-        """Stops the SparkSession (and its JVM's work) if a run started one."""
-        with self._lock:
-            if self._spark is not None:
-                self._spark.stop()
-                self._spark = None
+        """Stops the SparkSession if a run started one; a run still going fails (no waiting on Ctrl-C)."""
+        spark, self._spark = self._spark, None
+        if spark is not None:
+            spark.stop()
 
     def __enter__(self) -> SparkGlueRunner:
         return self

@@ -133,7 +133,8 @@ class FileHistory:
             manifest = self.manifests.get(item.get("manifest_id", ""))
             if manifest:
                 events.extend(_manifest_events(manifest))
-        return sorted(set(events))
+        # Stable sort: events recorded in the same instant keep the order they happen in.
+        return sorted(dict.fromkeys(events), key=lambda event: event[0])
 
 
 def _manifest_events(manifest: dict[str, Any]) -> list[tuple[str, str]]:
