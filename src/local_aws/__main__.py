@@ -8,7 +8,9 @@ import sys
 import threading
 from pathlib import Path
 
-from local_aws.server import LocalAws, PortInUseError, emulator_env
+from local_aws.bridged_server import BridgedMotoServer, PortInUseError
+from local_aws.runner_endpoint import EndpointRunner
+from local_aws.server import EXIT_PORT_IN_USE, emulator_env
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -41,6 +43,16 @@ def _parser() -> argparse.ArgumentParser:
         help="keep moto's default of not running state machine executions",
     )
     serve.add_argument("--log-requests", action="store_true", help="log one line per request")
+    serve.add_argument(
+        "--glue-runner-url",
+        help="a Glue runner served by the starting process (LocalAws does this; runner_endpoint.py)",
+    )
+    serve.add_argument(
+        "--stop-with-pid",
+        type=int,
+        metavar="PID",
+        help="stop when process PID ends (LocalAws passes its own), so no emulator is left behind",
+    )
     serve.set_defaults(command=_serve)
 
     env = commands.add_parser(
@@ -64,29 +76,43 @@ def _serve(args: argparse.Namespace) -> int:
     stop_requested = threading.Event()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signal_number, lambda *_: stop_requested.set())
+    if args.stop_with_pid:
+        _stop_when_gone(args.stop_with_pid, stop_requested)
 
-    aws = LocalAws(
+    server = BridgedMotoServer(
         execute_state_machines=args.execute_state_machines,
         port=args.port,
         host=args.host,
         log_requests=args.log_requests,
+        glue_runner_lookup=EndpointRunner(args.glue_runner_url).lookup if args.glue_runner_url else None,
     )
     try:
-        aws.start()
+        server.start()
     except PortInUseError as error:
         print(f"local-aws: {error}; is an emulator already running there?", file=sys.stderr)
-        return 1
+        return EXIT_PORT_IN_USE
     try:
         if args.pidfile:
             args.pidfile.write_text(f"{os.getpid()}\n")
-        print(f"local-aws: serving on {aws.endpoint_url} (pid {os.getpid()})", flush=True)
+        print(f"local-aws: serving on {server.endpoint_url} (pid {os.getpid()})", flush=True)
         stop_requested.wait()
     finally:
-        aws.stop()
+        server.stop()
         if args.pidfile:
             args.pidfile.unlink(missing_ok=True)
     print("local-aws: stopped", flush=True)
     return 0
+
+
+def _stop_when_gone(pid: int, stop_requested: threading.Event) -> None:
+    def watch() -> None:
+        while not stop_requested.wait(0.5):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                stop_requested.set()
+
+    threading.Thread(target=watch, name=f"watch-pid-{pid}", daemon=True).start()
 
 
 def _env(args: argparse.Namespace) -> int:

@@ -1,37 +1,20 @@
-"""The local AWS emulator: moto's threaded server on loopback, with this project's bridges installed."""
+"""moto's threaded server in this process, with this project's bridges installed.
+
+This is what `local-aws serve` runs. Tests and the demo use `LocalAws` (server.py), which runs it in a
+process of its own.
+"""
 
 import json
 import logging
 import os
-import threading
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from local_aws import glue_runs, glue_sync, plan_drift, s3_bucket_policy, stepfunctions_api
 from local_aws.glue_runs import GlueRunner
-
-REGION = "us-east-1"
-# moto accepts any credentials; fixed dummy ones keep real profiles out of every call.
-ACCESS_KEY_ID = "testing"
-SECRET_ACCESS_KEY = "testing"
-
-
-def emulator_env(endpoint_url: str, port: int) -> dict[str, str]:
-    """Environment that points AWS SDKs, the AWS CLI and Terraform's AWS provider at the emulator."""
-    return {
-        "AWS_ENDPOINT_URL": endpoint_url,
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
-        "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        # Without it every SDK first probes the EC2 metadata endpoint for credentials and region.
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "MOTO_PORT": str(port),
-    }
 
 
 class PortInUseError(RuntimeError):
@@ -52,34 +35,33 @@ class _MotoServer(ThreadedMotoServer):
             self._server_ready_event.set()
 
 
-class LocalAws:
-    """moto server on 127.0.0.1 (a free port by default) for tests, `make ... LOCAL=1` and `make demo`.
+class BridgedMotoServer:
+    """moto server on HOST:PORT (a free port by default) in this process, bridges installed.
 
-    One instance per process at a time: moto keeps its backends, its configuration and the port its
-    Step Functions interpreter calls back on (MOTO_PORT) in process-wide state.
+    One per process at a time: moto keeps its backends, its configuration and the port its Step
+    Functions interpreter calls back on (MOTO_PORT) in process-wide state, which moto's in-memory
+    mocks (`mock_aws`) share and reset.
     """
 
-    _running: "LocalAws | None" = None
+    _running: "BridgedMotoServer | None" = None
 
     def __init__(
         self,
         execute_state_machines: bool = True,
-        glue_runner: GlueRunner | None = None,
         port: int = 0,
         host: str = "127.0.0.1",
         log_requests: bool = False,
+        glue_runner_lookup: Callable[[], GlueRunner | None] | None = None,
     ) -> None:
         self.execute_state_machines = execute_state_machines
-        self._glue_runner = glue_runner
         self._requested_port = port
         self.host = host
         self.log_requests = log_requests
+        self.glue_runner_lookup = glue_runner_lookup
         self._server: _MotoServer | None = None
         self._previous_moto_port: str | None = None
-        self._session: boto3.session.Session | None = None
-        self._session_lock = threading.Lock()
 
-    def __enter__(self) -> "LocalAws":
+    def __enter__(self) -> "BridgedMotoServer":
         self.start()
         return self
 
@@ -87,10 +69,10 @@ class LocalAws:
         self.stop()
 
     def start(self) -> None:
-        if LocalAws._running is not None:
+        if BridgedMotoServer._running is not None:
             raise RuntimeError(
-                f"a LocalAws is already running in this process at {LocalAws._running.endpoint_url}; "
-                "moto's state is process-wide, so share that one"
+                f"a moto server already runs in this process at {BridgedMotoServer._running.endpoint_url}; "
+                "moto's state is process-wide"
             )
         stepfunctions_api.install()
         glue_sync.install()
@@ -106,11 +88,11 @@ class LocalAws:
                 f"cannot listen on {self.host}:{self._requested_port}: address in use or not available"
             )
         self._server = server
-        LocalAws._running = self
+        BridgedMotoServer._running = self
         # moto's Step Functions interpreter makes its own boto3 calls to http://localhost:$MOTO_PORT.
         self._previous_moto_port = os.environ.get("MOTO_PORT")
         os.environ["MOTO_PORT"] = str(self.port)
-        glue_runs.set_runner(self._glue_runner)
+        glue_runs.set_runner_lookup(self.glue_runner_lookup)
         # Only state machines created while this is on are executed, so it is set before anything else.
         self._set_moto_config({"stepfunctions": {"execute_state_machine": self.execute_state_machines}})
 
@@ -120,10 +102,10 @@ class LocalAws:
         # The configuration outlives the server in this process (moto's in-memory mocks read it too),
         # so moto's default goes back.
         self._set_moto_config({"stepfunctions": {"execute_state_machine": False}})
-        glue_runs.set_runner(None)
+        glue_runs.set_runner_lookup(None)
         self._server.stop()
         self._server = None
-        LocalAws._running = None
+        BridgedMotoServer._running = None
         if self._previous_moto_port is None:
             os.environ.pop("MOTO_PORT", None)
         else:
@@ -132,49 +114,16 @@ class LocalAws:
     @property
     def port(self) -> int:
         if self._server is None:
-            raise RuntimeError("LocalAws is not running")
+            raise RuntimeError("the server is not running")
         return self._server.get_host_and_port()[1]
 
     @property
     def endpoint_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    @property
-    def env(self) -> dict[str, str]:
-        return emulator_env(self.endpoint_url, self.port)
-
-    @property
-    def glue_runner(self) -> GlueRunner | None:
-        return self._glue_runner
-
-    @glue_runner.setter
-    def glue_runner(self, runner: GlueRunner | None) -> None:
-        self._glue_runner = runner
-        if self._server is not None:
-            glue_runs.set_runner(runner)
-
-    def client(self, service_name: str, **kwargs: Any) -> Any:
-        """A boto3 client bound to the emulator; keyword arguments go to boto3's client()."""
-        kwargs.setdefault("config", Config(retries={"max_attempts": 2, "mode": "standard"}))
-        # One session for all clients: a new session loads botocore's models again (about 0.3 s a
-        # client); a session is not thread-safe, hence the lock.
-        with self._session_lock:
-            if self._session is None:
-                self._session = boto3.session.Session(
-                    aws_access_key_id=ACCESS_KEY_ID,
-                    aws_secret_access_key=SECRET_ACCESS_KEY,
-                    region_name=REGION,
-                )
-            return self._session.client(service_name, endpoint_url=self.endpoint_url, **kwargs)
-
-    def reset(self) -> None:
-        """Forget every resource (moto's reset); the configuration and bridges stay."""
-        self._post("/moto-api/reset", b"")
-
     def _set_moto_config(self, config: dict[str, Any]) -> None:
-        self._post("/moto-api/config", json.dumps(config).encode())
-
-    def _post(self, path: str, body: bytes) -> None:
-        request = urllib.request.Request(f"{self.endpoint_url}{path}", data=body, method="POST")
+        request = urllib.request.Request(
+            f"{self.endpoint_url}/moto-api/config", data=json.dumps(config).encode(), method="POST"
+        )
         with urllib.request.urlopen(request) as response:
             response.read()

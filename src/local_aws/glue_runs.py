@@ -18,7 +18,8 @@ logger = logging.getLogger(__name__)
 
 GlueRunner = Callable[[str, dict[str, str]], None]
 
-_runner: GlueRunner | None = None
+# Asked at each StartJobRun, because the runner may belong to another process (runner_endpoint.py).
+_runner_lookup: Callable[[], GlueRunner | None] | None = None
 _moto_start_job_run = GlueBackend.start_job_run
 
 
@@ -53,14 +54,15 @@ class RunnerDrivenJobRun(FakeJobRun):
         return job_run
 
 
-def set_runner(runner: GlueRunner | None) -> None:
-    global _runner
-    _runner = runner
+def set_runner_lookup(lookup: Callable[[], GlueRunner | None] | None) -> None:
+    """Where StartJobRun finds the runner for a new run; None (or a lookup answering None): moto's way."""
+    global _runner_lookup
+    _runner_lookup = lookup
 
 
 def _start_job_run(self: GlueBackend, name: str, *args: Any, **kwargs: Any) -> str:
     run_id = _moto_start_job_run(self, name, *args, **kwargs)
-    runner = _runner
+    runner = _runner_lookup() if _runner_lookup else None
     if runner is not None:
         job_run = next(run for run in self.get_job(name).job_runs if run.job_run_id == run_id)
         # Both classes share one instance layout: switching the class hands the state to the runner
@@ -78,7 +80,8 @@ def _run(runner: GlueRunner, job_run: RunnerDrivenJobRun) -> None:
         runner(job_run.job_name, dict(job_run.arguments or {}))
     # A runner that exits or is interrupted must still end its run, or its execution waits forever.
     except BaseException as error:
-        logger.exception("Glue job run %s of %s failed", job_run.job_run_id, job_run.job_name)
+        # The runner's traceback belongs to the process that owns it (runner_endpoint.py logs it there).
+        logger.warning("Glue job run %s of %s failed: %s", job_run.job_run_id, job_run.job_name, error)
         job_run.finish("FAILED", str(error) or type(error).__name__)
     else:
         job_run.finish("SUCCEEDED")

@@ -1,6 +1,9 @@
 import uuid
 
+import boto3
 import pytest
+
+from local_aws.bridged_server import BridgedMotoServer
 
 
 @pytest.fixture
@@ -31,3 +34,16 @@ def glue_job(local_aws, unique_name):
         DefaultArguments={"--OUTPUT_BUCKET": "output", "--COMPRESSION_TYPE": "snappy"},
     )
     return unique_name
+
+
+@pytest.fixture
+def in_process_moto():
+    """The bridged moto server in this process, for tests that put one of moto's own methods back.
+
+    Returns a boto3 client factory bound to it.
+    """
+    with BridgedMotoServer() as server:
+        session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        )
+        yield lambda service_name: session.client(service_name, endpoint_url=server.endpoint_url)

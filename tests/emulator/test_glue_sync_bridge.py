@@ -97,8 +97,7 @@ def pipeline(local_aws, glue_job, unique_name):
     return {"table": unique_name, "queue_url": queue_url, "state_machine_arn": state_machine_arn}
 
 
-def _run_to_end(local_aws, state_machine_arn: str, execution_input: dict, timeout: float = 20.0) -> dict:
-    sfn = local_aws.client("stepfunctions")
+def _run_to_end(sfn, state_machine_arn: str, execution_input: dict, timeout: float = 20.0) -> dict:
     execution_arn = sfn.start_execution(stateMachineArn=state_machine_arn, input=json.dumps(execution_input))[
         "executionArn"
     ]
@@ -114,8 +113,8 @@ def _manifest_status(local_aws, table: str, manifest_id: str) -> str:
     return local_aws.client("dynamodb").get_item(TableName=table, Key=key)["Item"]["status"]["S"]
 
 
-def _failed_task_details(local_aws, execution_arn: str) -> list[dict]:
-    events = local_aws.client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"]
+def _failed_task_details(sfn, execution_arn: str) -> list[dict]:
+    events = sfn.get_execution_history(executionArn=execution_arn)["events"]
     return [event["taskFailedEventDetails"] for event in events if event["type"] == "TaskFailed"]
 
 
@@ -126,18 +125,36 @@ EXECUTION_INPUT = {
 }
 
 
-def test_moto_without_the_bridge_still_fails_every_glue_sync_task(
-    local_aws, pipeline, use_glue_runner, monkeypatch
-):
-    use_glue_runner(None)
+def test_moto_without_the_bridge_still_fails_every_glue_sync_task(in_process_moto, monkeypatch):
     monkeypatch.setattr(
         StateTaskServiceGlue, "_eval_integration_pattern", glue_sync._moto_eval_integration_pattern
     )
+    in_process_moto("glue").create_job(
+        Name="job", Role=ROLE_ARN, Command={"Name": "glueetl", "ScriptLocation": "s3://scripts/job.py"}
+    )
+    sfn = in_process_moto("stepfunctions")
+    state_machine_arn = sfn.create_state_machine(
+        name="glue-only",
+        definition=json.dumps(
+            {
+                "StartAt": "StartGlueJob",
+                "States": {
+                    "StartGlueJob": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                        "Parameters": {"JobName": "job"},
+                        "End": True,
+                    }
+                },
+            }
+        ),
+        roleArn=ROLE_ARN,
+    )["stateMachineArn"]
 
-    execution = _run_to_end(local_aws, pipeline["state_machine_arn"], EXECUTION_INPUT)
+    execution = _run_to_end(sfn, state_machine_arn, {})
 
     assert execution["status"] == "FAILED"
-    assert _failed_task_details(local_aws, execution["executionArn"])[0] == {
+    assert _failed_task_details(sfn, execution["executionArn"])[0] == {
         "error": "States.Runtime",
         "cause": "'NoneType' object has no attribute 'interrupt_all'",
     }
@@ -147,7 +164,7 @@ def test_execution_succeeds_when_the_glue_runner_succeeds(local_aws, pipeline, u
     manifests_run = []
     use_glue_runner(lambda job_name, arguments: manifests_run.append(arguments["--MANIFEST_PATH"]))
 
-    execution = _run_to_end(local_aws, pipeline["state_machine_arn"], EXECUTION_INPUT)
+    execution = _run_to_end(local_aws.client("stepfunctions"), pipeline["state_machine_arn"], EXECUTION_INPUT)
 
     assert execution["status"] == "SUCCEEDED"
     assert manifests_run == ["s3://manifests/m-1.json"]
@@ -160,7 +177,9 @@ def test_glue_result_in_the_output_is_the_finished_job_run_with_epoch_millisecon
     use_glue_runner(lambda job_name, arguments: None)
 
     glue_result = json.loads(
-        _run_to_end(local_aws, pipeline["state_machine_arn"], EXECUTION_INPUT)["output"]
+        _run_to_end(local_aws.client("stepfunctions"), pipeline["state_machine_arn"], EXECUTION_INPUT)[
+            "output"
+        ]
     )["glue"]
 
     assert glue_result["JobRunState"] == "SUCCEEDED"
@@ -177,12 +196,12 @@ def test_failing_glue_runner_fails_the_execution_through_catch_and_alerts(
 
     use_glue_runner(failing_runner)
 
-    execution = _run_to_end(local_aws, pipeline["state_machine_arn"], EXECUTION_INPUT)
+    execution = _run_to_end(local_aws.client("stepfunctions"), pipeline["state_machine_arn"], EXECUTION_INPUT)
 
     assert execution["status"] == "FAILED"
     assert execution["error"] == "GlueJobFailed"
     assert _manifest_status(local_aws, pipeline["table"], "MANIFEST#m-1") == "failed"
-    glue_failure = _failed_task_details(local_aws, execution["executionArn"])[0]
+    glue_failure = _failed_task_details(local_aws.client("stepfunctions"), execution["executionArn"])[0]
     assert glue_failure["error"] == "States.TaskFailed"
     assert (
         json.loads(glue_failure["cause"])["ErrorMessage"]

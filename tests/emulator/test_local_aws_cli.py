@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 
 from local_aws.__main__ import main
+from local_aws.server import EXIT_PORT_IN_USE
 
 pytestmark = pytest.mark.emulator
 
@@ -49,6 +50,22 @@ def test_serve_answers_until_sigterm_and_removes_its_pidfile(tmp_path):
     assert not pidfile.exists()
 
 
+def test_serve_stops_when_the_process_it_watches_ends():
+    watched = subprocess.Popen(["sleep", "60"])
+    server = _serve("--port", "0", "--stop-with-pid", str(watched.pid))
+    try:
+        ready_line = server.stdout.readline()
+        watched.kill()
+        watched.wait()
+        exit_code = server.wait(timeout=15)
+    finally:
+        watched.kill()
+        server.kill()
+
+    assert "serving on" in ready_line
+    assert exit_code == 0
+
+
 def test_serve_on_a_busy_port_exits_with_a_clear_error(local_aws):
     server = _serve("--port", str(local_aws.port))
     try:
@@ -56,7 +73,7 @@ def test_serve_on_a_busy_port_exits_with_a_clear_error(local_aws):
     finally:
         server.kill()
 
-    assert exit_code == 1
+    assert exit_code == EXIT_PORT_IN_USE
     assert f"cannot listen on 127.0.0.1:{local_aws.port}" in server.stderr.read()
 
 

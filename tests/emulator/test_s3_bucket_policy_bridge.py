@@ -42,13 +42,17 @@ def test_objects_of_a_tls_only_bucket_can_be_written_and_read(local_aws, bucket)
     assert _put_and_get(local_aws, bucket) == b'{"id": 1}\n'
 
 
-def test_moto_alone_denies_every_object_request_of_a_tls_only_bucket(local_aws, bucket, monkeypatch):
+def test_moto_alone_denies_every_object_request_of_a_tls_only_bucket(in_process_moto, monkeypatch):
     monkeypatch.setattr(s3_bucket_policy.FakeBucket, "get_permission", s3_bucket_policy.moto_get_permission)
-    tls_only = _deny_object_access_when({"Bool": {"aws:SecureTransport": "false"}}, bucket)
-    local_aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=tls_only)
+    s3 = in_process_moto("s3")
+    s3.create_bucket(Bucket="tls-only")
+    s3.put_bucket_policy(
+        Bucket="tls-only",
+        Policy=_deny_object_access_when({"Bool": {"aws:SecureTransport": "false"}}, "tls-only"),
+    )
 
     with pytest.raises(ClientError, match="403"):
-        local_aws.client("s3").put_object(Bucket=bucket, Key="a.ndjson", Body=b"{}")
+        s3.put_object(Bucket="tls-only", Key="a.ndjson", Body=b"{}")
 
 
 def test_a_deny_whose_condition_holds_still_denies(local_aws, bucket):

@@ -1,0 +1,171 @@
+"""The local AWS emulator for tests, `make ... LOCAL=1` and `make demo`: moto with this project's bridges,
+on loopback, in a process of its own.
+
+Its own process because moto's state is process-wide: `mock_aws`, which unit tests use in the same
+pytest process, resets every backend when it starts and stops (an applied stack would vanish
+between two tests), and the Step Functions execution mode would leak into those mocks.
+"""
+
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import threading
+import urllib.request
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from local_aws.bridged_server import PortInUseError
+from local_aws.glue_runs import GlueRunner
+from local_aws.runner_endpoint import RunnerEndpoint
+
+REGION = "us-east-1"
+# moto accepts any credentials; fixed dummy ones keep real profiles out of every call.
+ACCESS_KEY_ID = "testing"
+SECRET_ACCESS_KEY = "testing"
+# `local-aws serve` exits with this status when it cannot bind its port.
+EXIT_PORT_IN_USE = 3
+STARTUP_TIMEOUT_SECONDS = 60
+_READY_LINE = re.compile(r"serving on http://\S+:(\d+) ")
+
+
+def emulator_env(endpoint_url: str, port: int) -> dict[str, str]:
+    """Environment that points AWS SDKs, the AWS CLI and Terraform's AWS provider at the emulator."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        # Without it every SDK first probes the EC2 metadata endpoint for credentials and region.
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "MOTO_PORT": str(port),
+    }
+
+
+class LocalAws:
+    """The emulator on 127.0.0.1 (a free port by default), started and stopped with this object.
+
+    `glue_runner(job_name, arguments)`, a callable of this process, does each Glue job run
+    (runner_endpoint.py); settable at any time.
+    """
+
+    def __init__(
+        self,
+        execute_state_machines: bool = True,
+        glue_runner: GlueRunner | None = None,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        log_requests: bool = False,
+    ) -> None:
+        self.execute_state_machines = execute_state_machines
+        self.glue_runner = glue_runner
+        self._requested_port = port
+        self.host = host
+        self.log_requests = log_requests
+        self._process: subprocess.Popen | None = None
+        self._port: int | None = None
+        self._runner_endpoint = RunnerEndpoint(lambda: self.glue_runner)
+        self._session: boto3.session.Session | None = None
+        self._session_lock = threading.Lock()
+
+    def __enter__(self) -> "LocalAws":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        if self._process is not None:
+            raise RuntimeError(f"this LocalAws is already running at {self.endpoint_url}")
+        command = [
+            sys.executable,
+            "-m",
+            "local_aws",
+            "serve",
+            "--host",
+            self.host,
+            "--port",
+            str(self._requested_port),
+            "--glue-runner-url",
+            self._runner_endpoint.start(),
+            "--stop-with-pid",
+            str(os.getpid()),
+        ]
+        if not self.execute_state_machines:
+            command.append("--no-execute-state-machines")
+        if self.log_requests:
+            command.append("--log-requests")
+        # stderr is inherited: the emulator's warnings and failed states show where this process's do.
+        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        try:
+            self._port = self._wait_until_serving()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_until_serving(self) -> int:
+        readable, _, _ = select.select([self._process.stdout], [], [], STARTUP_TIMEOUT_SECONDS)
+        ready_line = self._process.stdout.readline() if readable else ""
+        if match := _READY_LINE.search(ready_line):
+            return int(match[1])
+        exit_code = self._process.poll()
+        if exit_code == EXIT_PORT_IN_USE:
+            raise PortInUseError(f"cannot listen on {self.host}:{self._requested_port}: address in use")
+        raise RuntimeError(
+            f"the emulator did not start within {STARTUP_TIMEOUT_SECONDS} s (exit code {exit_code}); "
+            "its error is on stderr above"
+        )
+
+    def stop(self) -> None:
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.send_signal(signal.SIGTERM)
+                try:
+                    self._process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+                    self._process.wait()
+            self._process.stdout.close()
+            self._process = None
+            self._port = None
+        self._runner_endpoint.stop()
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("LocalAws is not running")
+        return self._port
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return emulator_env(self.endpoint_url, self.port)
+
+    def client(self, service_name: str, **kwargs: Any) -> Any:
+        """A boto3 client bound to the emulator; keyword arguments go to boto3's client()."""
+        kwargs.setdefault("config", Config(retries={"max_attempts": 2, "mode": "standard"}))
+        # One session for all clients: a new session loads botocore's models again (about 0.3 s a
+        # client); a session is not thread-safe, hence the lock.
+        with self._session_lock:
+            if self._session is None:
+                self._session = boto3.session.Session(
+                    aws_access_key_id=ACCESS_KEY_ID,
+                    aws_secret_access_key=SECRET_ACCESS_KEY,
+                    region_name=REGION,
+                )
+            return self._session.client(service_name, endpoint_url=self.endpoint_url, **kwargs)
+
+    def reset(self) -> None:
+        """Forget every resource (moto's reset); the configuration and bridges stay."""
+        request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", data=b"", method="POST")
+        with urllib.request.urlopen(request) as response:
+            response.read()
