@@ -1,0 +1,66 @@
+"""`intake-ops flush DATE`: the pending files of a date become manifests now, partial ones included."""
+
+
+def test_todays_partial_batch_is_cut_and_started(cli, stack, pipeline):
+    pipeline.arrive(*(f"in/{name}-{stack.today}.ndjson" for name in "abc"))
+    assert pipeline.manifests(stack.today) == []
+
+    code, output = cli("flush", stack.today)
+
+    assert code == 0
+    manifest = pipeline.only_manifest(stack.today)
+    assert manifest["file_count"] == 3
+    assert pipeline.execution(manifest["manifest_id"])["status"] == "RUNNING"
+    assert f"manifest {manifest['manifest_id']}: started" in output
+
+
+def test_batches_stay_within_max_files_per_manifest(cli, stack, pipeline):
+    pipeline.arrive(*(f"in/{name}-{stack.today}.ndjson" for name in "abcdefg"), MAX_FILES_PER_MANIFEST="10")
+
+    code, _ = cli("flush", stack.today, MAX_FILES_PER_MANIFEST="5")
+
+    assert code == 0
+    assert sorted(m["file_count"] for m in pipeline.manifests(stack.today)) == [2, 5]
+
+
+def test_every_file_lands_in_exactly_one_manifest(cli, stack, pipeline):
+    uris = pipeline.arrive(
+        *(f"in/{name}-{stack.today}.ndjson" for name in "abcdefg"), MAX_FILES_PER_MANIFEST="10"
+    )
+
+    cli("flush", stack.today, MAX_FILES_PER_MANIFEST="5")
+
+    listed = [
+        uri for document in stack.manifest_documents() for uri in document["fileLocations"][0]["URIPrefixes"]
+    ]
+    assert sorted(listed) == sorted(uris)
+    assert {item["status"] for item in stack.files(stack.today).values()} == {"manifested"}
+
+
+def test_dry_run_shows_the_batches_and_cuts_none(cli, stack, pipeline):
+    pipeline.arrive(*(f"in/{name}-{stack.today}.ndjson" for name in "abc"))
+
+    code, output = cli("flush", stack.today, "--dry-run")
+
+    assert code == 0
+    assert "would cut a manifest of 3 file(s), 30 bytes" in output
+    assert pipeline.manifests(stack.today) == []
+    assert {item["status"] for item in stack.files(stack.today).values()} == {"pending"}
+
+
+def test_a_date_without_pending_files_cuts_nothing(cli, stack):
+    code, output = cli("flush", stack.today)
+
+    assert code == 0
+    assert f"no pending files on {stack.today}" in output
+
+
+def test_with_the_rollback_on_the_manifests_stay_manifested_for_replay(cli, stack, pipeline):
+    pipeline.arrive(f"in/a-{stack.today}.ndjson")
+
+    code, output = cli("flush", stack.today, STEP_FUNCTION_ARN="")
+
+    assert code == 0
+    assert pipeline.only_manifest(stack.today)["status"] == "manifested"
+    assert stack.executions() == []
+    assert "stay manifested until `replay`" in output
