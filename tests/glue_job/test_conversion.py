@@ -82,7 +82,7 @@ def test_integers_beyond_64_bits_keep_their_digits(spark, inputs, tmp_path):
 
 def test_malformed_lines_go_to_rejects_with_source_file_and_raw_text(spark, inputs, tmp_path):
     good = [json.dumps({"id": str(i)}) for i in range(8)]
-    bad = ['{"id": "broken"', "not json at all", '{"id": "9"} trailing text', "[1, 2]"]
+    bad = ['{"id": "broken"', "not json", '{"id": "9"} trailing', '{"id": "10"}{"id": "11"}', "[1, 2]", "42"]
     path = inputs.file("mixed.ndjson", "\n".join(good[:4] + bad + good[4:]) + "\n")
     stats = run_job(spark, options(tmp_path, inputs.manifest(), max_reject_ratio=0.5))
     rows = read_rows(tmp_path)
@@ -91,7 +91,14 @@ def test_malformed_lines_go_to_rejects_with_source_file_and_raw_text(spark, inpu
     assert sorted(reject["raw_line"] for reject in rejects) == sorted(bad)
     assert {reject["source_file"] for reject in rejects} == {path.as_uri()}
     assert {reject["manifest_id"] for reject in rejects} == {"m-0001"}
-    assert (stats.records_read, stats.records_written, stats.records_rejected) == (12, 8, 4)
+    assert (stats.records_read, stats.records_written, stats.records_rejected) == (14, 8, 6)
+
+
+def test_braces_inside_strings_and_trailing_tabs_are_not_rejects(spark, inputs, tmp_path):
+    inputs.file("a.ndjson", '{"template": "}{ and } {"}\n{"id": "2"}\t\n')
+    stats = run_job(spark, options(tmp_path, inputs.manifest()))
+    assert stats.records_rejected == 0
+    assert {row["template"] for row in read_rows(tmp_path)} == {"}{ and } {", None}
 
 
 def test_blank_lines_whitespace_lines_and_crlf_endings_are_not_rejects(spark, inputs, tmp_path):

@@ -3,7 +3,7 @@
 Each line is parsed once with ``from_json`` into a ``map<string,string>``: Spark's JSON reader renders every
 non-string value as its JSON text, so nested objects and arrays keep their JSON and integers beyond 64 bits
 keep their digits, with no schema inference pass. A line whose parse is null is blank (skipped) or a reject;
-so is a line with text after its object, which Spark's parser would otherwise ignore.
+so is a line with text after its object (see ``parse_lines``).
 """
 
 from __future__ import annotations
@@ -49,11 +49,15 @@ def parse_lines(lines: DataFrame, source_prefix: tuple[str, str] | None = None) 
 
     ``source_prefix`` = (local, remote) rewrites ``_source_file`` for inputs staged from S3 to local disk.
     """
-    # Spark parses the first JSON value and ignores what follows it: text after the object is a reject.
-    complete = F.rtrim(F.col(_LINE)).endswith("}")
+    line = F.col(_LINE)
+    # from_json reads the first JSON value and ignores what follows it, so `{"a":1} x` or `{"a":1}{"b":2}`
+    # would lose data. Lines that may hold such a tail get an exact check (wrapped in [ ], the line must be an
+    # array of exactly one value); the byte searches that pick them are cheap, the exact check is not.
+    suspect = ~F.rtrim(line).endswith("}") | line.contains("}{") | line.contains("} {")
+    one_value = F.json_array_length(F.concat(F.lit("["), line, F.lit("]"))) == 1
     parsed = lines.select(
-        F.col(_LINE),
-        F.when(complete, F.from_json(F.col(_LINE), _FIELDS)).alias(_PARSED),
+        line,
+        F.when(~suspect | one_value, F.from_json(line, _FIELDS)).alias(_PARSED),
         # input_file_name() is non-deterministic, so Spark keeps the record filter above this projection
         # instead of pushing it below, which would run from_json twice per line.
         F.input_file_name().alias(_INPUT_FILE),
