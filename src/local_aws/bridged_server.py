@@ -13,7 +13,7 @@ from typing import Any
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-from local_aws import glue_runs, glue_sync, plan_drift, s3_bucket_policy, stepfunctions_api
+from local_aws import glue_runs, glue_sync, plan_drift, s3_bucket_policy, sqs_event_sources, stepfunctions_api
 from local_aws.glue_runs import GlueRunner
 
 
@@ -79,6 +79,7 @@ class BridgedMotoServer:
         glue_runs.install()
         s3_bucket_policy.install()
         plan_drift.install()
+        sqs_event_sources.install()
         # werkzeug logs one line per request: thousands during an apply or a demo.
         logging.getLogger("werkzeug").setLevel(logging.INFO if self.log_requests else logging.WARNING)
         server = _MotoServer(ip_address=self.host, port=self._requested_port, verbose=False)

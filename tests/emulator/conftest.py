@@ -1,4 +1,7 @@
+import io
+import json
 import uuid
+import zipfile
 
 import boto3
 import pytest
@@ -47,3 +50,39 @@ def in_process_moto():
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
         )
         yield lambda service_name: session.client(service_name, endpoint_url=server.endpoint_url)
+
+
+TRUST_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
+
+def _zip_with_handler() -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as package:
+        package.writestr("handler.py", "def lambda_handler(event, context):\n    return None\n")
+    return archive.getvalue()
+
+
+@pytest.fixture
+def create_function(local_aws, unique_name):
+    role_arn = local_aws.client("iam").create_role(
+        RoleName=unique_name, AssumeRolePolicyDocument=TRUST_POLICY
+    )["Role"]["Arn"]
+
+    def create(**settings):
+        return local_aws.client("lambda").create_function(
+            FunctionName=unique_name,
+            Runtime="python3.12",
+            Role=role_arn,
+            Handler="handler.lambda_handler",
+            Code={"ZipFile": _zip_with_handler()},
+            **settings,
+        )
+
+    return create

@@ -1,47 +1,10 @@
 """Attributes read back as AWS returns them, so a second Terraform plan shows no changes."""
 
-import io
 import json
-import zipfile
 
 import pytest
 
 pytestmark = pytest.mark.emulator
-
-TRUST_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-)
-
-
-def _zip_with_handler() -> bytes:
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as package:
-        package.writestr("handler.py", "def lambda_handler(event, context):\n    return None\n")
-    return archive.getvalue()
-
-
-@pytest.fixture
-def create_function(local_aws, unique_name):
-    role_arn = local_aws.client("iam").create_role(
-        RoleName=unique_name, AssumeRolePolicyDocument=TRUST_POLICY
-    )["Role"]["Arn"]
-
-    def create(**settings):
-        return local_aws.client("lambda").create_function(
-            FunctionName=unique_name,
-            Runtime="python3.12",
-            Role=role_arn,
-            Handler="handler.lambda_handler",
-            Code={"ZipFile": _zip_with_handler()},
-            **settings,
-        )
-
-    return create
 
 
 def test_lambda_function_without_logging_config_reports_the_aws_default(
