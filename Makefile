@@ -5,7 +5,39 @@ SHELL := /bin/bash
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: help venv test
+# Terraform: ENV picks environments/<ENV>; LOCAL=1 targets the local AWS emulator instead of AWS.
+ENV ?= dev
+LOCAL ?=
+ENV_DIR := environments/$(ENV)
+PLAN_FILE := $(abspath .local/plans/$(ENV).tfplan)
+
+# Offline init: where a provider mirror exists (this project's machines have one), Terraform installs
+# providers from it and never asks the registry; elsewhere it uses the registry as usual.
+TF_PLUGIN_MIRROR ?= /opt/tf-plugins
+TF_CLI_RC := $(abspath .local/terraformrc)
+ifneq ($(wildcard $(TF_PLUGIN_MIRROR)),)
+export TF_CLI_CONFIG_FILE := $(TF_CLI_RC)
+TF_CLI_RC_DEP := $(TF_CLI_RC)
+else
+# A user's CLI configuration stays in charge; only an inherited path to a missing file is dropped.
+ifeq ($(wildcard $(TF_CLI_CONFIG_FILE)),)
+unexport TF_CLI_CONFIG_FILE
+endif
+TF_CLI_RC_DEP :=
+endif
+
+# The emulator for LOCAL=1: one background `local-aws serve`, found again through its pidfile.
+EMULATOR_PORT ?= 4566
+EMULATOR_PIDFILE := .local/emulator.pid
+EMULATOR_LOG := .local/emulator.log
+EMULATOR_URL := http://127.0.0.1:$(EMULATOR_PORT)
+# The emulator run is a copy of the environment two levels below the repository (so its
+# `../../terraform` still resolves) with local state: the real backend's init is never touched.
+LOCAL_TF_DIR := .local/$(ENV)
+LOCAL_ENV := AWS_ENDPOINT_URL=$(EMULATOR_URL) AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 TF_VAR_use_local_emulator=true
+
+.PHONY: help venv test build fmt lint plan apply emulator-up emulator-down bench-lambda bench-glue bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -20,3 +52,86 @@ venv: $(VENV)/.installed ## Create the virtualenv from pyproject.toml
 
 test: venv ## Run every test suite
 	$(PYTHON) -m pytest
+
+build: venv ## Build the Lambda and Glue archives deterministically into build/
+	$(PYTHON) scripts/build.py
+
+$(TF_CLI_RC):
+	@mkdir -p $(@D)
+	@printf '%s\n' 'provider_installation {' \
+		'  filesystem_mirror {' '    path    = "$(TF_PLUGIN_MIRROR)"' '    include = ["registry.terraform.io/*/*"]' '  }' \
+		'  direct {' '    exclude = ["registry.terraform.io/*/*"]' '  }' '}' > $@
+
+fmt: venv ## Format Terraform and Python
+	terraform fmt -recursive terraform environments
+	$(VENV)/bin/ruff format .
+
+lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, ruff, checkov
+	terraform fmt -check -recursive terraform environments
+	@set -e; for env in environments/*/; do \
+		env=$$(basename $$env); echo "terraform validate $$env"; \
+		TF_DATA_DIR=$(abspath .local/validate)/$$env terraform -chdir=environments/$$env init -backend=false -input=false -no-color >/dev/null; \
+		TF_DATA_DIR=$(abspath .local/validate)/$$env terraform -chdir=environments/$$env validate -no-color; \
+	done
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/checkov --quiet --compact --framework terraform -d terraform
+	$(VENV)/bin/checkov --quiet --compact --framework terraform -d environments --download-external-modules false
+
+ifeq ($(LOCAL),1)
+plan: build emulator-up $(TF_CLI_RC_DEP) ## Plan ENV against AWS (backend.hcl), or the local emulator with LOCAL=1
+	@$(MAKE) --no-print-directory .local-tf-dir
+	cd $(LOCAL_TF_DIR) && $(LOCAL_ENV) terraform plan -input=false
+
+apply: build emulator-up $(TF_CLI_RC_DEP) ## Apply: LOCAL=1 to the emulator; otherwise the plan saved by `make plan`
+	@$(MAKE) --no-print-directory .local-tf-dir
+	cd $(LOCAL_TF_DIR) && $(LOCAL_ENV) terraform apply -input=false -auto-approve
+
+.PHONY: .local-tf-dir
+.local-tf-dir:
+	@mkdir -p $(LOCAL_TF_DIR)
+	@rm -f $(LOCAL_TF_DIR)/*.tf $(LOCAL_TF_DIR)/*.tfvars
+	@cp $(ENV_DIR)/*.tf $(ENV_DIR)/*.tfvars $(LOCAL_TF_DIR)/
+	@printf '%s\n' '# Written by make LOCAL=1: local state for the emulator instead of the S3 backend.' \
+		'terraform {' '  backend "local" {}' '}' > $(LOCAL_TF_DIR)/backend_override.tf
+	@cd $(LOCAL_TF_DIR) && terraform init -input=false -no-color >/dev/null
+else
+plan: build $(TF_CLI_RC_DEP)
+	@test -f $(ENV_DIR)/backend.hcl || { echo "$(ENV_DIR)/backend.hcl is missing: copy backend.hcl.example and set your state bucket"; exit 1; }
+	terraform -chdir=$(ENV_DIR) init -input=false -backend-config=backend.hcl
+	@mkdir -p $(dir $(PLAN_FILE))
+	terraform -chdir=$(ENV_DIR) plan -input=false -out=$(PLAN_FILE)
+
+apply: $(TF_CLI_RC_DEP)
+	@test -f $(PLAN_FILE) || { echo "no saved plan for $(ENV): run make plan ENV=$(ENV) first"; exit 1; }
+	terraform -chdir=$(ENV_DIR) apply -input=false $(PLAN_FILE)
+endif
+
+emulator-up: venv ## Start the local AWS emulator in the background (LOCAL=1 targets do this)
+	@mkdir -p .local
+	@if [ -f $(EMULATOR_PIDFILE) ] && kill -0 $$(cat $(EMULATOR_PIDFILE)) 2>/dev/null; then \
+		echo "emulator already running on $(EMULATOR_URL) (pid $$(cat $(EMULATOR_PIDFILE)))"; \
+	else \
+		nohup $(VENV)/bin/local-aws serve --port $(EMULATOR_PORT) --pidfile $(EMULATOR_PIDFILE) >$(EMULATOR_LOG) 2>&1 & \
+		for attempt in $$(seq 1 100); do [ -f $(EMULATOR_PIDFILE) ] && break; sleep 0.2; done; \
+		[ -f $(EMULATOR_PIDFILE) ] || { echo "emulator did not start; see $(EMULATOR_LOG)"; exit 1; }; \
+		echo "emulator running on $(EMULATOR_URL) (pid $$(cat $(EMULATOR_PIDFILE)))"; \
+	fi
+
+emulator-down: ## Stop the background emulator (its resources and the LOCAL=1 state go with it)
+	@if [ -f $(EMULATOR_PIDFILE) ]; then \
+		kill $$(cat $(EMULATOR_PIDFILE)) 2>/dev/null || true; \
+		for attempt in $$(seq 1 50); do [ -f $(EMULATOR_PIDFILE) ] || break; sleep 0.2; done; \
+		rm -f $(EMULATOR_PIDFILE); echo "emulator stopped"; \
+	else \
+		echo "no emulator running"; \
+	fi
+	@rm -f $(foreach env,$(notdir $(wildcard environments/*)),.local/$(env)/terraform.tfstate*)
+
+bench-lambda: venv ## Benchmark DynamoDB requests per file of the manifest builder
+	$(PYTHON) benchmarks/manifest_builder_requests.py
+
+bench-glue: venv ## Benchmark the Glue job's throughput against pyarrow
+	$(PYTHON) benchmarks/glue_throughput.py
+
+bench: bench-lambda bench-glue ## Run every benchmark
