@@ -75,8 +75,7 @@ lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, ruff, chec
 	done
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/checkov --quiet --compact --framework terraform -d terraform
-	$(VENV)/bin/checkov --quiet --compact --framework terraform -d environments --download-external-modules false
+	$(VENV)/bin/checkov --config-file .checkov.yaml
 
 ifeq ($(LOCAL),1)
 plan: build emulator-up $(TF_CLI_RC_DEP) ## Plan ENV against AWS (backend.hcl), or the local emulator with LOCAL=1
