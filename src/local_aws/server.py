@@ -13,8 +13,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
-from typing import Any
+from typing import IO, Any
 
 import boto3
 from botocore.config import Config
@@ -110,17 +111,24 @@ class LocalAws:
             raise
 
     def _wait_until_serving(self) -> int:
-        readable, _, _ = select.select([self._process.stdout], [], [], STARTUP_TIMEOUT_SECONDS)
-        ready_line = self._process.stdout.readline() if readable else ""
-        if match := _READY_LINE.search(ready_line):
-            return int(match[1])
-        exit_code = self._process.poll()
-        if exit_code == EXIT_PORT_IN_USE:
-            raise PortInUseError(f"cannot listen on {self.host}:{self._requested_port}: address in use")
-        raise RuntimeError(
-            f"the emulator did not start within {STARTUP_TIMEOUT_SECONDS} s (exit code {exit_code}); "
-            "its error is on stderr above"
-        )
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while select.select([self._process.stdout], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            line = self._process.stdout.readline()
+            if not line:  # end of output: the emulator exited
+                if self._process.wait(timeout=30) == EXIT_PORT_IN_USE:
+                    raise PortInUseError(
+                        f"cannot listen on {self.host}:{self._requested_port}: address in use"
+                    )
+                raise RuntimeError(f"the emulator exited with status {self._process.returncode}; see stderr")
+            if match := _READY_LINE.search(line):
+                # moto prints some warnings on stdout: keep reading, or the emulator would block on a
+                # full pipe, and pass them on where they can be seen.
+                threading.Thread(
+                    target=_forward, args=(self._process.stdout,), name="emulator-output", daemon=True
+                ).start()
+                return int(match[1])
+            sys.stderr.write(line)
+        raise RuntimeError(f"the emulator did not answer within {STARTUP_TIMEOUT_SECONDS} s")
 
     def stop(self) -> None:
         if self._process is not None:
@@ -131,7 +139,6 @@ class LocalAws:
                 except subprocess.TimeoutExpired:
                     self._process.kill()
                     self._process.wait()
-            self._process.stdout.close()
             self._process = None
             self._port = None
         self._runner_endpoint.stop()
@@ -169,3 +176,9 @@ class LocalAws:
         request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", data=b"", method="POST")
         with urllib.request.urlopen(request) as response:
             response.read()
+
+
+def _forward(output: IO[str]) -> None:
+    with output:
+        for line in output:
+            sys.stderr.write(line)
