@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -25,6 +27,29 @@ TODAY = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
 YESTERDAY = "2024-03-09"
 
 _message_ids = itertools.count(1)
+
+
+def load_moto_harness():
+    """The moto adjustments module, shared with benchmarks/manifest_builder_requests.py (loaded by path)."""
+    spec = importlib.util.spec_from_file_location("moto_harness", Path(__file__).with_name("moto_harness.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+moto_harness = load_moto_harness()
+
+
+@pytest.fixture(autouse=True)
+def item_level_transaction_rollback():
+    with moto_harness.item_level_transaction_rollback():
+        yield
+
+
+@pytest.fixture
+def atomic_emulator():
+    with moto_harness.atomic_calls():
+        yield
 
 
 class Clock:
@@ -137,15 +162,16 @@ class Stack:
 
     def manifest_documents(self) -> list[dict[str, Any]]:
         s3 = self.clients.s3
-        listing = s3.list_objects_v2(Bucket=MANIFEST_BUCKET).get("Contents", [])
-        return [
-            json.loads(s3.get_object(Bucket=MANIFEST_BUCKET, Key=o["Key"])["Body"].read()) for o in listing
-        ]
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=MANIFEST_BUCKET)
+        keys = [o["Key"] for page in pages for o in page.get("Contents", [])]
+        return [json.loads(s3.get_object(Bucket=MANIFEST_BUCKET, Key=key)["Body"].read()) for key in keys]
 
     def executions(self) -> list[dict[str, Any]]:
         sfn = self.clients.stepfunctions
-        listed = sfn.list_executions(stateMachineArn=self.state_machine_arn)["executions"]
-        return [sfn.describe_execution(executionArn=e["executionArn"]) for e in listed]
+        pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=self.state_machine_arn)
+        return [
+            sfn.describe_execution(executionArn=e["executionArn"]) for p in pages for e in p["executions"]
+        ]
 
     def add_state_machine(self, name: str) -> str:
         return create_state_machine(self.clients.stepfunctions, name)
