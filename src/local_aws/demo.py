@@ -71,7 +71,10 @@ def _run(deployment: Deployment) -> None:
     _step(f"orphan sweep (the schedule's event): {swept}")
     _step(f"today's {today} files wait for a full batch; the operator forces it: intake-ops flush {today}")
     _intake_ops(deployment, "flush", today.isoformat())
-    _step("state machine executions run in the emulator; each Glue job run converts on local Spark")
+    _step(
+        "state machine executions run in the emulator; each Glue job run converts on local Spark, one at a "
+        "time (a start that finds the job at its MaxConcurrentRuns is retried after 60 s, as on AWS)"
+    )
     pipeline.wait_for_executions()
     _summary(deployment)
 

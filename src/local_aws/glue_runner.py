@@ -10,6 +10,7 @@ state machine sees the failure as it would on AWS.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import Any
 
@@ -47,7 +48,12 @@ class SparkGlueRunner:
         if self._spark is None:
             from ndjson_parquet.local import local_session
 
+            # Spark's console progress bars would garble the demo's and the tests' output.
+            os.environ.setdefault(
+                "PYSPARK_SUBMIT_ARGS", "--conf spark.ui.showConsoleProgress=false pyspark-shell"
+            )
             self._spark = local_session(self.master, self.driver_memory)
+            self._spark.sparkContext.setLogLevel("ERROR")
         return self._spark
 
     def close(self) -> None:
