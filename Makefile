@@ -134,3 +134,7 @@ bench-glue: venv ## Benchmark the Glue job's throughput against pyarrow
 	$(PYTHON) benchmarks/glue_throughput.py
 
 bench: bench-lambda bench-glue ## Run every benchmark
+
+.PHONY: demo
+demo: venv ## The whole pipeline on this machine: emulator, dev stack, sample data, local Spark, summary
+	$(PYTHON) -m local_aws.demo
