@@ -2,6 +2,8 @@
 
 import pytest
 
+pytestmark = [pytest.mark.terraform, pytest.mark.emulator]
+
 MODULES = ("storage", "dynamodb", "iam", "lambda", "glue", "step_functions", "monitoring")
 FUNCTION = "module.ndjson_intake.module.lambda.aws_lambda_function.manifest_builder"
 STATE_MACHINE = "module.ndjson_intake.module.step_functions.aws_sfn_state_machine.manifest_processing"

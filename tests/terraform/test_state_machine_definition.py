@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+pytestmark = [pytest.mark.terraform, pytest.mark.emulator]
+
 STATE_MACHINE = "module.ndjson_intake.module.step_functions.aws_sfn_state_machine.manifest_processing"
 TABLE = "ndjson-intake-dev-tracking"
 MANIFEST_KEY = {
