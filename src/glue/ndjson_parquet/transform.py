@@ -110,23 +110,30 @@ def write_records(
     if clashing:
         raise ValueError(f"input field(s) {clashing} clash with the columns the job adds")
     observation = Observation("ndjson_pass")
-    unseen = F.when(
-        F.col(_PARSED).isNotNull() & _has_unseen_field(fields),
-        F.array_except(F.map_keys(_PARSED), F.array(*[F.lit(name) for name in fields])),
-    )
-    observed = parsed.observe(
-        observation,
-        F.count(F.lit(1)).alias("lines"),
-        F.count(_PARSED).alias("records"),
-        F.count_if(_rejected()).alias("rejected"),
-        F.to_json(F.collect_set(F.when(_rejected(), F.col(_INPUT_FILE)))).alias("reject_files"),
-        F.to_json(F.array_distinct(F.flatten(F.collect_set(unseen)))).alias("unseen_fields"),
-    )
-    records = observed.where(F.col(_PARSED).isNotNull()).select(
+    is_record, is_reject, reject_file, unseen = "_is_record", "_is_reject", "_reject_file", "_unseen_fields"
+    # The record columns are projected before the metrics operator, which cannot join Spark's generated code:
+    # rows then reach it as plain strings and flags instead of the parsed map, which would be copied per row.
+    projected = parsed.select(
         *[F.col(_PARSED)[name].alias(name) for name in fields],
         F.lit(processed_at).cast(T.TimestampType()).alias(PROCESSING_TIMESTAMP),
         F.col(SOURCE_FILE),
+        F.col(_PARSED).isNotNull().alias(is_record),
+        _rejected().alias(is_reject),
+        F.when(_rejected(), F.col(_INPUT_FILE)).alias(reject_file),
+        F.when(
+            F.col(_PARSED).isNotNull() & _has_unseen_field(fields),
+            F.array_except(F.map_keys(_PARSED), F.array(*[F.lit(name) for name in fields])),
+        ).alias(unseen),
     )
+    observed = projected.observe(
+        observation,
+        F.count(F.lit(1)).alias("lines"),
+        F.count_if(is_record).alias("records"),
+        F.count_if(is_reject).alias("rejected"),
+        F.to_json(F.collect_set(reject_file)).alias("reject_files"),
+        F.to_json(F.array_distinct(F.flatten(F.collect_set(unseen)))).alias("unseen_fields"),
+    )
+    records = observed.where(is_record).drop(is_record, is_reject, reject_file, unseen)
     records.write.mode("overwrite").option("compression", compression).parquet(output_uri)
     seen = observation.get
     return PassMetrics(
