@@ -137,16 +137,19 @@ def test_a_failed_start_fails_the_messages_and_is_retried_by_their_redelivery(st
     missing = stack.state_machine_arn.replace("intake-pipeline", "intake-pipeline-next")
     records = upload_many(stack, 5)
 
-    result = stack.builder(STEP_FUNCTION_ARN=missing).handle_sqs_batch(records)
+    builder = stack.builder(STEP_FUNCTION_ARN=missing)
+    result = builder.handle_sqs_batch(records)
 
     assert {f["itemIdentifier"] for f in result["batchItemFailures"]} == {r["messageId"] for r in records}
     (manifest,) = stack.manifest_items(stack.today)
     assert manifest["status"] == "manifested" and "start_failed_at" in manifest
     assert any(n["event"] == "execution_start_failed" for n in stack.notices())
+    assert builder.table.counters(stack.today).unstarted_manifests == 1
 
     stack.add_state_machine("intake-pipeline-next")
-    retry = stack.builder(STEP_FUNCTION_ARN=missing).handle_sqs_batch(records[:1])
+    retry = builder.handle_sqs_batch(records[:1])
 
     assert retry == {"batchItemFailures": []}
     (manifest,) = stack.manifest_items(stack.today)
     assert manifest["execution_arn"].endswith(manifest["manifest_id"])
+    assert builder.table.counters(stack.today).unstarted_manifests == 0

@@ -110,6 +110,7 @@ class PartitionFlusher:
         # Read before the query: an arrival counted after this read changes the counters the caller re-reads.
         snapshot = self._table.counters(date_prefix)
         partial = is_past(date_prefix, self._now())
+        failures_before = len(result.start_failures)
         for item in self._table.open_manifests(date_prefix):
             self._finish_open_manifest(date_prefix, lease, item, result)
         pending = self._table.pending_files(date_prefix)
@@ -118,6 +119,11 @@ class PartitionFlusher:
                 return len(pending), True
             self._cut(date_prefix, lease, batch, result)
             pending = pending[len(batch) :]
+        # Every manifest without an execution was just tried, so this pass knows the exact number left
+        # unstarted; it also forgets manifests an operator started meanwhile.
+        unstarted = len(result.start_failures) - failures_before
+        if unstarted != snapshot.unstarted_manifests:
+            self._table.adjust_counters(date_prefix, unstarted=unstarted - snapshot.unstarted_manifests)
         self._reconcile(date_prefix, snapshot, lease, pending)
         return len(pending), False
 
@@ -152,8 +158,7 @@ class PartitionFlusher:
             self._table.write_manifest(date_prefix, record, lease.owner, self._now(), create=False)
             self._manifested(date_prefix, lease, record, result)
         elif self._config.step_function_arn:
-            retried = "start_failed_at" in item
-            self._start(date_prefix, manifest_id, path, item["file_count"], retried, result)
+            self._start(date_prefix, manifest_id, path, item["file_count"], result)
 
     def _manifested(
         self, date_prefix: str, lease: _Lease, record: ManifestRecord, result: FlushResult
@@ -163,7 +168,7 @@ class PartitionFlusher:
         lease.moved_files += files
         lease.moved_bytes += record.total_bytes
         result.manifest_ids.append(record.manifest_id)
-        self._start(date_prefix, record.manifest_id, record.manifest_path, files, False, result)
+        self._start(date_prefix, record.manifest_id, record.manifest_path, files, result)
 
     def _start(
         self,
@@ -171,7 +176,6 @@ class PartitionFlusher:
         manifest_id: str,
         path: str,
         file_count: int,
-        counted_unstarted: bool,
         result: FlushResult,
     ) -> None:
         state_machine = self._config.step_function_arn
@@ -194,8 +198,6 @@ class PartitionFlusher:
         except Exception as error:
             logger.exception("could not start the execution of manifest %s", manifest_id)
             self._table.record_start_failure(date_prefix, manifest_id, repr(error), now)
-            if not counted_unstarted:
-                self._table.adjust_counters(date_prefix, unstarted=1)
             result.start_failures.append(manifest_id)
             self._notifier.publish(
                 "NDJSON intake: execution not started",
@@ -209,8 +211,6 @@ class PartitionFlusher:
             )
             return
         self._table.record_execution(date_prefix, manifest_id, arn, now)
-        if counted_unstarted:
-            self._table.adjust_counters(date_prefix, unstarted=-1)
         result.started.append(manifest_id)
 
     def _reconcile(
