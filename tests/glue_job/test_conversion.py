@@ -185,3 +185,15 @@ def test_an_input_field_named_like_an_added_column_is_a_clear_error(spark, input
     inputs.file("a.ndjson", '{"_source_file": "mine"}\n')
     with pytest.raises(ValueError, match="clash with the columns the job adds"):
         run_job(spark, options(tmp_path, inputs.manifest()))
+
+
+def test_mostly_unique_columns_skip_dictionary_encoding_and_repetitive_ones_keep_it(spark, inputs, tmp_path):
+    inputs.file(
+        "a.ndjson", "".join(json.dumps({"id": f"id-{i}", "kind": "click"}) + "\n" for i in range(200))
+    )
+    run_job(spark, options(tmp_path, inputs.manifest()))
+    [path] = (tmp_path / "parquet" / DATE_FOLDER).glob("part-*.parquet")
+    row_group = pq.read_metadata(path).row_group(0)
+    encodings = {row_group.column(i).path_in_schema: row_group.column(i).encodings for i in range(2)}
+    assert "PLAIN_DICTIONARY" not in encodings["id"]
+    assert "PLAIN_DICTIONARY" in encodings["kind"]

@@ -161,16 +161,21 @@ def run_job(
         # One file listing serves the byte count, the sample, the pass and a possible second pass.
         lines = spark.read.text(list(manifest.uris))
         input_bytes = transform.input_bytes(lines)
-        fields = transform.sample_fields(lines, options.sample_lines)
+        sample = transform.sample_fields(lines, options.sample_lines)
+        fields = sample.fields
         parsed = transform.parse_lines(lines, source_prefix)
-        metrics = transform.write_records(parsed, fields, processed_at, output, options.compression)
+        metrics = transform.write_records(
+            parsed, fields, processed_at, output, options.compression, sample.mostly_unique
+        )
         if metrics.unseen_fields:
             # The head sample missed fields that appear later: write again with every field the pass saw.
             LOG.warning(
                 "fields absent from the sample, writing again with them: %s", list(metrics.unseen_fields)
             )
             fields = fields + list(metrics.unseen_fields)
-            metrics = transform.write_records(parsed, fields, processed_at, output, options.compression)
+            metrics = transform.write_records(
+                parsed, fields, processed_at, output, options.compression, sample.mostly_unique
+            )
             rewrote = True
         if metrics.rejected:
             # Spark names files by percent-encoded URI; the decoded form is the path to read again.

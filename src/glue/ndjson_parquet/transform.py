@@ -27,6 +27,10 @@ _PARSED = "_parsed"
 _INPUT_FILE = "_input_file"
 _FIELDS = T.MapType(T.StringType(), T.StringType())
 _BLANK_LINE = r"^\s*$"
+# A column whose sampled values are mostly distinct is written without Parquet dictionary encoding: the
+# dictionary would overflow and fall back to plain encoding after costing a hash insert per value.
+_MIN_VALUES_FOR_CARDINALITY = 50
+_MOSTLY_UNIQUE = 0.5
 
 
 @dataclass(frozen=True)
@@ -74,17 +78,33 @@ def input_bytes(lines: DataFrame) -> int:
     return int(lines._jdf.queryExecution().optimizedPlan().stats().sizeInBytes())
 
 
-def sample_fields(lines: DataFrame, count: int) -> list[str]:
-    """Field names in the first ``count`` lines, in order of first appearance (a head read, not a pass)."""
-    fields: dict[str, None] = {}
+@dataclass(frozen=True)
+class FieldSample:
+    """What the first lines say about the fields: their names, and which look mostly unique."""
+
+    fields: list[str]
+    mostly_unique: frozenset[str]
+
+
+def sample_fields(lines: DataFrame, count: int) -> FieldSample:
+    """Fields in the first ``count`` lines, in order of first appearance (a head read, not a pass)."""
+    values: dict[str, list[str]] = {}
     for row in lines.limit(count).collect():
         try:
             record = json.loads(row[_LINE])
         except ValueError:
             continue
         if isinstance(record, dict):
-            fields.update(dict.fromkeys(record))
-    return list(fields)
+            for name, value in record.items():
+                values.setdefault(name, [])
+                if value is not None:
+                    values[name].append(json.dumps(value))
+    mostly_unique = frozenset(
+        name
+        for name, seen in values.items()
+        if len(seen) >= _MIN_VALUES_FOR_CARDINALITY and len(set(seen)) > len(seen) * _MOSTLY_UNIQUE
+    )
+    return FieldSample(list(values), mostly_unique)
 
 
 def _has_unseen_field(fields: list[str]) -> Column:
@@ -101,8 +121,11 @@ def write_records(
     processed_at: datetime,
     output_uri: str,
     compression: str,
+    plain_encoded: frozenset[str] = frozenset(),
 ) -> PassMetrics:
     """Write the records as Parquet (one string column per field) and return what the pass saw.
+
+    Columns in ``plain_encoded`` skip dictionary encoding (see ``FieldSample.mostly_unique``).
 
     Fields absent from ``fields`` are reported in ``unseen_fields`` so the caller can write again with them.
     """
@@ -134,7 +157,10 @@ def write_records(
         F.to_json(F.array_distinct(F.flatten(F.collect_set(unseen)))).alias("unseen_fields"),
     )
     records = observed.where(is_record).drop(is_record, is_reject, reject_file, unseen)
-    records.write.mode("overwrite").option("compression", compression).parquet(output_uri)
+    writer = records.write.mode("overwrite").option("compression", compression)
+    for name in sorted(plain_encoded & set(fields)):
+        writer = writer.option(f"parquet.enable.dictionary#{name}", "false")
+    writer.parquet(output_uri)
     seen = observation.get
     return PassMetrics(
         lines=seen["lines"],
