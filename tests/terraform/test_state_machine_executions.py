@@ -20,7 +20,7 @@ class GlueFailure(RuntimeError):
 
 
 def start_manifest(local_aws, stack, runner) -> dict:
-    """Tracks a manifest as the manifest builder does, starts its execution and waits for the end."""
+    """Tracks a manifest as the manifest builder does and runs its execution, `runner` doing Glue runs."""
     manifest_id = f"{DATE_PREFIX}-{uuid.uuid4().hex[:12]}"
     local_aws.client("dynamodb").put_item(
         TableName=stack["tracking_table_name"],
@@ -32,7 +32,21 @@ def start_manifest(local_aws, stack, runner) -> dict:
         },
     )
     manifest_path = f"s3://{stack['bucket_names']['manifests']}/manifests/{DATE_PREFIX}/{manifest_id}.json"
-    local_aws.glue_runner = runner
+    # The emulator is the session's: another suite's runner is put back afterwards.
+    previous_runner, local_aws.glue_runner = local_aws.glue_runner, runner
+    try:
+        execution = run_to_completion(local_aws, stack, manifest_id, manifest_path)
+    finally:
+        local_aws.glue_runner = previous_runner
+    item = local_aws.client("dynamodb").get_item(
+        TableName=stack["tracking_table_name"],
+        Key={"date_prefix": {"S": DATE_PREFIX}, "file_key": {"S": f"MANIFEST#{manifest_id}"}},
+    )["Item"]
+    return {"execution": execution, "item": item, "manifest_path": manifest_path}
+
+
+def run_to_completion(local_aws, stack, manifest_id: str, manifest_path: str) -> dict:
+    """Starts the execution with the manifest builder's input and waits for its end."""
     stepfunctions = local_aws.client("stepfunctions")
     execution_arn = stepfunctions.start_execution(
         stateMachineArn=stack["state_machine_arn"],
@@ -51,12 +65,7 @@ def start_manifest(local_aws, stack, runner) -> dict:
     while (execution := stepfunctions.describe_execution(executionArn=execution_arn))["status"] == "RUNNING":
         assert time.monotonic() < deadline, "execution still running after 90 s"
         time.sleep(0.5)
-    local_aws.glue_runner = None
-    item = local_aws.client("dynamodb").get_item(
-        TableName=stack["tracking_table_name"],
-        Key={"date_prefix": {"S": DATE_PREFIX}, "file_key": {"S": f"MANIFEST#{manifest_id}"}},
-    )["Item"]
-    return {"execution": execution, "item": item, "manifest_path": manifest_path}
+    return execution
 
 
 @pytest.fixture(scope="module")
