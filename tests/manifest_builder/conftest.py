@@ -147,12 +147,18 @@ class Stack:
 
     def items(self, date_prefix: str) -> dict[str, dict[str, Any]]:
         table = boto3.resource("dynamodb", region_name=REGION).Table(TABLE)
-        response = table.query(
-            KeyConditionExpression="date_prefix = :d",
-            ExpressionAttributeValues={":d": date_prefix},
-            ConsistentRead=True,
-        )
-        return {item["file_key"]: item for item in response["Items"]}
+        query = {
+            "KeyConditionExpression": "date_prefix = :d",
+            "ExpressionAttributeValues": {":d": date_prefix},
+            "ConsistentRead": True,
+        }
+        items: dict[str, dict[str, Any]] = {}
+        while True:
+            response = table.query(**query)
+            items.update((item["file_key"], item) for item in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return items
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def files(self, date_prefix: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.items(date_prefix).items() if k.startswith("s3://")}

@@ -19,11 +19,19 @@ MAX_FILES_PER_MANIFEST = "50"
 
 
 def test_concurrent_workers_with_duplicate_deliveries_put_each_file_in_exactly_one_manifest(
-    stack, atomic_emulator
+    stack, events, atomic_emulator
 ):
     rng = random.Random(20240310)
     dates = [stack.today if n % PAST_DATE_EVERY else stack.yesterday for n in range(FILES)]
-    records = [stack.upload(f"in/{date}/events-{date}-{n:05d}.ndjson") for n, date in enumerate(dates)]
+    # Valid files are never read by the builder: notifications alone stand for them here.
+    records = [
+        events.record(
+            events.notification(
+                stack.input_bucket, f"in/{date}/events-{date}-{n:05d}.ndjson", 100, f"etag-{n}"
+            )
+        )
+        for n, date in enumerate(dates)
+    ]
     deliveries = records + [
         dict(record, messageId=record["messageId"] + "-again")
         for record in rng.sample(records, int(FILES * DUPLICATE_SHARE))
