@@ -1,5 +1,5 @@
 import pytest
-from manifest_builder.config import GIB, MB, Config, ConfigError
+from manifest_builder.config import GIB, MIB, Config, ConfigError
 
 REQUIRED = {"TRACKING_TABLE": "tracking", "MANIFEST_BUCKET": "manifests"}
 
@@ -12,7 +12,7 @@ def test_optional_variables_take_their_documented_defaults():
     assert config.step_function_arn == ""
     assert config.allowed_extensions == (".ndjson",)
     assert (config.min_file_size_bytes, config.max_file_size_bytes) == (1, 5 * GIB)
-    assert (config.max_files_per_manifest, config.max_bytes_per_manifest) == (200, 700 * MB)
+    assert (config.max_files_per_manifest, config.max_bytes_per_manifest) == (200, 700 * MIB)
     assert config.min_files_for_partial_batch == 1
     assert config.lock_ttl_seconds == 120
 

@@ -17,6 +17,7 @@ def test_an_invocation_that_cannot_take_the_lock_leaves_its_files_pending(stack)
     assert result == {"batchItemFailures": []}
     assert {item["status"] for item in stack.files(stack.today).values()} == {"pending"}
     assert stack.manifest_documents() == []
+    assert builder.flusher.flush(stack.today).lock_busy
 
 
 def test_files_left_pending_by_lock_contention_are_picked_up_later(stack):

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 GIB = 1024**3
-MB = 1024**2
+MIB = 1024**2
 
 
 class ConfigError(ValueError):
@@ -27,7 +27,7 @@ class Config:
     min_file_size_bytes: int = 1
     max_file_size_bytes: int = 5 * GIB
     max_files_per_manifest: int = 200
-    max_bytes_per_manifest: int = 700 * MB
+    max_bytes_per_manifest: int = 700 * MIB
     min_files_for_partial_batch: int = 1
     lock_ttl_seconds: int = 120
     sweep_lookback_days: int = 366

@@ -40,10 +40,6 @@ def is_scheduled_sweep(event: dict[str, Any]) -> bool:
     return event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event"
 
 
-def sqs_message_ids(event: dict[str, Any]) -> list[str]:
-    return [record.get("messageId", "") for record in event.get("Records", [])]
-
-
 def parse_sqs_record(record: dict[str, Any]) -> QueueMessage:
     """One SQS record; a body S3 sends to test a notification configuration yields no objects."""
     message_id = record.get("messageId", "")

@@ -36,7 +36,6 @@ RECONCILE_AFTER = timedelta(minutes=15)
 @dataclass
 class FlushResult:
     manifest_ids: list[str] = field(default_factory=list)
-    started: list[str] = field(default_factory=list)
     start_failures: list[str] = field(default_factory=list)
     lock_busy: bool = False
 
@@ -211,7 +210,6 @@ class PartitionFlusher:
             )
             return
         self._table.record_execution(date_prefix, manifest_id, arn, now)
-        result.started.append(manifest_id)
 
     def _reconcile(
         self, date_prefix: str, snapshot: PartitionCounters, lease: _Lease, pending: list[PendingFile]

@@ -155,7 +155,8 @@ class FileIntake:
             return None
         key = f"{date_prefix}/{obj.bucket}/{obj.key}"
         if version:
-            key = f"{date_prefix}/{obj.bucket}/versions/{obj.etag.strip(chr(34))}/{obj.key}"
+            etag = obj.etag.strip('"')
+            key = f"{date_prefix}/{obj.bucket}/versions/{etag}/{obj.key}"
         if not self._store.quarantine_copy(
             obj.bucket, obj.key, bucket, key, reason, tracking.iso(self._now())
         ):

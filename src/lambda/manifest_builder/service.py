@@ -34,7 +34,9 @@ class ManifestBuilder:
         )
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None, clients: AwsClients | None = None) -> Any:
+    def from_environ(
+        cls, environ: Mapping[str, str] | None = None, clients: AwsClients | None = None
+    ) -> ManifestBuilder:
         return cls(Config.from_environ(environ), clients or AwsClients.create())
 
     def handle_sqs_batch(self, records: list[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:

@@ -358,8 +358,10 @@ class TrackingTable:
         )
 
     def _query(self, date_prefix: str, prefix: str, values: dict[str, Any], **kwargs: Any) -> Iterator[dict]:
-        kwargs["ExpressionAttributeNames"] = {**kwargs["ExpressionAttributeNames"], **_names("date_prefix")}
-        kwargs["ExpressionAttributeNames"].update(_names("file_key"))
+        kwargs["ExpressionAttributeNames"] = {
+            **kwargs["ExpressionAttributeNames"],
+            **_names("date_prefix", "file_key"),
+        }
         paginator = self._client.get_paginator("query")
         for page in paginator.paginate(
             TableName=self._table,
