@@ -137,6 +137,9 @@ bench-glue: venv ## Benchmark the Glue job's throughput against pyarrow
 
 bench: bench-lambda bench-glue ## Run every benchmark
 
-.PHONY: demo
+.PHONY: demo bench-pipeline
 demo: venv ## The whole pipeline on this machine: emulator, dev stack, sample data, local Spark, summary
 	$(PYTHON) -m local_aws.demo
+
+bench-pipeline: venv ## Benchmark 1,000 files end to end through the dev stack on the emulator and local Spark
+	$(PYTHON) benchmarks/end_to_end.py

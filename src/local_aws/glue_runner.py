@@ -38,13 +38,14 @@ class SparkGlueRunner:
         with self._lock:
             logger.info("Glue job %s: converting %s on local Spark", job_name, manifest_path)
             try:
-                stats = run_glue_arguments({**arguments, "--JOB_NAME": job_name}, self._session())
+                stats = run_glue_arguments({**arguments, "--JOB_NAME": job_name}, self.session())
             except Exception as error:
                 self.runs.append({"job_name": job_name, "manifest_path": manifest_path, "error": str(error)})
                 raise
             self.runs.append({"job_name": job_name, "manifest_path": manifest_path, **stats.as_dict()})
 
-    def _session(self):
+    def session(self):
+        """The runner's SparkSession, started at the first call."""
         if self._spark is None:
             from ndjson_parquet.local import local_session
 
