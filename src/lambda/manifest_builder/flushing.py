@@ -106,7 +106,7 @@ class PartitionFlusher:
 
     def _flush_locked(self, date_prefix: str, lease: _Lease, result: FlushResult) -> tuple[int, bool]:
         """(pending files seen and left, whether the lease ran out before every due batch was cut)."""
-        # Read before the query: an arrival counted after this read changes the counters the caller re-reads.
+        # Read before the query, so that _reconcile's condition notices any arrival counted after it.
         snapshot = self._table.counters(date_prefix)
         partial = is_past(date_prefix, self._now())
         failures_before = len(result.start_failures)
