@@ -126,3 +126,15 @@ def test_the_flag_supplies_the_state_machine_while_the_function_has_it_blank(cli
 
     assert code == 0
     assert pipeline.execution(manifest["manifest_id"])["status"] == "RUNNING"
+
+
+def test_a_start_that_fails_is_reported_and_the_manifest_stays_replayable(cli, stack, pipeline):
+    manifest = _rolled_back_manifest(stack, pipeline)
+    missing = stack.state_machine_arn.replace("intake-pipeline", "deleted-pipeline")
+
+    code, output = cli("replay", "--state-machine-arn", missing)
+
+    assert code == 2
+    assert f"could not start {manifest['manifest_id']}" in output
+    item = pipeline.only_manifest(stack.yesterday)
+    assert item["status"] == "manifested" and "execution_arn" not in item

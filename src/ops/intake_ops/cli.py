@@ -201,10 +201,11 @@ def _flush(args: argparse.Namespace, settings: Settings, now: Callable[[], datet
             f"the batching lock of {args.date} is busy: the Lambda holding it cuts the batch", file=sys.stderr
         )
         return 1
+    started = builder.config.step_function_arn
     for manifest_id in result.manifest_ids:
-        state = "started" if manifest_id in result.started else "not started"
+        state = "started" if started and manifest_id not in result.start_failures else "not started"
         print(f"manifest {manifest_id}: {state}")
-    if not builder.config.step_function_arn:
+    if not started:
         print("STEP_FUNCTION_ARN is blank: the manifests stay manifested until `replay`")
     return 1 if result.start_failures else 0
 

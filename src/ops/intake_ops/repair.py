@@ -77,7 +77,7 @@ def replay_plan(inventory: Inventory, manifest_ids: set[str] | None = None) -> l
 
 
 def replay(builder: ManifestBuilder, clients: AwsClients, plan: list[Replay], now: datetime) -> list[str]:
-    """Starts the planned executions; returns the manifest ids started.
+    """Starts the planned executions; returns the ids of the manifests started.
 
     Never-started manifests go through the builder's flush of their date, which starts them under the
     partition lock exactly as the Lambda retries a start (and also cuts whatever batch is due there). A
@@ -85,15 +85,21 @@ def replay(builder: ManifestBuilder, clients: AwsClients, plan: list[Replay], no
     `<manifest_id>-replay-<n>`; two operators replaying it at once start it once (ExecutionAlreadyExists).
     """
     started = []
-    for date_prefix in sorted({r.date_prefix for r in plan if r.previous_status != FAILED}):
+    never_started = [r for r in plan if r.previous_status != FAILED]
+    for date_prefix in sorted({r.date_prefix for r in never_started}):
         result = builder.flusher.flush(date_prefix)
         if result.lock_busy:
             raise RuntimeError(f"the batching lock of {date_prefix} is busy: try again in a moment")
-        if result.start_failures:
+        # Batches that became due there were cut and started too.
+        started.extend(result.manifest_ids)
+    for item in never_started:
+        if "execution_arn" not in builder.table.get_item(
+            item.date_prefix, MANIFEST_PREFIX + item.manifest_id
+        ):
             raise RuntimeError(
-                f"could not start {result.start_failures}: see the manifest items' start_error"
+                f"could not start {item.manifest_id}: see its start_error in the tracking table"
             )
-        started.extend(result.started)
+        started.append(item.manifest_id)
     workflow = Workflow(clients.stepfunctions)
     for item in (r for r in plan if r.previous_status == FAILED):
         manifest = builder.table.get_item(item.date_prefix, MANIFEST_PREFIX + item.manifest_id)
