@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from botocore.exceptions import BotoCoreError, ClientError
 from manifest_builder.config import ConfigError
 from manifest_builder.partitioning import date_in
 from manifest_builder.service import ManifestBuilder
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None, now: Callable[[], datetime] = utc_now) -
             {"TRACKING_TABLE": args.table, "STEP_FUNCTION_ARN": getattr(args, "state_machine_arn", None)},
         )
         return args.command(args, settings, now)
-    except (ConfigError, ValueError, RuntimeError) as error:
+    except (ConfigError, ValueError, RuntimeError, BotoCoreError, ClientError) as error:
         print(f"intake-ops: {error}", file=sys.stderr)
         return 2
 
