@@ -136,6 +136,23 @@ def test_a_field_first_seen_in_a_later_file_is_kept(spark, inputs, tmp_path):
     assert stats.fields == ["id", "late_field"]
 
 
+def test_a_late_field_on_a_line_lacking_sampled_fields_is_kept(spark, inputs, tmp_path):
+    inputs.file("1-early.ndjson", "".join(json.dumps({"id": str(i), "kind": "a"}) + "\n" for i in range(5)))
+    inputs.file("2-late.ndjson", '{"late_field": "kept"}\n{"id": "6", "kind": null, "other": "kept too"}\n')
+    stats = run_job(spark, options(tmp_path, inputs.manifest(), sample_lines=2))
+    rows = read_rows(tmp_path)
+    assert {row["late_field"] for row in rows} == {"kept", None}
+    assert {row["other"] for row in rows} == {"kept too", None}
+    assert stats.fields == ["id", "kind", "late_field", "other"]
+
+
+def test_sampled_fields_holding_null_do_not_trigger_a_second_write(spark, inputs, tmp_path):
+    inputs.file("a.ndjson", '{"id": "1", "kind": "a"}\n{"id": null, "kind": null}\n{"kind": null}\n')
+    stats = run_job(spark, options(tmp_path, inputs.manifest(), sample_lines=1))
+    assert not stats.late_fields_rewrite
+    assert stats.records_written == 3
+
+
 def test_running_the_same_manifest_twice_replaces_its_output(spark, inputs, tmp_path):
     inputs.file("a.ndjson", "".join(json.dumps({"id": str(i)}) + "\n" for i in range(10)))
     manifest = inputs.manifest()

@@ -57,7 +57,8 @@ def parse_lines(lines: DataFrame, source_prefix: tuple[str, str] | None = None) 
     # from_json reads the first JSON value and ignores what follows it, so `{"a":1} x` or `{"a":1}{"b":2}`
     # would lose data. Lines that may hold such a tail get an exact check (wrapped in [ ], the line must be an
     # array of exactly one value); the byte searches that pick them are cheap, the exact check is not.
-    suspect = ~F.rtrim(line).endswith("}") | line.contains("}{") | line.contains("} {")
+    # A line with trailing whitespace is a suspect too: rare, and cheaper to check than trimming every line.
+    suspect = ~line.endswith("}") | line.contains("}{") | line.contains("} {")
     one_value = F.json_array_length(F.concat(F.lit("["), line, F.lit("]"))) == 1
     parsed = lines.select(
         line,
@@ -107,12 +108,18 @@ def sample_fields(lines: DataFrame, count: int) -> FieldSample:
     return FieldSample(list(values), mostly_unique)
 
 
-def _has_unseen_field(fields: list[str]) -> Column:
-    # map_contains_key is compiled code; a higher-order lambda over map_keys would run interpreted per row.
-    known = reduce(
-        lambda total, name: total + F.map_contains_key(_PARSED, name).cast("int"), fields, F.lit(0)
+def _unseen_fields(fields: list[str]) -> Column:
+    """The record's keys outside ``fields`` (null when there are none, or for a line that is no record)."""
+    # A cheap screen spares most records the exact set difference: each non-null sampled value is a distinct
+    # key of the record, so a record with no more keys than non-null sampled values has no unseen key. The
+    # value lookups are the ones the record columns make, which Spark evaluates once for both.
+    non_null = reduce(
+        lambda total, name: total + F.col(_PARSED)[name].isNotNull().cast("int"), fields, F.lit(0)
     )
-    return F.size(_PARSED) > known
+    return F.when(
+        F.size(_PARSED) > non_null,
+        F.array_except(F.map_keys(_PARSED), F.array(*[F.lit(name) for name in fields])),
+    )
 
 
 def write_records(
@@ -143,10 +150,7 @@ def write_records(
         F.col(_PARSED).isNotNull().alias(is_record),
         _rejected().alias(is_reject),
         F.when(_rejected(), F.col(_INPUT_FILE)).alias(reject_file),
-        F.when(
-            F.col(_PARSED).isNotNull() & _has_unseen_field(fields),
-            F.array_except(F.map_keys(_PARSED), F.array(*[F.lit(name) for name in fields])),
-        ).alias(unseen),
+        _unseen_fields(fields).alias(unseen),
     )
     observed = projected.observe(
         observation,
