@@ -26,8 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="demo", description=__doc__.splitlines()[0])
     parser.add_argument("--spark-master", default="local[2]", help="Spark master of the Glue runs")
     args = parser.parse_args(argv)
-    # SIGTERM unwinds like Ctrl-C, so the cleanup below runs either way.
-    signal.signal(signal.SIGTERM, _interrupt)
+    # Both unwind through the cleanup below; SIGINT is set too because a shell starting the demo in the
+    # background leaves it ignored.
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, _interrupt)
     started = time.monotonic()
     try:
         with local_deployment(workspace="demo", spark_master=args.spark_master, log=_step) as deployment:
