@@ -12,6 +12,7 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 MALFORMED_LINE = '{"event_id": "broken", "payload": {"unterminated": '
 
@@ -84,7 +85,7 @@ def uniform_files(day: str, count: int, lines_per_file: int, seed: int = 11) -> 
     return [events_file(rng, day, index, lines_per_file) for index in range(count)]
 
 
-def upload(s3: object, bucket: str, prefix: str, files: list[SampleFile]) -> list[str]:
+def upload(s3: Any, bucket: str, prefix: str, files: list[SampleFile]) -> list[str]:
     """Puts every file under `prefix`; returns their s3:// URIs in upload order."""
     uris = []
     for sample in files:

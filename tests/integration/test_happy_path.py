@@ -1,5 +1,7 @@
 """Files of a past date go from upload to Parquet: every valid line a row, bad files and lines kept aside."""
 
+import random
+
 import pytest
 
 from local_aws import sample_data
@@ -12,7 +14,7 @@ DAY = "2024-01-01"
 @pytest.fixture(scope="module")
 def happy(scenario):
     files = sample_data.uniform_files(DAY, count=3, lines_per_file=40)
-    malformed = sample_data.events_file(sample_data.random.Random(1), DAY, 90, lines=150, malformed=1)
+    malformed = sample_data.events_file(random.Random(1), DAY, 90, lines=150, malformed=1)
     wrong_extension = sample_data.SampleFile(f"{DAY}/export-{DAY}.csv", b"a,b\n1,2\n", 0, date_prefix=DAY)
     uris = scenario.upload([*files, malformed, wrong_extension])
     scenario.run()
