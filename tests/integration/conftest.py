@@ -24,13 +24,15 @@ INTEGRATION_OVERRIDES = {"project_name": "ndjson-it", "glue_retry_interval_secon
 
 @pytest.fixture(scope="session")
 def deployment(local_aws):
-    saved = dict(os.environ)
+    saved_environ, saved_runner = dict(os.environ), local_aws.glue_runner
     with local_deployment(
         aws=local_aws, workspace=f"integration-{os.getpid()}", module_overrides=INTEGRATION_OVERRIDES
     ) as applied:
-        # The emulator's environment is set per test module (`scenario`), not for the rest of the session.
+        # The emulator's environment and the Spark Glue runner are set per integration module
+        # (`scenario`), not for the other suites sharing the session's emulator.
         os.environ.clear()
-        os.environ.update(saved)
+        os.environ.update(saved_environ)
+        local_aws.glue_runner = saved_runner
         yield applied
 
 
@@ -94,9 +96,10 @@ class Scenario:
 
 @pytest.fixture(scope="module")
 def scenario(deployment, local_aws):
-    """The module's access to the deployment, with the emulator's environment set meanwhile: the Glue
-    runs' boto3 calls and the operator CLI find it through AWS_ENDPOINT_URL."""
-    with pytest.MonkeyPatch.context() as environment:
+    """The module's access to the deployment, with the Spark Glue runner and the emulator's environment
+    set meanwhile: the Glue runs' boto3 calls and the operator CLI find it through AWS_ENDPOINT_URL."""
+    with pytest.MonkeyPatch.context() as patch:
         for name, value in local_aws.env.items():
-            environment.setenv(name, value)
+            patch.setenv(name, value)
+        patch.setattr(local_aws, "glue_runner", deployment.glue_runner)
         yield Scenario(deployment)
