@@ -182,6 +182,19 @@ def test_output_is_split_into_files_of_about_the_target_size(spark, inputs, tmp_
     assert sum(pq.read_metadata(path).num_rows for path in files) == 4000
 
 
+def test_many_small_files_are_packed_into_tasks_by_their_bytes(spark, inputs, tmp_path):
+    line = json.dumps({"id": "x" * 10, "payload": "y" * 200}) + "\n"
+    for index in range(40):
+        inputs.file(f"small-{index:02d}.ndjson", line * 20)  # about 4.7 KiB each
+    stats = run_job(
+        spark, options(tmp_path, inputs.manifest(), target_file_size_mb=0.05, ndjson_bytes_per_parquet_byte=4)
+    )
+    # Tasks of 200 KiB, each file counting its bytes + 8 KiB: 3 tasks. Spark's default open cost (4 MiB)
+    # would have made one task, and one tiny Parquet file, per input file.
+    assert stats.output_files == 3
+    assert stats.records_written == 800
+
+
 def test_stats_are_returned_and_logged_as_one_json_line(spark, inputs, tmp_path, caplog):
     inputs.file("a.ndjson", '{"id": "1"}\n{"id": "2"}\n')
     inputs.file("b.ndjson", '{"id": "3"}\n')

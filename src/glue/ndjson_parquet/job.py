@@ -14,7 +14,7 @@ from pyspark.sql import SparkSession
 from ndjson_parquet import transform
 from ndjson_parquet.hadoop_fs import HadoopFs
 from ndjson_parquet.manifest import Manifest, load_manifest
-from ndjson_parquet.sizing import split_bytes
+from ndjson_parquet.sizing import FILE_OPEN_COST_BYTES, split_bytes
 
 LOG = logging.getLogger("ndjson_parquet")
 
@@ -157,6 +157,7 @@ def run_job(
             "spark.sql.files.maxPartitionBytes",
             str(split_bytes(options.target_file_size_mb, options.ndjson_bytes_per_parquet_byte)),
         )
+        spark.conf.set("spark.sql.files.openCostInBytes", str(FILE_OPEN_COST_BYTES))
         spark.conf.set("spark.sql.mapKeyDedupPolicy", "LAST_WIN")
         # One file listing serves the byte count, the sample, the pass and a possible second pass.
         lines = spark.read.text(list(manifest.uris))

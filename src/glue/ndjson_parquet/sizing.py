@@ -12,6 +12,10 @@ from __future__ import annotations
 import math
 
 MIB = 1024 * 1024
+# What opening a file adds to its bytes when Spark packs files into tasks (spark.sql.files.openCostInBytes).
+# Spark's 4 MiB default counts a 32 KiB file as 4 MiB, so a manifest of many small files would be cut into
+# many tasks, each writing a Parquet file far below the target and paying a writer and a commit.
+FILE_OPEN_COST_BYTES = 8 * 1024
 
 
 def split_bytes(target_file_size_mb: float, ndjson_bytes_per_parquet_byte: float) -> int:
