@@ -7,12 +7,17 @@ guarantee on: reject detection, late-field detection, stats) on ``local[1]`` aft
 since a JIT-cold JVM is a one-off cost per Glue run. pyarrow runs ``pyarrow.json.read_json`` +
 ``pyarrow.parquet.write_table`` (snappy) pinned to one thread (the per-core baseline) and, for information,
 with its default threads.
+
+Wall time on a machine shared with other work moves by tens of percent between runs, so the CPU time each
+engine spent is printed beside it (the Spark JVM's, read from /proc, includes its GC and JIT threads;
+pyarrow's is this process's): a ratio of CPU times is what one core would give with nothing else running.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -58,10 +63,17 @@ def _pyarrow(paths: list[Path], output: Path, threads: bool) -> None:
     pq.write_table(table, output, compression="snappy")
 
 
-def _timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
+def _jvm_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # utime and stime, the 14th and 15th fields of /proc/<pid>/stat (12th and 13th after the command name).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(action: Callable[[], object], cpu_seconds: Callable[[], float]) -> tuple[float, float]:
+    """Wall and CPU seconds of one run."""
+    cpu_started, started = cpu_seconds(), time.perf_counter()
     action()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu_seconds() - cpu_started
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -76,6 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     work.mkdir(parents=True)
     spark = local_session("local[1]", driver_memory="4g")
     spark.sparkContext.setLogLevel("ERROR")
+    jvm_pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
 
     def spark_run(name: str, paths: list[Path]):
         options = JobOptions(
@@ -93,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(
         f"{'dataset':<20}{'MB':>8}{'pyarrow 1 thread':>18}{'pyarrow threads':>17}{'Spark local[1]':>16}"
-        f"{'ratio':>8}{'goal':>7}"
+        f"{'ratio':>8}{'goal':>7}{'CPU s pyarrow 1t':>18}{'CPU s Spark':>13}{'CPU ratio':>11}"
     )
     for name, paths in datasets.items():
         megabytes = sum(p.stat().st_size for p in paths) / 1e6
@@ -103,18 +116,30 @@ def main(argv: list[str] | None = None) -> None:
             "arrowN": arrow_run(paths, threads=True),
             "spark": spark_run(label, paths),
         }
-        times: dict[str, list[float]] = {key: [] for key in runs}
+        cpu_clocks = {
+            "arrow1": time.process_time,
+            "arrowN": time.process_time,
+            "spark": lambda: _jvm_cpu_seconds(jvm_pid),
+        }
+        wall: dict[str, list[float]] = {key: [] for key in runs}
+        cpu: dict[str, list[float]] = {key: [] for key in runs}
         for _ in range(args.repeats):
             for key, run in runs.items():
-                times[key].append(_timed(run))
-        rate = {key: megabytes / min(seconds) for key, seconds in times.items()}
+                seconds, cpu_seconds = _timed(run, cpu_clocks[key])
+                wall[key].append(seconds)
+                cpu[key].append(cpu_seconds)
+        rate = {key: megabytes / min(seconds) for key, seconds in wall.items()}
         ratio = rate["spark"] / rate["arrow1"]
+        arrow_cpu, spark_cpu = min(cpu["arrow1"]), min(cpu["spark"])
         print(
             f"{name:<20}{megabytes:>8.1f}{rate['arrow1']:>13.1f} MB/s{rate['arrowN']:>12.1f} MB/s"
             f"{rate['spark']:>11.1f} MB/s{ratio:>7.2f}x{GOALS[name]:>6.2f}x"
+            f"{arrow_cpu:>18.2f}{spark_cpu:>13.2f}{arrow_cpu / spark_cpu:>10.2f}x"
         )
     print(
-        f"ratio = Spark local[1] MB/s / pyarrow 1-thread MB/s; best of {args.repeats} interleaved runs each"
+        f"ratio = Spark local[1] MB/s / pyarrow 1-thread MB/s; best of {args.repeats} interleaved runs each;"
+        f" CPU ratio = pyarrow 1-thread CPU s / Spark JVM CPU s (best of each); load average"
+        f" {os.getloadavg()[0]:.1f}"
     )
     spark.stop()
 
