@@ -153,6 +153,39 @@ def test_sampled_fields_holding_null_do_not_trigger_a_second_write(spark, inputs
     assert stats.records_written == 3
 
 
+def test_decimals_beyond_double_precision_keep_every_digit(spark, inputs, tmp_path):
+    inputs.file(
+        "a.ndjson",
+        '{"id": "1", "amount": 12345678901234567890.123, "price": 2.50, "o": {"x": 1e400}}\n'
+        '{"id": "2", "amount": 425.29, "price": 3.5, "o": {"x": 7}}\n',
+    )
+    stats = run_job(spark, options(tmp_path, inputs.manifest()))
+    rows = {row["id"]: row for row in read_rows(tmp_path)}
+    assert (rows["1"]["amount"], rows["1"]["price"], rows["1"]["o"]) == (
+        "12345678901234567890.123",
+        "2.50",
+        '{"x":1e400}',
+    )
+    assert (rows["2"]["amount"], rows["2"]["price"], rows["2"]["o"]) == ("425.29", "3.5", '{"x":7}')
+    assert stats.exact_numbers_rewrite
+    assert stats.records_written == 2
+
+
+def test_numbers_spark_renders_as_written_need_no_second_write(spark, inputs, tmp_path):
+    inputs.file("a.ndjson", '{"id": "1", "amount": 425.29, "n": 123456789012345678901234567890}\n')
+    stats = run_job(spark, options(tmp_path, inputs.manifest()))
+    [row] = read_rows(tmp_path)
+    assert (row["amount"], row["n"]) == ("425.29", "123456789012345678901234567890")
+    assert not stats.exact_numbers_rewrite
+
+
+def test_a_malformed_line_with_an_at_risk_number_is_rejected_once(spark, inputs, tmp_path):
+    inputs.file("a.ndjson", '{"id": "1", "price": 2.50}\n{"id": "2", "price": 2.50\n')
+    stats = run_job(spark, options(tmp_path, inputs.manifest(), max_reject_ratio=0.9))
+    assert (stats.records_written, stats.records_rejected) == (1, 1)
+    assert [reject["raw_line"] for reject in read_rejects(tmp_path)] == ['{"id": "2", "price": 2.50']
+
+
 def test_running_the_same_manifest_twice_replaces_its_output(spark, inputs, tmp_path):
     inputs.file("a.ndjson", "".join(json.dumps({"id": str(i)}) + "\n" for i in range(10)))
     manifest = inputs.manifest()

@@ -79,6 +79,7 @@ class JobStats:
     output_location: str
     rejects_location: str
     late_fields_rewrite: bool = False
+    exact_numbers_rewrite: bool = False
     fields: list[str] = field(default_factory=list)
 
     @property
@@ -151,6 +152,7 @@ def run_job(
     metrics = None
     fields: list[str] = []
     rewrote = False
+    exact_numbers = False
     input_bytes = 0
     if manifest.uris:
         spark.conf.set(
@@ -168,21 +170,30 @@ def run_job(
         metrics = transform.write_records(
             parsed, fields, processed_at, output, options.compression, sample.mostly_unique
         )
-        if metrics.unseen_fields:
-            # The head sample missed fields that appear later: write again with every field the pass saw.
-            LOG.warning(
-                "fields absent from the sample, writing again with them: %s", list(metrics.unseen_fields)
-            )
-            fields = fields + list(metrics.unseen_fields)
+        if metrics.unseen_fields or metrics.inexact_records:
+            # The head sample missed fields that appear later, or records hold numbers that from_json may
+            # have re-rendered: write again with every field the pass saw, those records parsed exactly.
+            if metrics.unseen_fields:
+                LOG.warning(
+                    "fields absent from the sample, writing again with them: %s", list(metrics.unseen_fields)
+                )
+                fields = fields + list(metrics.unseen_fields)
+                rewrote = True
+            if metrics.inexact_records:
+                LOG.warning(
+                    "%d records hold numbers Spark would re-render, writing again with their exact text",
+                    metrics.inexact_records,
+                )
+                exact_numbers = True
+                parsed = transform.parse_lines(lines, source_prefix, exact_numbers=True)
             metrics = transform.write_records(
                 parsed, fields, processed_at, output, options.compression, sample.mostly_unique
             )
-            rewrote = True
         if metrics.rejected:
             # Spark names files by percent-encoded URI; the decoded form is the path to read again.
             reject_inputs = [unquote(name) for name in metrics.reject_files]
             transform.write_rejects(
-                transform.parse_lines(spark.read.text(reject_inputs), source_prefix),
+                transform.parse_lines(spark.read.text(reject_inputs), source_prefix, exact_numbers),
                 manifest.manifest_id,
                 rejects,
             )
@@ -202,6 +213,7 @@ def run_job(
         output_location=output,
         rejects_location=rejects,
         late_fields_rewrite=rewrote,
+        exact_numbers_rewrite=exact_numbers,
         fields=fields,
     )
     LOG.info(json.dumps({"event": "ndjson_to_parquet", **stats.as_dict()}))

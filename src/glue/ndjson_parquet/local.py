@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -24,6 +25,9 @@ from ndjson_parquet.staging import S3Staging, is_s3
 
 def local_session(master: str = "local[*]", driver_memory: str = "4g") -> SparkSession:
     """A local SparkSession tuned for one-machine conversion (reuses the active session if there is one)."""
+    # Python workers run the exact-number parser (a UDF) and must import this package: Glue ships it with
+    # --extra-py-files; locally the interpreter running this code has it, where a bare `python3` may not.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     return (
         SparkSession.builder.master(master)
         .appName("ndjson-to-parquet")

@@ -17,6 +17,8 @@ from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from .exact_numbers import AT_RISK_NUMBER, parse_exact
+
 SOURCE_FILE = "_source_file"
 PROCESSING_TIMESTAMP = "_processing_timestamp"
 RESERVED_COLUMNS = (PROCESSING_TIMESTAMP, SOURCE_FILE)
@@ -25,6 +27,7 @@ REJECT_REASON = "malformed JSON or not a JSON object"
 _LINE = "value"
 _PARSED = "_parsed"
 _INPUT_FILE = "_input_file"
+_INEXACT = "_inexact"
 _FIELDS = T.MapType(T.StringType(), T.StringType())
 _BLANK_LINE = r"^\s*$"
 # A column whose sampled values are mostly distinct is written without Parquet dictionary encoding: the
@@ -42,17 +45,43 @@ class PassMetrics:
     rejected: int
     reject_files: tuple[str, ...]  # as Spark names them (qualified, percent-encoded URIs)
     unseen_fields: tuple[str, ...]
+    inexact_records: int  # records holding a number from_json may have re-rendered (see exact_numbers)
 
 
 def _rejected() -> Column:
     return F.col(_PARSED).isNull() & ~F.col(_LINE).rlike(_BLANK_LINE)
 
 
-def parse_lines(lines: DataFrame, source_prefix: tuple[str, str] | None = None) -> DataFrame:
+# A Python UDF runs for every row of the projection it is in, whatever a surrounding when() says: it is only
+# ever applied to lines already filtered to the at-risk ones.
+_PARSE_EXACT = F.udf(parse_exact, _FIELDS)
+
+
+def parse_lines(
+    lines: DataFrame, source_prefix: tuple[str, str] | None = None, exact_numbers: bool = False
+) -> DataFrame:
     """One row per line of ``spark.read.text``: raw text, parsed fields (null when rejected or blank), file.
 
     ``source_prefix`` = (local, remote) rewrites ``_source_file`` for inputs staged from S3 to local disk.
+    With ``exact_numbers``, the lines whose numbers from_json may re-render are parsed by ``parse_exact``
+    instead (a Python UDF, so only on those lines); otherwise they are flagged in ``_inexact``.
     """
+    line = F.col(_LINE)
+    at_risk = line.rlike(AT_RISK_NUMBER)
+    if exact_numbers:
+        exact = lines.where(at_risk).select(
+            line,
+            _PARSE_EXACT(line).alias(_PARSED),
+            F.input_file_name().alias(_INPUT_FILE),
+            F.lit(False).alias(_INEXACT),
+        )
+        return _with_source(
+            _parse_with_spark(lines.where(~at_risk), F.lit(False)).unionByName(exact), source_prefix
+        )
+    return _with_source(_parse_with_spark(lines, at_risk), source_prefix)
+
+
+def _parse_with_spark(lines: DataFrame, inexact: Column) -> DataFrame:
     line = F.col(_LINE)
     # from_json reads the first JSON value and ignores what follows it, so `{"a":1} x` or `{"a":1}{"b":2}`
     # would lose data. Lines that may hold such a tail get an exact check (wrapped in [ ], the line must be an
@@ -60,13 +89,17 @@ def parse_lines(lines: DataFrame, source_prefix: tuple[str, str] | None = None) 
     # A line with trailing whitespace is a suspect too: rare, and cheaper to check than trimming every line.
     suspect = ~line.endswith("}") | line.contains("}{") | line.contains("} {")
     one_value = F.json_array_length(F.concat(F.lit("["), line, F.lit("]"))) == 1
-    parsed = lines.select(
+    return lines.select(
         line,
         F.when(~suspect | one_value, F.from_json(line, _FIELDS)).alias(_PARSED),
         # input_file_name() is non-deterministic, so Spark keeps the record filter above this projection
         # instead of pushing it below, which would run from_json twice per line.
         F.input_file_name().alias(_INPUT_FILE),
+        inexact.alias(_INEXACT),
     )
+
+
+def _with_source(parsed: DataFrame, source_prefix: tuple[str, str] | None) -> DataFrame:
     source = F.col(_INPUT_FILE)
     if source_prefix is not None:
         local, remote = source_prefix
@@ -141,6 +174,7 @@ def write_records(
         raise ValueError(f"input field(s) {clashing} clash with the columns the job adds")
     observation = Observation("ndjson_pass")
     is_record, is_reject, reject_file, unseen = "_is_record", "_is_reject", "_reject_file", "_unseen_fields"
+    inexact = "_inexact_record"
     # The record columns are projected before the metrics operator, which cannot join Spark's generated code:
     # rows then reach it as plain strings and flags instead of the parsed map, which would be copied per row.
     projected = parsed.select(
@@ -151,6 +185,7 @@ def write_records(
         _rejected().alias(is_reject),
         F.when(_rejected(), F.col(_INPUT_FILE)).alias(reject_file),
         _unseen_fields(fields).alias(unseen),
+        (F.col(_PARSED).isNotNull() & F.col(_INEXACT)).alias(inexact),
     )
     observed = projected.observe(
         observation,
@@ -159,8 +194,9 @@ def write_records(
         F.count_if(is_reject).alias("rejected"),
         F.to_json(F.collect_set(reject_file)).alias("reject_files"),
         F.to_json(F.array_distinct(F.flatten(F.collect_set(unseen)))).alias("unseen_fields"),
+        F.count_if(inexact).alias("inexact_records"),
     )
-    records = observed.where(is_record).drop(is_record, is_reject, reject_file, unseen)
+    records = observed.where(is_record).drop(is_record, is_reject, reject_file, unseen, inexact)
     writer = records.write.mode("overwrite").option("compression", compression)
     for name in sorted(plain_encoded & set(fields)):
         writer = writer.option(f"parquet.enable.dictionary#{name}", "false")
@@ -172,6 +208,7 @@ def write_records(
         rejected=seen["rejected"],
         reject_files=tuple(sorted(json.loads(seen["reject_files"]))),
         unseen_fields=tuple(sorted(json.loads(seen["unseen_fields"]))),
+        inexact_records=seen["inexact_records"],
     )
 
 
