@@ -32,7 +32,8 @@ EMULATOR_PIDFILE := .local/emulator.pid
 EMULATOR_LOG := .local/emulator.log
 EMULATOR_URL := http://127.0.0.1:$(EMULATOR_PORT)
 # The emulator run is a copy of the environment two levels below the repository (so its
-# `../../terraform` still resolves) with local state: the real backend's init is never touched.
+# `../../terraform` still resolves) with local state, made by `local-aws prepare` (local_aws/stack.py, the
+# copy the tests and the demo use too): the real backend's init is never touched.
 LOCAL_TF_DIR := .local/$(ENV)
 LOCAL_ENV := AWS_ENDPOINT_URL=$(EMULATOR_URL) AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
 	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 TF_VAR_use_local_emulator=true
@@ -89,13 +90,8 @@ apply: build emulator-up $(TF_CLI_RC_DEP) ## Apply: LOCAL=1 to the emulator; oth
 	cd $(LOCAL_TF_DIR) && $(LOCAL_ENV) terraform apply -input=false -auto-approve
 
 .PHONY: .local-tf-dir
-.local-tf-dir:
-	@mkdir -p $(LOCAL_TF_DIR)
-	@rm -f $(LOCAL_TF_DIR)/*.tf $(LOCAL_TF_DIR)/*.tfvars
-	@cp $(ENV_DIR)/*.tf $(ENV_DIR)/*.tfvars $(LOCAL_TF_DIR)/
-	@printf '%s\n' '# Written by make LOCAL=1: local state for the emulator instead of the S3 backend.' \
-		'terraform {' '  backend "local" {}' '}' > $(LOCAL_TF_DIR)/backend_override.tf
-	@cd $(LOCAL_TF_DIR) && terraform init -input=false -no-color >/dev/null
+.local-tf-dir: venv
+	@$(VENV)/bin/local-aws prepare --environment $(ENV) --workspace $(ENV) >/dev/null
 else
 plan: build $(TF_CLI_RC_DEP)
 	@test -f $(ENV_DIR)/backend.hcl || { echo "$(ENV_DIR)/backend.hcl is missing: copy backend.hcl.example and set your state bucket"; exit 1; }

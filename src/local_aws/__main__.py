@@ -1,4 +1,5 @@
-"""`local-aws`: run the local AWS emulator in the foreground, or print the environment that uses it."""
+"""`local-aws`: run the local AWS emulator in the foreground, print the environment that uses it, or prepare
+an environment's scratch copy with local state for Terraform runs against it."""
 
 import argparse
 import os
@@ -11,6 +12,7 @@ from pathlib import Path
 from local_aws.bridged_server import BridgedMotoServer, PortInUseError
 from local_aws.runner_endpoint import EndpointRunner
 from local_aws.server import EXIT_PORT_IN_USE, emulator_env
+from local_aws.stack import LocalStack, TerraformError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -62,6 +64,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_address_arguments(env)
     env.set_defaults(command=_env)
+
+    prepare = commands.add_parser(
+        "prepare",
+        help="copy environments/ENV to .local/WORKSPACE with local state and run terraform init",
+        description="Copy environments/ENV to .local/WORKSPACE beside a local-state backend override and run "
+        "terraform init there (offline from the provider mirror when there is one). The state of an earlier "
+        "apply in that copy is kept.",
+    )
+    prepare.add_argument("--environment", default="dev", help="a folder of environments/ (default dev)")
+    prepare.add_argument("--workspace", help="folder under .local/ (default ENV-stack)")
+    prepare.set_defaults(command=_prepare)
     return parser
 
 
@@ -118,6 +131,17 @@ def _stop_when_gone(pid: int, stop_requested: threading.Event) -> None:
 def _env(args: argparse.Namespace) -> int:
     for name, value in emulator_env(f"http://{args.host}:{args.port}", args.port).items():
         print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    stack = LocalStack({}, args.environment, args.workspace, log=lambda _: None)
+    try:
+        stack.prepare(keep_state=True)
+    except TerraformError as error:
+        print(f"local-aws: {error}", file=sys.stderr)
+        return 1
+    print(f"local-aws: {stack.workdir} is ready (local state)")
     return 0
 
 

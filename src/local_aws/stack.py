@@ -5,7 +5,8 @@ root, so the environment's `source = "../../terraform"` still resolves), beside 
 that swaps the S3 backend for local state and may set module arguments for the emulator (shorter retry
 waits, say). State therefore never lands in `environments/`, and every run starts from the committed
 code. Terraform initialises offline from the provider mirror when one exists (TF_PLUGIN_DIR, default
-/opt/tf-plugins).
+/opt/tf-plugins). The demo, the tests, the benchmark and `make plan/apply LOCAL=1` (`local-aws prepare`) all
+use this one scratch copy.
 """
 
 from __future__ import annotations
@@ -59,11 +60,20 @@ class LocalStack:
         # A CLI configuration elsewhere (or a missing one) must not send init to a registry.
         self._env.pop("TF_CLI_CONFIG_FILE", None)
 
-    def prepare(self) -> None:
-        """Fresh scratch copy of the environment with the local-state override, and terraform init."""
+    def prepare(self, keep_state: bool = False) -> None:
+        """Scratch copy of the environment with the local-state override, and terraform init.
+
+        The copy is fresh unless `keep_state`: then only the Terraform files are replaced, so the state of
+        an earlier apply to a still-running emulator (`make apply LOCAL=1`) is planned against.
+        """
         source = REPO_ROOT / "environments" / self.environment
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        self.workdir.mkdir(parents=True)
+        if keep_state and self.workdir.is_dir():
+            for path in self.workdir.iterdir():
+                if path.is_file() and path.suffix in (".tf", ".tfvars"):
+                    path.unlink()
+        else:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        self.workdir.mkdir(parents=True, exist_ok=True)
         for path in source.iterdir():
             if path.is_file() and path.suffix in (".tf", ".tfvars"):
                 shutil.copy2(path, self.workdir / path.name)
@@ -94,6 +104,15 @@ class LocalStack:
         self._terraform(*arguments)
         self._log(f"terraform apply ({self.environment}, emulator): {time.monotonic() - started:.0f} s")
         return self.outputs()
+
+    def tftest(self) -> Any:
+        """A tftest.TerraformTest on the prepared copy (plans parsed for assertions); tftest is a dev extra.
+
+        Its `setup()` is not called: the copy is initialised already, and tftest's cleanup would delete it.
+        """
+        import tftest
+
+        return tftest.TerraformTest(str(self.workdir), env=self._env)
 
     def outputs(self) -> dict[str, Any]:
         raw = json.loads(self._terraform("output", "-json", "-no-color"))

@@ -1,4 +1,5 @@
-"""`local-aws serve` runs the emulator until SIGTERM; `local-aws env` prints its environment."""
+"""`local-aws serve` runs the emulator until SIGTERM; `local-aws env` prints its environment;
+`local-aws prepare` makes an environment's scratch copy with local state."""
 
 import shlex
 import signal
@@ -6,13 +7,18 @@ import socket
 import subprocess
 import sys
 import urllib.request
+import uuid
 
 import pytest
 
 from local_aws.__main__ import main
 from local_aws.server import EXIT_PORT_IN_USE
+from local_aws.stack import REPO_ROOT, LocalStack
 
 pytestmark = pytest.mark.emulator
+
+TERRAFORM_FILES = (".tf", ".tfvars", ".tfstate")
+EARLIER_STATE = '{"version": 4, "serial": 3, "lineage": "earlier-apply", "outputs": {}, "resources": []}\n'
 
 
 def _free_port() -> int:
@@ -87,3 +93,26 @@ def test_env_prints_export_lines_for_the_port(capsys):
     assert exports["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4599"
     assert exports["MOTO_PORT"] == "4599"
     assert exports["AWS_ACCESS_KEY_ID"] == "testing"
+
+
+def test_prepare_replaces_the_environment_copy_with_local_state_and_keeps_an_earlier_apply(capsys):
+    workspace = f"test-prepare-{uuid.uuid4().hex[:8]}"
+    stack = LocalStack({}, "dev", workspace)
+    try:
+        assert main(["prepare", "--environment", "dev", "--workspace", workspace]) == 0
+        (stack.workdir / "terraform.tfstate").write_text(EARLIER_STATE)
+        (stack.workdir / "stale.tf").write_text("# removed from the environment since\n")
+        assert main(["prepare", "--environment", "dev", "--workspace", workspace]) == 0
+        copied = sorted(path.name for path in stack.workdir.iterdir() if path.suffix in TERRAFORM_FILES)
+        override = (stack.workdir / "local_emulator_override.tf").read_text()
+        state = (stack.workdir / "terraform.tfstate").read_text()
+    finally:
+        stack.remove()
+    environment = (REPO_ROOT / "environments" / "dev").iterdir()
+    assert copied == sorted(
+        [path.name for path in environment if path.suffix in TERRAFORM_FILES]
+        + ["local_emulator_override.tf", "terraform.tfstate"]
+    )
+    assert 'backend "local" {}' in override
+    assert state == EARLIER_STATE
+    assert f".local/{workspace} is ready" in capsys.readouterr().out

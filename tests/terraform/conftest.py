@@ -1,40 +1,29 @@
-"""Fixtures for the Terraform tests: the build, offline init, and plans/applies of temporary copies.
+"""Fixtures for the Terraform tests: the build, and plans/applies of scratch copies of the environments.
 
-Terraform always runs on a copy of the repository's Terraform tree in a temporary directory: tftest's
-cleanup deletes `terraform.tfstate` and `.terraform.lock.hcl` where it runs, and the environments'
-S3 backend is swapped for local state there by an override file. Each copy is initialised once per
-session. Plans and applies go to the session's local AWS emulator (`local_aws`, tests/conftest.py).
+Terraform runs in `local_aws.stack.LocalStack` copies (`.local/<workspace>/`, with local state instead of the
+environment's S3 backend), the same copies the demo and `make plan LOCAL=1` use; plans are read through
+tftest. Each copy is initialised once per session. Plans and applies go to the session's local AWS emulator
+(`local_aws`, tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
+import os
 import time
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import tftest
 import yaml
+
+from local_aws.stack import LocalStack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INVENTORIES = Path(__file__).parent / "inventories"
-PROVIDER_MIRROR = Path("/opt/tf-plugins")
 ENV_MODULE = "module.ndjson_intake"
-
-# What a Terraform run needs from the repository, relative to its root (paths in the root module are
-# relative to terraform/, so the layout is kept).
-TERRAFORM_TREE = ("terraform", "asl", "environments", "src/glue/ndjson_to_parquet.py", "build")
-
-LOCAL_STATE_OVERRIDE = """\
-# Written by the tests: local state in the temporary copy instead of the environment's S3 backend.
-terraform {
-  backend "local" {}
-}
-"""
 
 
 def load_build_module():
@@ -56,70 +45,33 @@ def built_artifacts(build_script):
     return build_script.build_all(REPO_ROOT / "build")
 
 
-@pytest.fixture(scope="session")
-def terraform_cli_config(tmp_path_factory):
-    """A CLI config installing providers from the machine's mirror (offline), when there is one."""
-    if not PROVIDER_MIRROR.is_dir():
-        return None
-    config = tmp_path_factory.mktemp("terraform-cli") / "terraformrc"
-    config.write_text(
-        "provider_installation {\n"
-        f'  filesystem_mirror {{\n    path    = "{PROVIDER_MIRROR}"\n'
-        '    include = ["registry.terraform.io/*/*"]\n  }\n'
-        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n'
+def prepared_stack(local_aws, environment: str, purpose: str, **module_overrides) -> LocalStack:
+    """An initialised scratch copy of environments/<environment>, private to this session (xdist worker)."""
+    stack = LocalStack(
+        local_aws.env,
+        environment,
+        workspace=f"{purpose}-{environment}-{os.getpid()}",
+        module_overrides=module_overrides,
+        log=lambda line: print(f"\n{line}"),
     )
-    return config
+    stack.prepare()
+    return stack
 
 
 @pytest.fixture(scope="session")
-def terraform_env(local_aws, terraform_cli_config):
-    """Environment of every Terraform run: the emulator's endpoint and credentials, emulator mode."""
-    env = {**local_aws.env, "TF_VAR_use_local_emulator": "true", "TF_IN_AUTOMATION": "1"}
-    if terraform_cli_config is not None:
-        env["TF_CLI_CONFIG_FILE"] = str(terraform_cli_config)
-    return env
-
-
-@pytest.fixture(scope="session")
-def terraform_copy(tmp_path_factory, built_artifacts):
-    """A factory of private copies of the Terraform tree: `terraform_copy(name)` -> copy root."""
-
-    def make(name: str) -> Path:
-        root = tmp_path_factory.mktemp(name)
-        for relative in TERRAFORM_TREE:
-            source = REPO_ROOT / relative
-            if source.is_dir():
-                shutil.copytree(
-                    source,
-                    root / relative,
-                    ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"),
-                )
-            else:
-                (root / relative).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, root / relative)
-        for environment in (root / "environments").iterdir():
-            (environment / "backend_override.tf").write_text(LOCAL_STATE_OVERRIDE)
-        return root
-
-    return make
-
-
-def initialised(tfdir: Path, env: dict[str, str]) -> tftest.TerraformTest:
-    tf = tftest.TerraformTest(str(tfdir), env=env)
-    tf.setup()
-    return tf
-
-
-@pytest.fixture(scope="session")
-def dev_terraform(terraform_copy, terraform_env):
+def dev_terraform(local_aws, built_artifacts):
     """An initialised copy of environments/dev used for plans only (its state stays empty)."""
-    return initialised(terraform_copy("plan-dev") / "environments" / "dev", terraform_env)
+    stack = prepared_stack(local_aws, "dev", "plan")
+    yield stack.tftest()
+    stack.remove()
 
 
 @pytest.fixture(scope="session")
-def prod_terraform(terraform_copy, terraform_env):
+def prod_terraform(local_aws, built_artifacts):
     """An initialised copy of environments/prod used for plans only."""
-    return initialised(terraform_copy("plan-prod") / "environments" / "prod", terraform_env)
+    stack = prepared_stack(local_aws, "prod", "plan")
+    yield stack.tftest()
+    stack.remove()
 
 
 @pytest.fixture(scope="session")
@@ -138,27 +90,18 @@ def dev_rollback_plan(dev_terraform):
     return dev_terraform.plan(output=True, tf_vars={"blank_step_function_arn": "true"})
 
 
-# Only the apply copy gets this: a failing Glue run is retried after 1 s and 2 s instead of 30 s and
-# 60 s, so the failure path runs in seconds. Override files merge into the module block; the
-# environment's own files stay as committed.
-FAST_RETRY_OVERRIDE = """\
-module "ndjson_intake" {
-  glue_retry_interval_seconds = 1
-}
-"""
-
-
 @pytest.fixture(scope="session")
-def applied_dev(terraform_copy, terraform_env):
-    """environments/dev applied to the emulator: (TerraformTest, outputs, apply seconds)."""
-    tfdir = terraform_copy("apply-dev") / "environments" / "dev"
-    (tfdir / "fast_retry_override.tf").write_text(FAST_RETRY_OVERRIDE)
-    tf = initialised(tfdir, terraform_env)
+def applied_dev(local_aws, built_artifacts):
+    """environments/dev applied to the emulator: (TerraformTest, outputs, apply seconds).
+
+    Only this copy retries a failing Glue run after 1 s and 2 s instead of 30 s and 60 s (a module
+    override; the environment's own files stay as committed), so the failure path runs in seconds.
+    """
+    stack = prepared_stack(local_aws, "dev", "apply", glue_retry_interval_seconds=1)
     started = time.monotonic()
-    tf.apply()
-    seconds = time.monotonic() - started
-    print(f"\napply of environments/dev against the emulator: {seconds:.1f} s")
-    return tf, tf.output()["ndjson_intake"], seconds
+    outputs = stack.apply()
+    yield stack.tftest(), outputs, time.monotonic() - started
+    stack.remove()
 
 
 # --- plan summaries (the cloud-foundation-fabric way) --------------------------------------------

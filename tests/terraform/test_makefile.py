@@ -26,11 +26,9 @@ def test_local_targets_run_against_the_emulator_from_a_copy_of_the_environment(t
     assert "TF_VAR_use_local_emulator=true" in terraform_line
 
 
-def test_local_copy_swaps_the_s3_backend_for_local_state():
+def test_local_copy_is_the_local_stack_copy_with_local_state():
     commands = dry_run(".local-tf-dir", "ENV=dev", "LOCAL=1")
-    assert "cp environments/dev/*.tf environments/dev/*.tfvars .local/dev/" in commands
-    assert 'backend "local" {}' in commands
-    assert "> .local/dev/backend_override.tf" in commands
+    assert ".venv/bin/local-aws prepare --environment dev --workspace dev" in commands
 
 
 @pytest.mark.parametrize("environment", ["dev", "prod"])
