@@ -39,7 +39,6 @@ class Deployment:
         """Applies the stack again with these environment variables (e.g. the rollback switch)."""
         self.outputs = self.stack.apply(**variables)
         self.pipeline.outputs = dict(self.outputs)
-        self.pipeline.take_over_event_sources()
         return self.outputs
 
     def parquet_rows_by_date(self) -> dict[str, int]:
@@ -114,7 +113,6 @@ def local_deployment(
         outputs = stack.apply()
         pipeline = LocalPipeline(aws.client, outputs, aws.env, log)
         cleanup.callback(pipeline.close)
-        pipeline.take_over_event_sources()
         yield Deployment(aws, stack, outputs, pipeline, runner)
 
 

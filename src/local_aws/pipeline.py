@@ -75,20 +75,6 @@ class LocalPipeline:
 
     # Event sources ----------------------------------------------------------------------------------
 
-    def take_over_event_sources(self) -> None:
-        """Disables the function's event source mappings in the emulator: this class is their stand-in.
-
-        moto runs an enabled SQS mapping itself: on every message sent to the queue it invokes the
-        function in Docker, and when there is none it deletes the batch anyway, so the files would vanish
-        untracked. Each apply re-enables the mappings (the stack declares them enabled): call this after it.
-        """
-        lambda_client = self._client("lambda")
-        mappings = lambda_client.list_event_source_mappings(
-            FunctionName=self.outputs["manifest_builder_function_name"]
-        )["EventSourceMappings"]
-        for mapping in mappings:
-            lambda_client.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
-
     def drain_queue(self, batch_size: int = 10, max_invocations: int = 10_000) -> QueueRun:
         """Invokes the handler with batches of the intake queue's messages until the queue is empty.
 

@@ -73,3 +73,23 @@ def test_moto_alone_moves_unconsumed_messages_to_the_dead_letter_queue(in_proces
         sqs.send_message(QueueUrl=queue_url, MessageBody=f"s3 notification {number}")
 
     assert _message_count(sqs, dead_letter_url) > 0
+
+
+def test_messages_stay_in_the_queue_after_an_apply_updates_the_mapping(
+    local_aws, create_function, unique_name
+):
+    sqs = local_aws.client("sqs")
+    queue_url, queue_arn, dead_letter_url = _queue_with_dead_letter_queue(sqs, unique_name)
+    create_function()
+    lambda_client = local_aws.client("lambda")
+    mapping_uuid = lambda_client.create_event_source_mapping(
+        EventSourceArn=queue_arn, FunctionName=unique_name, BatchSize=10
+    )["UUID"]
+    # What a Terraform apply sends when the mapping drifted from the stack's declaration.
+    lambda_client.update_event_source_mapping(UUID=mapping_uuid, Enabled=False)
+    lambda_client.update_event_source_mapping(UUID=mapping_uuid, Enabled=True, BatchSize=5)
+
+    for number in range(8):
+        sqs.send_message(QueueUrl=queue_url, MessageBody=f"s3 notification {number}")
+
+    assert (_message_count(sqs, queue_url), _message_count(sqs, dead_letter_url)) == (8, 0)
