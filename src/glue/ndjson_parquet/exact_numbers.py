@@ -13,11 +13,12 @@ import json
 from typing import Any
 
 # A fractional or exponent number that Java's Double.toString may not give back as written: a trailing zero
-# in the fraction, an exponent, 8+ integer digits or below 1e-3 (Java switches to E notation), or more than
-# 15 significant digits (beyond what a double round-trips). A number with at most 7 integer and 8 fraction
-# digits and none of these comes back unchanged. The pattern does not know JSON strings, so it may flag a
-# line for digits inside a string: that costs speed on that line, never correctness.
-AT_RISK_NUMBER = r"[0-9]\.[0-9]*0(?![0-9])|[0-9][eE][-+]?[0-9]|[0-9]{8,}\.[0-9]|[0-9]\.[0-9]{9,}|0\.000"
+# after another fraction digit (`2.50`; `5.0` comes back as written), an exponent, 8+ integer digits or below
+# 1e-3 (Java switches to E notation), or more than 15 significant digits (beyond what a double round-trips).
+# A number with at most 7 integer and 8 fraction digits and none of these comes back unchanged. The pattern
+# does not know JSON strings, so it may flag a line for digits inside a string: that costs speed on that
+# line, never correctness.
+AT_RISK_NUMBER = r"\.[0-9]+0(?![0-9])|[0-9][eE][-+]?[0-9]|[0-9]{8,}\.[0-9]|[0-9]\.[0-9]{9,}|0\.000"
 
 
 class _Number(str):
