@@ -1,5 +1,7 @@
 """Fixtures shared by every test suite."""
 
+import os
+
 import pytest
 
 
@@ -22,3 +24,25 @@ def local_aws_env(local_aws, monkeypatch):
     for name, value in local_aws.env.items():
         monkeypatch.setenv(name, value)
     return local_aws.env
+
+
+@pytest.fixture(scope="session")
+def dev_deployment(local_aws):
+    """environments/dev applied once per session to the session's emulator, with the Spark Glue runner.
+
+    The Terraform suite checks the deployed resources and a drift-free second plan on it; the integration
+    suite runs files through it. One module argument differs from the committed environment: a failing
+    Glue run is retried after 1 s and 2 s instead of 30 s and 60 s, so the failure paths take seconds. The
+    emulator's environment and the Spark runner are not left set for the suites sharing the emulator:
+    whoever needs them sets them meanwhile.
+    """
+    from local_aws.deployment import local_deployment
+
+    saved_environ, saved_runner = dict(os.environ), local_aws.glue_runner
+    with local_deployment(
+        aws=local_aws, workspace=f"dev-{os.getpid()}", module_overrides={"glue_retry_interval_seconds": 1}
+    ) as deployment:
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        local_aws.glue_runner = saved_runner
+        yield deployment

@@ -1,39 +1,21 @@
 """The pipeline end to end: the dev stack applied to the session's emulator, the real manifest builder driven
 from the intake queue, executions in the emulator, and the real Glue code on local Spark.
 
-One stack for the whole session (the apply is the costly part); every scenario uses dates of its own, so
-its files, manifests and output never meet another's. The stack is the dev environment with its project
-name changed, so it can sit beside the Terraform suite's own apply of dev in the same emulator, and with
-the Glue retry waits shortened (1 s and 2 s instead of 30 s and 60 s) so the failure path takes seconds.
+One stack for the whole session, the session's `dev_deployment` (tests/conftest.py), shared with the
+Terraform suite: the apply is the costly part. Every scenario uses dates of its own, so its files,
+manifests and output never meet another's (the Terraform suite's executions use 2026-01-15).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from local_aws import sample_data
-from local_aws.deployment import Deployment, local_deployment
-
-INTEGRATION_OVERRIDES = {"project_name": "ndjson-it", "glue_retry_interval_seconds": 1}
-
-
-@pytest.fixture(scope="session")
-def deployment(local_aws):
-    saved_environ, saved_runner = dict(os.environ), local_aws.glue_runner
-    with local_deployment(
-        aws=local_aws, workspace=f"integration-{os.getpid()}", module_overrides=INTEGRATION_OVERRIDES
-    ) as applied:
-        # The emulator's environment and the Spark Glue runner are set per integration module
-        # (`scenario`), not for the other suites sharing the session's emulator.
-        os.environ.clear()
-        os.environ.update(saved_environ)
-        local_aws.glue_runner = saved_runner
-        yield applied
+from local_aws.deployment import Deployment
 
 
 class Scenario:
@@ -95,11 +77,11 @@ class Scenario:
 
 
 @pytest.fixture(scope="module")
-def scenario(deployment, local_aws):
+def scenario(dev_deployment, local_aws):
     """The module's access to the deployment, with the Spark Glue runner and the emulator's environment
     set meanwhile: the Glue runs' boto3 calls and the operator CLI find it through AWS_ENDPOINT_URL."""
     with pytest.MonkeyPatch.context() as patch:
         for name, value in local_aws.env.items():
             patch.setenv(name, value)
-        patch.setattr(local_aws, "glue_runner", deployment.glue_runner)
-        yield Scenario(deployment)
+        patch.setattr(local_aws, "glue_runner", dev_deployment.glue_runner)
+        yield Scenario(dev_deployment)

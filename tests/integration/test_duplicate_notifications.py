@@ -12,11 +12,11 @@ DAY = "2024-01-04"
 
 
 @pytest.fixture(scope="module")
-def duplicated(scenario, deployment):
+def duplicated(scenario, dev_deployment):
     files = sample_data.uniform_files(DAY, count=4, lines_per_file=20, seed=4)
     uris = scenario.upload(files)
-    sqs = deployment.aws.client("sqs")
-    queue_url = deployment.outputs["intake_queue_url"]
+    sqs = dev_deployment.aws.client("sqs")
+    queue_url = dev_deployment.outputs["intake_queue_url"]
     # Every notification of this scenario is delivered twice.
     received = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0)
     notifications = [m for m in received["Messages"] if DAY in m["Body"]]
@@ -27,7 +27,7 @@ def duplicated(scenario, deployment):
         "uris": uris,
         "deliveries": len(notifications) * 2,
         "items": scenario.items(DAY),
-        "rows": deployment.parquet_rows_by_date().get(DAY),
+        "rows": dev_deployment.parquet_rows_by_date().get(DAY),
         "expected_rows": sum(f.valid_lines for f in files),
     }
 
@@ -37,8 +37,8 @@ def test_each_file_is_tracked_once(duplicated):
     assert sorted(duplicated["items"]["files"]) == sorted(duplicated["uris"])
 
 
-def test_each_file_is_listed_in_exactly_one_manifest(duplicated, deployment):
-    s3 = deployment.aws.client("s3")
+def test_each_file_is_listed_in_exactly_one_manifest(duplicated, dev_deployment):
+    s3 = dev_deployment.aws.client("s3")
     listed = []
     for manifest in duplicated["items"]["manifests"].values():
         bucket, key = manifest["manifest_path"][len("s3://") :].split("/", 1)

@@ -15,25 +15,25 @@ def _broken_glue(job_name, arguments):
 
 
 @pytest.fixture(scope="module")
-def failure(scenario, deployment):
+def failure(scenario, dev_deployment):
     observed = {}
     read_alerts = scenario.alerts_queue("integration-alerts-observer")
-    spark_runner = deployment.aws.glue_runner
-    deployment.aws.glue_runner = _broken_glue
+    spark_runner = dev_deployment.aws.glue_runner
+    dev_deployment.aws.glue_runner = _broken_glue
     try:
         files = sample_data.uniform_files(DAY, count=2, lines_per_file=25, seed=3)
         scenario.upload(files)
         scenario.run()
     finally:
-        deployment.aws.glue_runner = spark_runner
+        dev_deployment.aws.glue_runner = spark_runner
     observed["failed"] = scenario.items(DAY)
     observed["alerts"] = read_alerts()
 
     observed["replay_exit_code"] = scenario.intake_ops("replay", "--date", DAY)
-    deployment.pipeline.wait_for_executions(timeout_seconds=240)
+    dev_deployment.pipeline.wait_for_executions(timeout_seconds=240)
     observed["after"] = scenario.items(DAY)
     observed["executions"] = scenario.executions_of(list(observed["after"]["manifests"]))
-    observed["rows"] = deployment.parquet_rows_by_date().get(DAY)
+    observed["rows"] = dev_deployment.parquet_rows_by_date().get(DAY)
     observed["expected_rows"] = sum(f.valid_lines for f in files)
     return observed
 

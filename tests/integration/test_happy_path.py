@@ -21,10 +21,10 @@ def happy(scenario):
     return {"files": [*files, malformed], "uris": uris, "items": scenario.items(DAY)}
 
 
-def test_every_valid_line_becomes_one_parquet_row(happy, deployment):
+def test_every_valid_line_becomes_one_parquet_row(happy, dev_deployment):
     expected = sum(f.valid_lines for f in happy["files"])
 
-    assert deployment.parquet_rows_by_date()[DAY] == expected
+    assert dev_deployment.parquet_rows_by_date()[DAY] == expected
 
 
 def test_each_valid_file_ends_completed_through_its_manifest(happy):
@@ -44,8 +44,8 @@ def test_each_manifest_was_processed_by_a_succeeded_execution(happy, scenario):
     assert {e["status"] for e in executions} == {"SUCCEEDED"}
 
 
-def test_the_malformed_line_is_kept_as_a_reject_with_its_source_file(happy, deployment):
-    rejects = [line for line in deployment.rejected_lines() if DAY in line["source_file"]]
+def test_the_malformed_line_is_kept_as_a_reject_with_its_source_file(happy, dev_deployment):
+    rejects = [line for line in dev_deployment.rejected_lines() if DAY in line["source_file"]]
 
     assert [(r["source_file"], r["raw_line"]) for r in rejects] == [
         (happy["uris"][3], sample_data.MALFORMED_LINE)

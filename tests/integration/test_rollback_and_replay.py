@@ -11,22 +11,24 @@ DAY = "2024-01-02"
 
 
 @pytest.fixture(scope="module")
-def rollback(scenario, deployment):
+def rollback(scenario, dev_deployment):
     """Observations at each step: during the rollback, and after restore + replay."""
     observed = {}
-    deployment.apply(blank_step_function_arn=True)
-    observed["function_arn_during_rollback"] = deployment.pipeline.function_environment()["STEP_FUNCTION_ARN"]
+    dev_deployment.apply(blank_step_function_arn=True)
+    observed["function_arn_during_rollback"] = dev_deployment.pipeline.function_environment()[
+        "STEP_FUNCTION_ARN"
+    ]
     files = sample_data.uniform_files(DAY, count=2, lines_per_file=30, seed=2)
     scenario.upload(files)
     scenario.run()
     observed["during"] = scenario.items(DAY)
     observed["executions_during"] = scenario.executions_of(list(observed["during"]["manifests"]))
 
-    deployment.apply(blank_step_function_arn=False)
+    dev_deployment.apply(blank_step_function_arn=False)
     observed["replay_exit_code"] = scenario.intake_ops("replay", "--date", DAY)
-    deployment.pipeline.wait_for_executions(timeout_seconds=240)
+    dev_deployment.pipeline.wait_for_executions(timeout_seconds=240)
     observed["after"] = scenario.items(DAY)
-    observed["rows"] = deployment.parquet_rows_by_date().get(DAY)
+    observed["rows"] = dev_deployment.parquet_rows_by_date().get(DAY)
     observed["expected_rows"] = sum(f.valid_lines for f in files)
     return observed
 

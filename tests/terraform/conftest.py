@@ -1,9 +1,10 @@
-"""Fixtures for the Terraform tests: the build, and plans/applies of scratch copies of the environments.
+"""Fixtures for the Terraform tests: the build, and plans of scratch copies of the environments.
 
 Terraform runs in `local_aws.stack.LocalStack` copies (`.local/<workspace>/`, with local state instead of the
 environment's S3 backend), the same copies the demo and `make plan LOCAL=1` use; plans are read through
-tftest. Each copy is initialised once per session. Plans and applies go to the session's local AWS emulator
-(`local_aws`, tests/conftest.py).
+tftest. Each copy is initialised once per session. Plans go to the session's local AWS emulator
+(`local_aws`, tests/conftest.py); the applied dev stack is the session's `dev_deployment` (tests/conftest.py),
+shared with the integration tests.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import time
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -45,15 +45,9 @@ def built_artifacts(build_script):
     return build_script.build_all(REPO_ROOT / "build")
 
 
-def prepared_stack(local_aws, environment: str, purpose: str, **module_overrides) -> LocalStack:
-    """An initialised scratch copy of environments/<environment>, private to this session (xdist worker)."""
-    stack = LocalStack(
-        local_aws.env,
-        environment,
-        workspace=f"{purpose}-{environment}-{os.getpid()}",
-        module_overrides=module_overrides,
-        log=lambda line: print(f"\n{line}"),
-    )
+def prepared_stack(local_aws, environment: str) -> LocalStack:
+    """An initialised scratch copy of environments/<environment> for plans, private to this session."""
+    stack = LocalStack(local_aws.env, environment, workspace=f"plan-{environment}-{os.getpid()}")
     stack.prepare()
     return stack
 
@@ -61,7 +55,7 @@ def prepared_stack(local_aws, environment: str, purpose: str, **module_overrides
 @pytest.fixture(scope="session")
 def dev_terraform(local_aws, built_artifacts):
     """An initialised copy of environments/dev used for plans only (its state stays empty)."""
-    stack = prepared_stack(local_aws, "dev", "plan")
+    stack = prepared_stack(local_aws, "dev")
     yield stack.tftest()
     stack.remove()
 
@@ -69,7 +63,7 @@ def dev_terraform(local_aws, built_artifacts):
 @pytest.fixture(scope="session")
 def prod_terraform(local_aws, built_artifacts):
     """An initialised copy of environments/prod used for plans only."""
-    stack = prepared_stack(local_aws, "prod", "plan")
+    stack = prepared_stack(local_aws, "prod")
     yield stack.tftest()
     stack.remove()
 
@@ -88,20 +82,6 @@ def prod_plan(prod_terraform):
 def dev_rollback_plan(dev_terraform):
     """The dev plan with the rollback switch on."""
     return dev_terraform.plan(output=True, tf_vars={"blank_step_function_arn": "true"})
-
-
-@pytest.fixture(scope="session")
-def applied_dev(local_aws, built_artifacts):
-    """environments/dev applied to the emulator: (TerraformTest, outputs, apply seconds).
-
-    Only this copy retries a failing Glue run after 1 s and 2 s instead of 30 s and 60 s (a module
-    override; the environment's own files stay as committed), so the failure path runs in seconds.
-    """
-    stack = prepared_stack(local_aws, "dev", "apply", glue_retry_interval_seconds=1)
-    started = time.monotonic()
-    outputs = stack.apply()
-    yield stack.tftest(), outputs, time.monotonic() - started
-    stack.remove()
 
 
 # --- plan summaries (the cloud-foundation-fabric way) --------------------------------------------

@@ -11,12 +11,12 @@ DATA_BUCKETS = ("input", "manifests", "output", "quarantine", "artifacts")
 
 
 @pytest.fixture(scope="module")
-def stack(applied_dev):
-    return applied_dev[1]
+def stack(dev_deployment):
+    return dev_deployment.outputs
 
 
 @pytest.fixture(scope="module")
-def role_policies(applied_dev, local_aws):
+def role_policies(stack, local_aws):
     """Inline policy document of each role, as deployed: {role name: [statements]}."""
     iam = local_aws.client("iam")
     documents = {}
@@ -28,9 +28,8 @@ def role_policies(applied_dev, local_aws):
     return {role: document["Statement"] for role, document in documents.items()}
 
 
-def test_second_plan_after_apply_has_no_changes(applied_dev, plan_tools):
-    tf = applied_dev[0]
-    assert plan_tools.drift(tf.plan(output=True)) == {}
+def test_second_plan_after_apply_has_no_changes(dev_deployment, plan_tools):
+    assert plan_tools.drift(dev_deployment.stack.tftest().plan(output=True)) == {}
 
 
 def test_outputs_name_the_deployed_pipeline(stack, local_aws):

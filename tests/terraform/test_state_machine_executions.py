@@ -69,8 +69,8 @@ def run_to_completion(local_aws, stack, manifest_id: str, manifest_path: str) ->
 
 
 @pytest.fixture(scope="module")
-def stack(applied_dev):
-    return applied_dev[1]
+def stack(dev_deployment):
+    return dev_deployment.outputs
 
 
 @pytest.fixture(scope="module")
