@@ -114,6 +114,17 @@ def test_the_sweep_leaves_todays_partial_batch_alone(stack):
     assert stack.manifest_documents() == []
 
 
+def test_a_forced_flush_cuts_todays_partial_batch(stack):
+    builder = stack.builder()
+    builder.handle_sqs_batch(upload_many(stack, 3))
+
+    result = builder.flusher.flush(stack.today, force_partial=True)
+
+    (document,) = stack.manifest_documents()
+    assert (document["date_prefix"], document["file_count"]) == (stack.today, 3)
+    assert result.manifest_ids == [document["manifest_id"]]
+
+
 def test_the_orphan_flush_waits_for_the_partial_batch_minimum(stack):
     stack.builder(MIN_FILES_FOR_PARTIAL_BATCH="3").handle_sqs_batch(
         upload_many(stack, 2, date=stack.yesterday)

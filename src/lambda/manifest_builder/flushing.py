@@ -76,8 +76,11 @@ class PartitionFlusher:
         partial = is_past(date_prefix, self._now())
         return self.policy.is_due(counters.pending_count, counters.pending_bytes, partial)
 
-    def flush(self, date_prefix: str) -> FlushResult:
+    def flush(self, date_prefix: str, force_partial: bool = False) -> FlushResult:
         """Cuts every due manifest of the partition; returns with lock_busy if another invocation holds it.
+
+        Partial batches are cut for past dates (the orphan flush), or for any date with `force_partial`
+        (an operator's `intake-ops flush DATE`).
 
         An arrival that finds the lock busy leaves its file pending; after releasing, the holder reads the
         counters again and goes round once more if files it has not seen make a batch due, so no wake-up is
@@ -93,7 +96,7 @@ class PartitionFlusher:
                 result.lock_busy = True
                 return result
             try:
-                remaining, lease_ran_out = self._flush_locked(date_prefix, lease, result)
+                remaining, lease_ran_out = self._flush_locked(date_prefix, lease, result, force_partial)
             finally:
                 self._table.release_lock(date_prefix, lease.owner)
             if lease_ran_out:
@@ -104,11 +107,13 @@ class PartitionFlusher:
                 return result
             last_seen = after
 
-    def _flush_locked(self, date_prefix: str, lease: _Lease, result: FlushResult) -> tuple[int, bool]:
+    def _flush_locked(
+        self, date_prefix: str, lease: _Lease, result: FlushResult, force_partial: bool
+    ) -> tuple[int, bool]:
         """(pending files seen and left, whether the lease ran out before every due batch was cut)."""
         # Read before the query, so that _reconcile's condition notices any arrival counted after it.
         snapshot = self._table.counters(date_prefix)
-        partial = is_past(date_prefix, self._now())
+        partial = force_partial or is_past(date_prefix, self._now())
         failures_before = len(result.start_failures)
         for item in self._table.open_manifests(date_prefix):
             self._finish_open_manifest(date_prefix, lease, item, result)

@@ -18,7 +18,7 @@ from manifest_builder.tracking import (
     MANIFEST_PREFIX,
     MANIFESTED,
     PENDING,
-    _from_attributes,
+    from_attributes,
     iso,
 )
 
@@ -110,7 +110,7 @@ def _items(
         kwargs["ExpressionAttributeValues"] = values
     for page in dynamodb.get_paginator(operation).paginate(**kwargs):
         for raw in page["Items"]:
-            yield _from_attributes(raw)
+            yield from_attributes(raw)
 
 
 @dataclass
@@ -198,7 +198,7 @@ def _get(dynamodb: Any, table: str, date_prefix: str, file_key: str) -> dict[str
         Key={"date_prefix": {"S": date_prefix}, "file_key": {"S": file_key}},
         ConsistentRead=True,
     )
-    return _from_attributes(response.get("Item", {}))
+    return from_attributes(response.get("Item", {}))
 
 
 def _describe(stepfunctions: Any, execution_arn: str) -> dict[str, Any]:

@@ -7,14 +7,13 @@ the partition lock, with the same names and the same tracking writes as in the L
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 from manifest_builder.aws import AwsClients, Workflow
-from manifest_builder.batching import BatchPolicy, PendingFile
+from manifest_builder.batching import PendingFile
 from manifest_builder.flushing import FlushResult
 from manifest_builder.service import ManifestBuilder
 from manifest_builder.tracking import BUILDING, MANIFEST_PREFIX, MANIFESTED, iso
@@ -24,19 +23,11 @@ from intake_ops.inventory import FAILED, Inventory
 STUCK_ERROR = "StuckReset"
 
 
-class _PartialBatchesAllowed(BatchPolicy):
-    """The builder's batch policy with the orphan-flush rule applied to any date, for `flush DATE`."""
-
-    def select(self, pending: Iterable[PendingFile], partial_allowed: bool) -> list[PendingFile]:
-        return super().select(pending, True)
-
-
 def flush_plan(builder: ManifestBuilder, date_prefix: str) -> list[list[PendingFile]]:
     """The manifests a forced flush would cut now, in order (the builder's own selection rules)."""
-    policy = _PartialBatchesAllowed(**vars(builder.flusher.policy))
     pending = builder.table.pending_files(date_prefix)
     batches = []
-    while batch := policy.select(pending, True):
+    while batch := builder.flusher.policy.select(pending, partial_allowed=True):
         batches.append(batch)
         pending = pending[len(batch) :]
     return batches
@@ -46,10 +37,9 @@ def flush(builder: ManifestBuilder, date_prefix: str) -> FlushResult:
     """Cuts every pending file of the date into manifests, partial ones included, and starts them.
 
     The builder's flush takes the partition lock, finishes manifests an interrupted invocation left, and
-    starts executions unless STEP_FUNCTION_ARN is blank; only its batch policy is widened.
+    starts executions unless STEP_FUNCTION_ARN is blank.
     """
-    builder.flusher.policy = _PartialBatchesAllowed(**vars(builder.flusher.policy))
-    return builder.flusher.flush(date_prefix)
+    return builder.flusher.flush(date_prefix, force_partial=True)
 
 
 @dataclass(frozen=True)
