@@ -167,7 +167,7 @@ def test_decimals_beyond_double_precision_keep_every_digit(spark, inputs, tmp_pa
         '{"x":1e400}',
     )
     assert (rows["2"]["amount"], rows["2"]["price"], rows["2"]["o"]) == ("425.29", "3.5", '{"x":7}')
-    assert stats.exact_numbers_rewrite
+    assert stats.exact_number_records == 1
     assert stats.records_written == 2
 
 
@@ -176,7 +176,16 @@ def test_numbers_spark_renders_as_written_need_no_second_write(spark, inputs, tm
     stats = run_job(spark, options(tmp_path, inputs.manifest()))
     [row] = read_rows(tmp_path)
     assert (row["amount"], row["n"]) == ("425.29", "123456789012345678901234567890")
-    assert not stats.exact_numbers_rewrite
+    assert stats.exact_number_records == 0
+
+
+def test_a_record_only_spark_accepts_keeps_sparks_rendering_rather_than_being_lost(spark, inputs, tmp_path):
+    # Spark's JSON reader allows single quotes; Python's json module does not.
+    inputs.file("a.ndjson", "{'id': '1', 'price': 2.50}\n")
+    stats = run_job(spark, options(tmp_path, inputs.manifest()))
+    [row] = read_rows(tmp_path)
+    assert (row["id"], row["price"]) == ("1", "2.5")
+    assert (stats.records_written, stats.exact_number_records) == (1, 1)
 
 
 def test_a_malformed_line_with_an_at_risk_number_is_rejected_once(spark, inputs, tmp_path):

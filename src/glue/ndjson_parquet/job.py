@@ -79,7 +79,7 @@ class JobStats:
     output_location: str
     rejects_location: str
     late_fields_rewrite: bool = False
-    exact_numbers_rewrite: bool = False
+    exact_number_records: int = 0
     fields: list[str] = field(default_factory=list)
 
     @property
@@ -124,6 +124,11 @@ def options_from_arguments(arguments: Mapping[str, str]) -> JobOptions:
     )
 
 
+def _decoded(spark_file_names: tuple[str, ...]) -> list[str]:
+    # Spark names files by percent-encoded URI; the decoded form is the path to read again.
+    return [unquote(name) for name in spark_file_names]
+
+
 def manifest_location(root: str, manifest: Manifest) -> str:
     """The one folder a manifest's output lives in: a re-run replaces exactly this folder."""
     return f"{root.rstrip('/')}/date_prefix={manifest.date_prefix}/manifest_id={manifest.manifest_id}"
@@ -152,7 +157,7 @@ def run_job(
     metrics = None
     fields: list[str] = []
     rewrote = False
-    exact_numbers = False
+    exact_number_records = 0
     input_bytes = 0
     if manifest.uris:
         spark.conf.set(
@@ -170,30 +175,35 @@ def run_job(
         metrics = transform.write_records(
             parsed, fields, processed_at, output, options.compression, sample.mostly_unique
         )
-        if metrics.unseen_fields or metrics.inexact_records:
-            # The head sample missed fields that appear later, or records hold numbers that from_json may
-            # have re-rendered: write again with every field the pass saw, those records parsed exactly.
-            if metrics.unseen_fields:
-                LOG.warning(
-                    "fields absent from the sample, writing again with them: %s", list(metrics.unseen_fields)
-                )
-                fields = fields + list(metrics.unseen_fields)
-                rewrote = True
-            if metrics.inexact_records:
-                LOG.warning(
-                    "%d records hold numbers Spark would re-render, writing again with their exact text",
-                    metrics.inexact_records,
-                )
-                exact_numbers = True
-                parsed = transform.parse_lines(lines, source_prefix, exact_numbers=True)
+        if metrics.unseen_fields:
+            # The head sample missed fields that appear later: write again with every field the pass saw.
+            LOG.warning(
+                "fields absent from the sample, writing again with them: %s", list(metrics.unseen_fields)
+            )
+            fields = fields + list(metrics.unseen_fields)
             metrics = transform.write_records(
                 parsed, fields, processed_at, output, options.compression, sample.mostly_unique
             )
+            rewrote = True
+        if metrics.inexact_records:
+            # Records with a number from_json may have re-rendered were left out: only their files are read
+            # again, and only their lines parsed exactly.
+            exact_number_records = transform.write_exact_records(
+                transform.parse_lines(spark.read.text(_decoded(metrics.inexact_files)), source_prefix),
+                fields,
+                processed_at,
+                output,
+                options.compression,
+            )
+            if exact_number_records != metrics.inexact_records:
+                raise RuntimeError(
+                    f"{metrics.inexact_records} records were left for the exact-number pass, "
+                    f"which wrote {exact_number_records}: stopping rather than losing records"
+                )
+            LOG.info("%d records with numbers kept exactly as written", exact_number_records)
         if metrics.rejected:
-            # Spark names files by percent-encoded URI; the decoded form is the path to read again.
-            reject_inputs = [unquote(name) for name in metrics.reject_files]
             transform.write_rejects(
-                transform.parse_lines(spark.read.text(reject_inputs), source_prefix, exact_numbers),
+                transform.parse_lines(spark.read.text(_decoded(metrics.reject_files)), source_prefix),
                 manifest.manifest_id,
                 rejects,
             )
@@ -213,7 +223,7 @@ def run_job(
         output_location=output,
         rejects_location=rejects,
         late_fields_rewrite=rewrote,
-        exact_numbers_rewrite=exact_numbers,
+        exact_number_records=exact_number_records,
         fields=fields,
     )
     LOG.info(json.dumps({"event": "ndjson_to_parquet", **stats.as_dict()}))

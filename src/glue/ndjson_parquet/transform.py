@@ -45,40 +45,21 @@ class PassMetrics:
     rejected: int
     reject_files: tuple[str, ...]  # as Spark names them (qualified, percent-encoded URIs)
     unseen_fields: tuple[str, ...]
-    inexact_records: int  # records holding a number from_json may have re-rendered (see exact_numbers)
+    inexact_records: int  # records left out for write_exact_records (a number from_json may re-render)
+    inexact_files: tuple[str, ...]  # where they are, named as reject_files are
 
 
 def _rejected() -> Column:
     return F.col(_PARSED).isNull() & ~F.col(_LINE).rlike(_BLANK_LINE)
 
 
-# A Python UDF runs for every row of the projection it is in, whatever a surrounding when() says: it is only
-# ever applied to lines already filtered to the at-risk ones.
-_PARSE_EXACT = F.udf(parse_exact, _FIELDS)
-
-
-def parse_lines(
-    lines: DataFrame, source_prefix: tuple[str, str] | None = None, exact_numbers: bool = False
-) -> DataFrame:
+def parse_lines(lines: DataFrame, source_prefix: tuple[str, str] | None = None) -> DataFrame:
     """One row per line of ``spark.read.text``: raw text, parsed fields (null when rejected or blank), file.
 
     ``source_prefix`` = (local, remote) rewrites ``_source_file`` for inputs staged from S3 to local disk.
-    With ``exact_numbers``, the lines whose numbers from_json may re-render are parsed by ``parse_exact``
-    instead (a Python UDF, so only on those lines); otherwise they are flagged in ``_inexact``.
+    Lines holding a number that from_json may re-render are flagged (see ``write_exact_records``).
     """
-    line = F.col(_LINE)
-    at_risk = line.rlike(AT_RISK_NUMBER)
-    if exact_numbers:
-        exact = lines.where(at_risk).select(
-            line,
-            _PARSE_EXACT(line).alias(_PARSED),
-            F.input_file_name().alias(_INPUT_FILE),
-            F.lit(False).alias(_INEXACT),
-        )
-        return _with_source(
-            _parse_with_spark(lines.where(~at_risk), F.lit(False)).unionByName(exact), source_prefix
-        )
-    return _with_source(_parse_with_spark(lines, at_risk), source_prefix)
+    return _with_source(_parse_with_spark(lines, F.col(_LINE).rlike(AT_RISK_NUMBER)), source_prefix)
 
 
 def _parse_with_spark(lines: DataFrame, inexact: Column) -> DataFrame:
@@ -168,6 +149,8 @@ def write_records(
     Columns in ``plain_encoded`` skip dictionary encoding (see ``FieldSample.mostly_unique``).
 
     Fields absent from ``fields`` are reported in ``unseen_fields`` so the caller can write again with them.
+    Records holding a number from_json may have re-rendered are left out and reported, for
+    ``write_exact_records``.
     """
     clashing = sorted(set(fields) & set(RESERVED_COLUMNS))
     if clashing:
@@ -186,6 +169,7 @@ def write_records(
         F.when(_rejected(), F.col(_INPUT_FILE)).alias(reject_file),
         _unseen_fields(fields).alias(unseen),
         (F.col(_PARSED).isNotNull() & F.col(_INEXACT)).alias(inexact),
+        F.col(_INPUT_FILE),
     )
     observed = projected.observe(
         observation,
@@ -193,10 +177,13 @@ def write_records(
         F.count_if(is_record).alias("records"),
         F.count_if(is_reject).alias("rejected"),
         F.to_json(F.collect_set(reject_file)).alias("reject_files"),
+        F.to_json(F.collect_set(F.when(F.col(inexact), F.col(_INPUT_FILE)))).alias("inexact_files"),
         F.to_json(F.array_distinct(F.flatten(F.collect_set(unseen)))).alias("unseen_fields"),
         F.count_if(inexact).alias("inexact_records"),
     )
-    records = observed.where(is_record).drop(is_record, is_reject, reject_file, unseen, inexact)
+    records = observed.where(F.col(is_record) & ~F.col(inexact)).drop(
+        is_record, is_reject, reject_file, unseen, inexact, _INPUT_FILE
+    )
     writer = records.write.mode("overwrite").option("compression", compression)
     for name in sorted(plain_encoded & set(fields)):
         writer = writer.option(f"parquet.enable.dictionary#{name}", "false")
@@ -209,7 +196,35 @@ def write_records(
         reject_files=tuple(sorted(json.loads(seen["reject_files"]))),
         unseen_fields=tuple(sorted(json.loads(seen["unseen_fields"]))),
         inexact_records=seen["inexact_records"],
+        inexact_files=tuple(sorted(json.loads(seen["inexact_files"]))),
     )
+
+
+# A Python UDF runs for every row of the projection it is in, whatever a surrounding when() says: it is only
+# applied above a filter to the at-risk records.
+_PARSE_EXACT = F.udf(parse_exact, _FIELDS)
+
+
+def write_exact_records(
+    parsed: DataFrame, fields: list[str], processed_at: datetime, output_uri: str, compression: str
+) -> int:
+    """Append the records ``write_records`` left out, their numbers as written; returns how many.
+
+    ``parsed`` is ``parse_lines`` over the files that held them. A record the exact parser refuses where
+    from_json accepted it (JSON extensions Spark allows, such as single quotes) keeps Spark's rendering:
+    never dropped.
+    """
+    observation = Observation("ndjson_exact")
+    at_risk = parsed.where(F.col(_PARSED).isNotNull() & F.col(_INEXACT)).select(
+        F.coalesce(_PARSE_EXACT(F.col(_LINE)), F.col(_PARSED)).alias(_PARSED), F.col(SOURCE_FILE)
+    )
+    records = at_risk.select(
+        *[F.col(_PARSED)[name].alias(name) for name in fields],
+        F.lit(processed_at).cast(T.TimestampType()).alias(PROCESSING_TIMESTAMP),
+        F.col(SOURCE_FILE),
+    ).observe(observation, F.count(F.lit(1)).alias("records"))
+    records.write.mode("append").option("compression", compression).parquet(output_uri)
+    return observation.get["records"]
 
 
 def write_rejects(parsed: DataFrame, manifest_id: str, output_uri: str) -> None:
