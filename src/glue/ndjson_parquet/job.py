@@ -189,7 +189,8 @@ def run_job(
             # Records with a number from_json may have re-rendered were left out: only their files are read
             # again, and only their lines parsed exactly.
             exact_number_records = transform.write_exact_records(
-                transform.parse_lines(spark.read.text(_decoded(metrics.inexact_files)), source_prefix),
+                spark.read.text(_decoded(metrics.inexact_files)),
+                source_prefix,
                 fields,
                 processed_at,
                 output,

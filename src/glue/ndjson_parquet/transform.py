@@ -206,16 +206,24 @@ _PARSE_EXACT = F.udf(parse_exact, _FIELDS)
 
 
 def write_exact_records(
-    parsed: DataFrame, fields: list[str], processed_at: datetime, output_uri: str, compression: str
+    lines: DataFrame,
+    source_prefix: tuple[str, str] | None,
+    fields: list[str],
+    processed_at: datetime,
+    output_uri: str,
+    compression: str,
 ) -> int:
     """Append the records ``write_records`` left out, their numbers as written; returns how many.
 
-    ``parsed`` is ``parse_lines`` over the files that held them. A record the exact parser refuses where
-    from_json accepted it (JSON extensions Spark allows, such as single quotes) keeps Spark's rendering:
-    never dropped.
+    ``lines`` is ``spark.read.text`` of the files that held them: the pattern picks their lines before any
+    parse. A record the exact parser refuses where from_json accepted it (JSON extensions Spark allows, such
+    as single quotes) keeps Spark's rendering: never dropped.
     """
+    flagged = _with_source(
+        _parse_with_spark(lines.where(F.col(_LINE).rlike(AT_RISK_NUMBER)), F.lit(True)), source_prefix
+    )
     observation = Observation("ndjson_exact")
-    at_risk = parsed.where(F.col(_PARSED).isNotNull() & F.col(_INEXACT)).select(
+    at_risk = flagged.where(F.col(_PARSED).isNotNull()).select(
         F.coalesce(_PARSE_EXACT(F.col(_LINE)), F.col(_PARSED)).alias(_PARSED), F.col(SOURCE_FILE)
     )
     records = at_risk.select(
