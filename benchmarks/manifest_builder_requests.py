@@ -25,6 +25,7 @@ import boto3
 from manifest_builder.aws import AwsClients
 from manifest_builder.config import Config
 from manifest_builder.service import ManifestBuilder
+from manifest_builder.tracking import table_definition
 from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,18 +64,7 @@ def notification(n: int) -> dict:
 
 def create_resources(session: boto3.session.Session) -> str:
     dynamodb = session.client("dynamodb")
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "date_prefix", "KeyType": "HASH"},
-            {"AttributeName": "file_key", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "date_prefix", "AttributeType": "S"},
-            {"AttributeName": "file_key", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    dynamodb.create_table(**table_definition(TABLE))
     session.client("s3").create_bucket(Bucket="bench-manifests")
     return session.client("stepfunctions").create_state_machine(
         name="bench",

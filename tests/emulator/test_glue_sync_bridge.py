@@ -4,6 +4,7 @@ import json
 import time
 
 import pytest
+from manifest_builder.tracking import table_definition
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_glue import (
     StateTaskServiceGlue,
 )
@@ -72,18 +73,7 @@ def _pipeline_definition(table_name: str, job_name: str, topic_arn: str) -> str:
 def pipeline(local_aws, glue_job, unique_name):
     """Tracking table, alerts topic with a subscribed queue, and the state machine; their handles."""
     dynamodb = local_aws.client("dynamodb")
-    dynamodb.create_table(
-        TableName=unique_name,
-        KeySchema=[
-            {"AttributeName": "date_prefix", "KeyType": "HASH"},
-            {"AttributeName": "file_key", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "date_prefix", "AttributeType": "S"},
-            {"AttributeName": "file_key", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    dynamodb.create_table(**table_definition(unique_name))
     topic_arn = local_aws.client("sns").create_topic(Name=unique_name)["TopicArn"]
     sqs = local_aws.client("sqs")
     queue_url = sqs.create_queue(QueueName=unique_name)["QueueUrl"]

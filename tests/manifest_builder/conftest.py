@@ -16,6 +16,7 @@ import pytest
 from manifest_builder.aws import AwsClients
 from manifest_builder.config import Config
 from manifest_builder.service import ManifestBuilder
+from manifest_builder.tracking import table_definition
 from moto import mock_aws
 
 REGION = "us-east-1"
@@ -221,18 +222,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Stack:
 
 
 def create_tracking_table(dynamodb: Any) -> None:
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "date_prefix", "KeyType": "HASH"},
-            {"AttributeName": "file_key", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "date_prefix", "AttributeType": "S"},
-            {"AttributeName": "file_key", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    dynamodb.create_table(**table_definition(TABLE))
     dynamodb.update_time_to_live(
         TableName=TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
     )

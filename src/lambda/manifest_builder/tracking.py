@@ -41,6 +41,25 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 
+def table_definition(table_name: str) -> dict[str, Any]:
+    """CreateTable arguments for the key schema this module relies on, for tests and benchmarks.
+
+    Terraform's dynamodb module provisions the same keys in AWS.
+    """
+    return {
+        "TableName": table_name,
+        "KeySchema": [
+            {"AttributeName": "date_prefix", "KeyType": "HASH"},
+            {"AttributeName": "file_key", "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": [
+            {"AttributeName": "date_prefix", "AttributeType": "S"},
+            {"AttributeName": "file_key", "AttributeType": "S"},
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+
+
 class LockLost(RuntimeError):
     """The lock expired or passed to another owner: this invocation must stop writing batch state."""
 
