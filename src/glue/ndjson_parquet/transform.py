@@ -3,7 +3,9 @@
 Each line is parsed once with ``from_json`` into a ``map<string,string>``: Spark's JSON reader renders every
 non-string value as its JSON text, so nested objects and arrays keep their JSON and integers beyond 64 bits
 keep their digits, with no schema inference pass. A line whose parse is null is blank (skipped) or a reject;
-so is a line with text after its object (see ``parse_lines``).
+so is a line with text after its object (see ``parse_lines``). Integers keep their digits but fractions pass
+through a double, so lines holding a number that would change are left out of the main write and appended
+with their exact text by ``write_exact_records``, from the files that held them.
 """
 
 from __future__ import annotations
