@@ -79,7 +79,6 @@ class JobStats:
     output_location: str
     rejects_location: str
     late_fields_rewrite: bool = False
-    exact_number_records: int = 0
     fields: list[str] = field(default_factory=list)
 
     @property
@@ -157,7 +156,6 @@ def run_job(
     metrics = None
     fields: list[str] = []
     rewrote = False
-    exact_number_records = 0
     input_bytes = 0
     if manifest.uris:
         spark.conf.set(
@@ -165,15 +163,18 @@ def run_job(
             str(split_bytes(options.target_file_size_mb, options.ndjson_bytes_per_parquet_byte)),
         )
         spark.conf.set("spark.sql.files.openCostInBytes", str(FILE_OPEN_COST_BYTES))
-        spark.conf.set("spark.sql.mapKeyDedupPolicy", "LAST_WIN")
         # One file listing serves the byte count, the sample, the pass and a possible second pass.
         lines = spark.read.text(list(manifest.uris))
         input_bytes = transform.input_bytes(lines)
         sample = transform.sample_fields(lines, options.sample_lines)
         fields = sample.fields
-        parsed = transform.parse_lines(lines, source_prefix)
         metrics = transform.write_records(
-            parsed, fields, processed_at, output, options.compression, sample.mostly_unique
+            transform.parse_lines(lines, fields, source_prefix),
+            fields,
+            processed_at,
+            output,
+            options.compression,
+            sample.mostly_unique,
         )
         if metrics.unseen_fields:
             # The head sample missed fields that appear later: write again with every field the pass saw.
@@ -182,29 +183,17 @@ def run_job(
             )
             fields = fields + list(metrics.unseen_fields)
             metrics = transform.write_records(
-                parsed, fields, processed_at, output, options.compression, sample.mostly_unique
-            )
-            rewrote = True
-        if metrics.inexact_records:
-            # Records with a number from_json may have re-rendered were left out: only their files are read
-            # again, and only their lines parsed exactly.
-            exact_number_records = transform.write_exact_records(
-                spark.read.text(_decoded(metrics.inexact_files)),
-                source_prefix,
+                transform.parse_lines(lines, fields, source_prefix),
                 fields,
                 processed_at,
                 output,
                 options.compression,
+                sample.mostly_unique,
             )
-            if exact_number_records != metrics.inexact_records:
-                raise RuntimeError(
-                    f"{metrics.inexact_records} records were left for the exact-number pass, "
-                    f"which wrote {exact_number_records}: stopping rather than losing records"
-                )
-            LOG.info("%d records with numbers kept exactly as written", exact_number_records)
+            rewrote = True
         if metrics.rejected:
             transform.write_rejects(
-                transform.parse_lines(spark.read.text(_decoded(metrics.reject_files)), source_prefix),
+                transform.parse_lines(spark.read.text(_decoded(metrics.reject_files)), fields, source_prefix),
                 manifest.manifest_id,
                 rejects,
             )
@@ -224,7 +213,6 @@ def run_job(
         output_location=output,
         rejects_location=rejects,
         late_fields_rewrite=rewrote,
-        exact_number_records=exact_number_records,
         fields=fields,
     )
     LOG.info(json.dumps({"event": "ndjson_to_parquet", **stats.as_dict()}))

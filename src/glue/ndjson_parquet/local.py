@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -19,19 +18,19 @@ from pathlib import Path
 from pyspark.sql import SparkSession
 
 from ndjson_parquet.job import JobOptions, JobStats, manifest_location, options_from_arguments, run_job
+from ndjson_parquet.line_parser import local_jar
 from ndjson_parquet.manifest import load_manifest
 from ndjson_parquet.staging import S3Staging, is_s3
 
 
 def local_session(master: str = "local[*]", driver_memory: str = "4g") -> SparkSession:
     """A local SparkSession tuned for one-machine conversion (reuses the active session if there is one)."""
-    # Python workers run the exact-number parser (a UDF) and must import this package: Glue ships it with
-    # --extra-py-files; locally the interpreter running this code has it, where a bare `python3` may not.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     return (
         SparkSession.builder.master(master)
         .appName("ndjson-to-parquet")
         .config("spark.driver.memory", driver_memory)
+        # The job's line parser is a Java UDF; Glue gets the same jar with --extra-jars.
+        .config("spark.jars", str(local_jar()))
         # The parallel collector suits this batch workload better than G1 (measured in the benchmark).
         .config("spark.driver.extraJavaOptions", "-XX:+UseParallelGC")
         .config("spark.sql.shuffle.partitions", "4")

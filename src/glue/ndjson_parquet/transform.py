@@ -1,11 +1,9 @@
-"""The plain-PySpark conversion: NDJSON lines -> string-typed records, rejects and blank lines, in one parse.
+"""The conversion: NDJSON lines -> string-typed records, rejects and blank lines, in one parse.
 
-Each line is parsed once with ``from_json`` into a ``map<string,string>``: Spark's JSON reader renders every
-non-string value as its JSON text, so nested objects and arrays keep their JSON and integers beyond 64 bits
-keep their digits, with no schema inference pass. A line whose parse is null is blank (skipped) or a reject;
-so is a line with text after its object (see ``parse_lines``). Integers keep their digits but fractions pass
-through a double, so lines holding a number that would change are left out of the main write and appended
-with their exact text by ``write_exact_records``, from the files that held them.
+Each line is parsed once by the JVM line parser (``line_parser``) into the values of the known fields: strings
+are their text, every other value its JSON text with numbers as written, so nested objects and arrays keep
+their JSON and no number changes. The same parse says whether the line is blank or rejected (and why), and
+which of its keys are outside the known fields. There is no schema inference pass.
 """
 
 from __future__ import annotations
@@ -13,25 +11,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
 
 from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from .exact_numbers import AT_RISK_NUMBER, parse_exact
+from . import line_parser
 
 SOURCE_FILE = "_source_file"
 PROCESSING_TIMESTAMP = "_processing_timestamp"
 RESERVED_COLUMNS = (PROCESSING_TIMESTAMP, SOURCE_FILE)
-REJECT_REASON = "malformed JSON or not a JSON object"
 
 _LINE = "value"
 _PARSED = "_parsed"
 _INPUT_FILE = "_input_file"
-_INEXACT = "_inexact"
-_FIELDS = T.MapType(T.StringType(), T.StringType())
-_BLANK_LINE = r"^\s*$"
 # A column whose sampled values are mostly distinct is written without Parquet dictionary encoding: the
 # dictionary would overflow and fall back to plain encoding after costing a hash insert per value.
 _MIN_VALUES_FOR_CARDINALITY = 50
@@ -47,42 +40,26 @@ class PassMetrics:
     rejected: int
     reject_files: tuple[str, ...]  # as Spark names them (qualified, percent-encoded URIs)
     unseen_fields: tuple[str, ...]
-    inexact_records: int  # records left out for write_exact_records (a number from_json may re-render)
-    inexact_files: tuple[str, ...]  # where they are, named as reject_files are
 
 
-def _rejected() -> Column:
-    return F.col(_PARSED).isNull() & ~F.col(_LINE).rlike(_BLANK_LINE)
+def _status(value: int) -> Column:
+    return F.col(_PARSED)[line_parser.STATUS] == value
 
 
-def parse_lines(lines: DataFrame, source_prefix: tuple[str, str] | None = None) -> DataFrame:
-    """One row per line of ``spark.read.text``: raw text, parsed fields (null when rejected or blank), file.
+def parse_lines(
+    lines: DataFrame, fields: list[str], source_prefix: tuple[str, str] | None = None
+) -> DataFrame:
+    """One row per line of ``spark.read.text``: raw text, the parse (``line_parser.result_type``), file.
 
     ``source_prefix`` = (local, remote) rewrites ``_source_file`` for inputs staged from S3 to local disk.
-    Lines holding a number that from_json may re-render are flagged (see ``write_exact_records``).
     """
-    return _with_source(_parse_with_spark(lines, F.col(_LINE).rlike(AT_RISK_NUMBER)), source_prefix)
-
-
-def _parse_with_spark(lines: DataFrame, inexact: Column) -> DataFrame:
-    line = F.col(_LINE)
-    # from_json reads the first JSON value and ignores what follows it, so `{"a":1} x` or `{"a":1}{"b":2}`
-    # would lose data. Lines that may hold such a tail get an exact check (wrapped in [ ], the line must be an
-    # array of exactly one value); the byte searches that pick them are cheap, the exact check is not.
-    # A line with trailing whitespace is a suspect too: rare, and cheaper to check than trimming every line.
-    suspect = ~line.endswith("}") | line.contains("}{") | line.contains("} {")
-    one_value = F.json_array_length(F.concat(F.lit("["), line, F.lit("]"))) == 1
-    return lines.select(
-        line,
-        F.when(~suspect | one_value, F.from_json(line, _FIELDS)).alias(_PARSED),
+    parsed = lines.select(
+        F.col(_LINE),
+        line_parser.parse(lines.sparkSession, F.col(_LINE), fields).alias(_PARSED),
         # input_file_name() is non-deterministic, so Spark keeps the record filter above this projection
-        # instead of pushing it below, which would run from_json twice per line.
+        # instead of pushing it below, which would parse each line twice.
         F.input_file_name().alias(_INPUT_FILE),
-        inexact.alias(_INEXACT),
     )
-
-
-def _with_source(parsed: DataFrame, source_prefix: tuple[str, str] | None) -> DataFrame:
     source = F.col(_INPUT_FILE)
     if source_prefix is not None:
         local, remote = source_prefix
@@ -124,20 +101,6 @@ def sample_fields(lines: DataFrame, count: int) -> FieldSample:
     return FieldSample(list(values), mostly_unique)
 
 
-def _unseen_fields(fields: list[str]) -> Column:
-    """The record's keys outside ``fields`` (null when there are none, or for a line that is no record)."""
-    # A cheap screen spares most records the exact set difference: each non-null sampled value is a distinct
-    # key of the record, so a record with no more keys than non-null sampled values has no unseen key. The
-    # value lookups are the ones the record columns make, which Spark evaluates once for both.
-    non_null = reduce(
-        lambda total, name: total + F.col(_PARSED)[name].isNotNull().cast("int"), fields, F.lit(0)
-    )
-    return F.when(
-        F.size(_PARSED) > non_null,
-        F.array_except(F.map_keys(_PARSED), F.array(*[F.lit(name) for name in fields])),
-    )
-
-
 def write_records(
     parsed: DataFrame,
     fields: list[str],
@@ -146,32 +109,26 @@ def write_records(
     compression: str,
     plain_encoded: frozenset[str] = frozenset(),
 ) -> PassMetrics:
-    """Write the records as Parquet (one string column per field) and return what the pass saw.
+    """Write the records of ``parse_lines(…, fields)`` as Parquet, one string column per field.
 
-    Columns in ``plain_encoded`` skip dictionary encoding (see ``FieldSample.mostly_unique``).
-
-    Fields absent from ``fields`` are reported in ``unseen_fields`` so the caller can write again with them.
-    Records holding a number from_json may have re-rendered are left out and reported, for
-    ``write_exact_records``.
+    Columns in ``plain_encoded`` skip dictionary encoding (see ``FieldSample.mostly_unique``). Fields absent
+    from ``fields`` are reported in ``unseen_fields`` so the caller can write again with them.
     """
     clashing = sorted(set(fields) & set(RESERVED_COLUMNS))
     if clashing:
         raise ValueError(f"input field(s) {clashing} clash with the columns the job adds")
     observation = Observation("ndjson_pass")
-    is_record, is_reject, reject_file, unseen = "_is_record", "_is_reject", "_reject_file", "_unseen_fields"
-    inexact = "_inexact_record"
+    is_record, is_reject, reject_file = "_is_record", "_is_reject", "_reject_file"
     # The record columns are projected before the metrics operator, which cannot join Spark's generated code:
-    # rows then reach it as plain strings and flags instead of the parsed map, which would be copied per row.
+    # rows then reach it as plain strings and flags instead of the whole parse result.
     projected = parsed.select(
-        *[F.col(_PARSED)[name].alias(name) for name in fields],
+        *[F.col(_PARSED)[line_parser.value_column(index)].alias(name) for index, name in enumerate(fields)],
         F.lit(processed_at).cast(T.TimestampType()).alias(PROCESSING_TIMESTAMP),
         F.col(SOURCE_FILE),
-        F.col(_PARSED).isNotNull().alias(is_record),
-        _rejected().alias(is_reject),
-        F.when(_rejected(), F.col(_INPUT_FILE)).alias(reject_file),
-        _unseen_fields(fields).alias(unseen),
-        (F.col(_PARSED).isNotNull() & F.col(_INEXACT)).alias(inexact),
-        F.col(_INPUT_FILE),
+        _status(line_parser.RECORD).alias(is_record),
+        _status(line_parser.REJECT).alias(is_reject),
+        F.when(_status(line_parser.REJECT), F.col(_INPUT_FILE)).alias(reject_file),
+        F.col(_PARSED)[line_parser.UNSEEN_FIELDS].alias(line_parser.UNSEEN_FIELDS),
     )
     observed = projected.observe(
         observation,
@@ -179,12 +136,12 @@ def write_records(
         F.count_if(is_record).alias("records"),
         F.count_if(is_reject).alias("rejected"),
         F.to_json(F.collect_set(reject_file)).alias("reject_files"),
-        F.to_json(F.collect_set(F.when(F.col(inexact), F.col(_INPUT_FILE)))).alias("inexact_files"),
-        F.to_json(F.array_distinct(F.flatten(F.collect_set(unseen)))).alias("unseen_fields"),
-        F.count_if(inexact).alias("inexact_records"),
+        F.to_json(F.array_distinct(F.flatten(F.collect_set(line_parser.UNSEEN_FIELDS)))).alias(
+            "unseen_fields"
+        ),
     )
-    records = observed.where(F.col(is_record) & ~F.col(inexact)).drop(
-        is_record, is_reject, reject_file, unseen, inexact, _INPUT_FILE
+    records = observed.where(F.col(is_record)).drop(
+        is_record, is_reject, reject_file, line_parser.UNSEEN_FIELDS
     )
     writer = records.write.mode("overwrite").option("compression", compression)
     for name in sorted(plain_encoded & set(fields)):
@@ -197,51 +154,14 @@ def write_records(
         rejected=seen["rejected"],
         reject_files=tuple(sorted(json.loads(seen["reject_files"]))),
         unseen_fields=tuple(sorted(json.loads(seen["unseen_fields"]))),
-        inexact_records=seen["inexact_records"],
-        inexact_files=tuple(sorted(json.loads(seen["inexact_files"]))),
     )
-
-
-# A Python UDF runs for every row of the projection it is in, whatever a surrounding when() says: it is only
-# applied above a filter to the at-risk records.
-_PARSE_EXACT = F.udf(parse_exact, _FIELDS)
-
-
-def write_exact_records(
-    lines: DataFrame,
-    source_prefix: tuple[str, str] | None,
-    fields: list[str],
-    processed_at: datetime,
-    output_uri: str,
-    compression: str,
-) -> int:
-    """Append the records ``write_records`` left out, their numbers as written; returns how many.
-
-    ``lines`` is ``spark.read.text`` of the files that held them: the pattern picks their lines before any
-    parse. A record the exact parser refuses where from_json accepted it (JSON extensions Spark allows, such
-    as single quotes) keeps Spark's rendering: never dropped.
-    """
-    flagged = _with_source(
-        _parse_with_spark(lines.where(F.col(_LINE).rlike(AT_RISK_NUMBER)), F.lit(True)), source_prefix
-    )
-    observation = Observation("ndjson_exact")
-    at_risk = flagged.where(F.col(_PARSED).isNotNull()).select(
-        F.coalesce(_PARSE_EXACT(F.col(_LINE)), F.col(_PARSED)).alias(_PARSED), F.col(SOURCE_FILE)
-    )
-    records = at_risk.select(
-        *[F.col(_PARSED)[name].alias(name) for name in fields],
-        F.lit(processed_at).cast(T.TimestampType()).alias(PROCESSING_TIMESTAMP),
-        F.col(SOURCE_FILE),
-    ).observe(observation, F.count(F.lit(1)).alias("records"))
-    records.write.mode("append").option("compression", compression).parquet(output_uri)
-    return observation.get["records"]
 
 
 def write_rejects(parsed: DataFrame, manifest_id: str, output_uri: str) -> None:
-    """Write each rejected line with its source file and reason as JSON lines."""
-    parsed.where(_rejected()).select(
+    """Write each rejected line with its source file and the reason as JSON lines."""
+    parsed.where(_status(line_parser.REJECT)).select(
         F.col(SOURCE_FILE).alias("source_file"),
         F.col(_LINE).alias("raw_line"),
-        F.lit(REJECT_REASON).alias("reason"),
+        F.col(_PARSED)[line_parser.REASON].alias("reason"),
         F.lit(manifest_id).alias("manifest_id"),
     ).write.mode("overwrite").json(output_uri)

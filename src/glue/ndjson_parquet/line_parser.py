@@ -1,0 +1,152 @@
+"""The JVM line parser (``jvm/ndjsonparquet/LineParser.java``): its jar, and the Spark column that calls it.
+
+Spark's ``from_json`` re-renders fractional numbers through a double, ignores text after the first JSON value
+and decodes every line through a new character reader; the line parser keeps numbers as written, requires
+exactly one object per line and parses the bytes (the Java source says how). It runs as a Java UDF: Glue
+loads the jar with ``--extra-jars``; locally ``local_session`` puts it on ``spark.jars``, built here on first
+use with the JDK's ``javac`` against the jars pyspark ships.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from py4j.java_gateway import JavaClass
+from pyspark.sql import Column, SparkSession
+from pyspark.sql import types as T
+from pyspark.sql.column import _to_java_column, _to_seq
+
+SOURCE_ROOT = Path(__file__).parent / "jvm"
+CLASS_NAME = "ndjsonparquet.LineParser"
+JAR_NAME = "ndjson_line_parser.jar"
+# The release Glue 5.0 runs.
+JAVA_RELEASE = "17"
+# The pyspark jars the source compiles against (Glue 5.0 ships the same Spark 3.5 and Jackson 2.15 APIs).
+_COMPILE_JARS = (
+    "jackson-core-*.jar",
+    "spark-sql-api_*.jar",
+    "spark-sql_*.jar",
+    "spark-catalyst_*.jar",
+    "scala-library-*.jar",
+    "scala-reflect-*.jar",
+)
+# The earliest timestamp a zip entry can carry: fixed, so the same classes give the same jar bytes.
+_FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+_MANIFEST = b"Manifest-Version: 1.0\r\nCreated-By: ndjson_parquet.line_parser\r\n\r\n"
+
+# Values of the result's status column (LineParser.RECORD, BLANK, REJECT).
+RECORD, BLANK, REJECT = 0, 1, 2
+STATUS, REASON, UNSEEN_FIELDS = "status", "reason", "unseen_fields"
+
+
+class LineParserUnavailable(RuntimeError):
+    """The line parser's classes are not on Spark's classpath, or cannot be built."""
+
+
+def sources() -> list[Path]:
+    return sorted(SOURCE_ROOT.rglob("*.java"))
+
+
+def _compile_classpath() -> str:
+    import pyspark
+
+    jars = Path(pyspark.__file__).parent / "jars"
+    found = [next(iter(sorted(jars.glob(pattern))), None) for pattern in _COMPILE_JARS]
+    if None in found:
+        raise LineParserUnavailable(f"pyspark's jars folder {jars} lacks one of {_COMPILE_JARS}")
+    return os.pathsep.join(str(path) for path in found)
+
+
+def _javac() -> str:
+    java_home = os.environ.get("JAVA_HOME")
+    candidate = Path(java_home) / "bin" / "javac" if java_home else None
+    javac = str(candidate) if candidate and candidate.is_file() else shutil.which("javac")
+    if not javac:
+        raise LineParserUnavailable(
+            "building the line parser jar needs a JDK 17 javac (on PATH or JAVA_HOME)"
+        )
+    return javac
+
+
+def build_jar(jar_path: Path) -> Path:
+    """Compile the sources into ``jar_path``; the same sources and JDK give the same bytes."""
+    jar_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="line-parser-") as workdir:
+        classes = Path(workdir) / "classes"
+        command = [
+            _javac(),
+            "--release",
+            JAVA_RELEASE,
+            "-nowarn",
+            "-cp",
+            _compile_classpath(),
+            "-d",
+            str(classes),
+        ]
+        result = subprocess.run([*command, *map(str, sources())], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise LineParserUnavailable(f"javac failed:\n{result.stderr}")
+        entries = [("META-INF/MANIFEST.MF", _MANIFEST)] + [
+            (path.relative_to(classes).as_posix(), path.read_bytes())
+            for path in sorted(classes.rglob("*.class"), key=lambda p: p.relative_to(classes).as_posix())
+        ]
+        # Written beside the target and renamed, so a reader (another test worker) never sees half a jar.
+        fd, partial = tempfile.mkstemp(dir=jar_path.parent, suffix=".jar.tmp")
+        os.close(fd)
+        try:
+            with zipfile.ZipFile(partial, "w") as jar:
+                for name, data in entries:
+                    info = zipfile.ZipInfo(name, date_time=_FIXED_DATE_TIME)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    jar.writestr(info, data)
+            os.replace(partial, jar_path)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+    return jar_path
+
+
+def local_jar() -> Path:
+    """The jar for local Spark, built once per source version into the user's cache folder."""
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in sources())).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ndjson-parquet"
+    jar_path = cache / f"line-parser-{digest}.jar"
+    return jar_path if jar_path.is_file() else build_jar(jar_path)
+
+
+def result_type(fields: list[str]) -> T.StructType:
+    """What the parser returns per line: status, reason, unseen fields, then one string per field."""
+    return T.StructType(
+        [
+            T.StructField(STATUS, T.IntegerType(), nullable=False),
+            T.StructField(REASON, T.StringType()),
+            T.StructField(UNSEEN_FIELDS, T.ArrayType(T.StringType(), containsNull=False)),
+            *[T.StructField(value_column(index), T.StringType()) for index in range(len(fields))],
+        ]
+    )
+
+
+def value_column(index: int) -> str:
+    """The result's column for ``fields[index]`` (positional: field names may hold any character)."""
+    return f"value_{index}"
+
+
+def parse(spark: SparkSession, line: Column, fields: list[str]) -> Column:
+    """The struct ``result_type(fields)`` for each line of ``spark.read.text`` (``line`` is its string)."""
+    parser_class = getattr(spark.sparkContext._jvm, CLASS_NAME)
+    if not isinstance(parser_class, JavaClass):  # py4j names a class it cannot load a package
+        raise LineParserUnavailable(
+            f"{CLASS_NAME} is not on Spark's classpath: the Glue job needs --extra-jars with {JAR_NAME}, "
+            "local Spark needs spark.jars (ndjson_parquet.local.local_session sets it)"
+        )
+    instance = parser_class(list(fields))
+    return_type = spark._jsparkSession.parseDataType(result_type(fields).json())
+    udf = instance.udf(return_type)
+    # The parser reads UTF-8 bytes; a cast to binary hands it the line's bytes without decoding them.
+    return Column(udf.apply(_to_seq(spark.sparkContext, [line.cast("binary")], _to_java_column)))

@@ -1,0 +1,155 @@
+"""The line parser: one JSON object per line, values as strings, numbers as written, reasons for rejects."""
+
+import pytest
+from ndjson_parquet import line_parser
+from ndjson_parquet.transform import parse_lines
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+pytestmark = pytest.mark.spark
+
+# Numbers Spark's from_json renders differently from their source text: a double in between.
+CHANGED_BY_SPARKS_FROM_JSON = [
+    "12345678901234567890.123",
+    "0.1000000000000000055511151231257827",
+    "1e400",
+    "1E5",
+    "2.50",
+    "12345678.5",
+    "0.00001",
+    "-3.000",
+]
+KEPT_BY_SPARKS_FROM_JSON = ["425.0", "425.29", "-25.52521", "42", "123456789012345678901234567890"]
+NOT_AN_OBJECT = "not a JSON object"
+TEXT_AFTER_OBJECT = "text after the JSON object"
+
+
+def parse(spark, lines: list[str], fields: list[str]) -> list[dict]:
+    """Each line's status, reason, unseen fields and field values, as the job's pass sees them."""
+    frame = spark.createDataFrame([(line,) for line in lines], ["value"])
+    results = parse_lines(frame, fields).select("_parsed").collect()
+    return [
+        {
+            "status": row[line_parser.STATUS],
+            "reason": row[line_parser.REASON],
+            "unseen": row[line_parser.UNSEEN_FIELDS],
+            **{name: row[line_parser.value_column(index)] for index, name in enumerate(fields)},
+        }
+        for row in (result["_parsed"] for result in results)
+    ]
+
+
+def parse_one(spark, line: str, fields: list[str]) -> dict:
+    [result] = parse(spark, [line], fields)
+    return result
+
+
+@pytest.mark.parametrize("number", CHANGED_BY_SPARKS_FROM_JSON + KEPT_BY_SPARKS_FROM_JSON)
+def test_a_top_level_number_keeps_the_text_it_was_written_with(spark, number):
+    assert parse_one(spark, f'{{"x": {number}}}', ["x"])["x"] == number
+
+
+def test_numbers_inside_nested_values_keep_their_text(spark):
+    result = parse_one(spark, '{"o": {"p": 1.10, "q": [1e5, "s", 12345678901234567890.123]}}', ["o"])
+    assert result["o"] == '{"p":1.10,"q":[1e5,"s",12345678901234567890.123]}'
+
+
+def test_the_numbers_tested_here_are_ones_spark_would_change(spark):
+    numbers = CHANGED_BY_SPARKS_FROM_JSON + KEPT_BY_SPARKS_FROM_JSON
+    lines = spark.createDataFrame([(f'{{"x": {n}}}',) for n in numbers], ["value"])
+    fields = T.MapType(T.StringType(), T.StringType())
+    rendered = [row["x"] for row in lines.select(F.from_json("value", fields)["x"].alias("x")).collect()]
+    changed = {n for n, text in zip(numbers, rendered, strict=True) if text != n}
+    assert changed == set(CHANGED_BY_SPARKS_FROM_JSON)
+
+
+def test_nested_values_are_compact_json_as_spark_renders_them(spark):
+    line = '{"o": {"name": "日本 \\"x\\"\\n",  "tags": ["a", true, null], "n": 7, "e": {}}}'
+    fields = T.MapType(T.StringType(), T.StringType())
+    frame = spark.createDataFrame([(line,)], ["value"])
+    sparks = frame.select(F.from_json("value", fields)["o"].alias("o")).collect()[0]["o"]
+    assert parse_one(spark, line, ["o"])["o"] == sparks
+
+
+def test_strings_are_their_text_booleans_their_word_and_null_stays_null(spark):
+    result = parse_one(spark, '{"s": "héllo \\"q\\" \\u00e9", "n": null, "b": true}', ["s", "n", "b"])
+    assert (result["s"], result["n"], result["b"]) == ('héllo "q" é', None, "true")
+
+
+def test_a_record_is_a_record_without_reason_or_unseen_fields(spark):
+    result = parse_one(spark, '{"a": "1"}', ["a"])
+    assert (result["status"], result["reason"], result["unseen"]) == (line_parser.RECORD, None, None)
+
+
+def test_a_field_the_record_lacks_is_null(spark):
+    assert parse_one(spark, '{"a": "1"}', ["a", "b"])["b"] is None
+
+
+def test_a_repeated_key_keeps_its_last_value(spark):
+    assert parse_one(spark, '{"a": "first", "a": "last"}', ["a"])["a"] == "last"
+
+
+def test_keys_outside_the_fields_are_reported_once_each(spark):
+    result = parse_one(spark, '{"a": "1", "new": 2, "other": null, "new": 3}', ["a"])
+    assert (result["a"], result["unseen"]) == ("1", ["new", "other"])
+
+
+@pytest.mark.parametrize("line", ["", "   ", "\t"])
+def test_a_blank_line_is_blank(spark, line):
+    assert parse_one(spark, line, ["a"])["status"] == line_parser.BLANK
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("[1, 2]", NOT_AN_OBJECT),
+        ('"text"', NOT_AN_OBJECT),
+        ("null", NOT_AN_OBJECT),
+        ("42", NOT_AN_OBJECT),
+        ('{"a": 1} trailing', TEXT_AFTER_OBJECT),
+        ('{"a": 1}{"b": 2}', TEXT_AFTER_OBJECT),
+        ('{"a": 1}  {"b": 2}', TEXT_AFTER_OBJECT),
+        ('{"a": 1}\t{"b": 2}', TEXT_AFTER_OBJECT),
+    ],
+)
+def test_a_line_that_is_not_one_json_object_is_rejected_with_its_reason(spark, line, reason):
+    result = parse_one(spark, line, ["a"])
+    assert (result["status"], result["reason"], result["a"]) == (line_parser.REJECT, reason, None)
+
+
+@pytest.mark.parametrize("line", ["not json", '{"a": 1', '{"a": 01}', '{"a": "unterminated}'])
+def test_malformed_json_is_rejected_with_the_parsers_message(spark, line):
+    result = parse_one(spark, line, ["a"])
+    assert result["status"] == line_parser.REJECT
+    assert result["reason"].startswith("malformed JSON: ")
+
+
+def test_trailing_whitespace_after_the_object_is_fine(spark):
+    assert parse_one(spark, '{"a": 1}   \t', ["a"])["status"] == line_parser.RECORD
+
+
+def test_invalid_utf8_is_rejected_rather_than_replaced(spark, tmp_path):
+    path = tmp_path / "bad.ndjson"
+    path.write_bytes(b'{"a": "caf\xe9"}\n{"a": "caf\xc3\xa9"}\n')
+    rows = parse_lines(spark.read.text(str(path)), ["a"]).select("_parsed").collect()
+    results = [
+        (row["_parsed"][line_parser.STATUS], row["_parsed"][line_parser.value_column(0)]) for row in rows
+    ]
+    assert results == [(line_parser.REJECT, None), (line_parser.RECORD, "café")]
+
+
+def test_json_extensions_sparks_reader_accepts_stay_accepted(spark):
+    result = parse_one(spark, "{'a': 'single', 'b': NaN}", ["a", "b"])
+    assert (result["status"], result["a"], result["b"]) == (line_parser.RECORD, "single", "NaN")
+
+
+def test_the_jar_builds_to_the_same_bytes_twice(tmp_path):
+    first = line_parser.build_jar(tmp_path / "first" / line_parser.JAR_NAME).read_bytes()
+    second = line_parser.build_jar(tmp_path / "second" / line_parser.JAR_NAME).read_bytes()
+    assert first == second
+
+
+def test_a_parser_class_missing_from_the_classpath_is_a_clear_error(spark, monkeypatch):
+    monkeypatch.setattr(line_parser, "CLASS_NAME", "ndjsonparquet.NoSuchParser")
+    with pytest.raises(line_parser.LineParserUnavailable, match="--extra-jars"):
+        line_parser.parse(spark, F.col("value"), ["a"])
