@@ -1,8 +1,11 @@
 """Build the deployable archives with reproducible bytes.
 
-Terraform compares the archives by hash (`source_code_hash`, `source_hash`), so a rebuild of unchanged
-sources must give the same bytes or every plan would show a spurious Lambda/Glue update. Zip entries
-therefore get a fixed timestamp, fixed permissions and a sorted order; caches and docs are left out.
+The Lambda and Glue library zips, and the Glue job's line parser jar (its Java UDF, compiled by
+`ndjson_parquet.line_parser.build_jar`, which needs a JDK 17 `javac`). Terraform compares the archives by
+hash (`source_code_hash`, `source_hash`), so a rebuild of unchanged sources must give the same bytes or
+every plan would show a spurious Lambda/Glue update. Zip entries therefore get a fixed timestamp, fixed
+permissions and a sorted order; caches and docs are left out. The jar's bytes also depend on the JDK, so
+a build with another JDK may upload it again.
 
 Usage: python scripts/build.py [--out build]
 """
@@ -16,6 +19,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from ndjson_parquet.line_parser import JAR_NAME, build_jar
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # (source package directory, archive path under the output directory). Each package sits at the zip
@@ -25,6 +30,7 @@ ARCHIVES = (
     (REPO_ROOT / "src" / "lambda" / "manifest_builder", Path("lambda") / "manifest_builder.zip"),
     (REPO_ROOT / "src" / "glue" / "ndjson_parquet", Path("glue") / "ndjson_parquet.zip"),
 )
+LINE_PARSER_JAR = Path("glue") / JAR_NAME
 
 # The earliest timestamp a zip entry can carry; any fixed value would do.
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -67,7 +73,8 @@ def build_archive(package_dir: Path, archive_path: Path) -> Path:
 
 
 def build_all(out_dir: Path) -> list[Path]:
-    return [build_archive(package_dir, out_dir / relative) for package_dir, relative in ARCHIVES]
+    archives = [build_archive(package_dir, out_dir / relative) for package_dir, relative in ARCHIVES]
+    return [*archives, build_jar(out_dir / LINE_PARSER_JAR)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,9 @@ locals {
   lambda_package_path = coalesce(var.lambda_package_path, "${local.repo_root}/build/lambda/manifest_builder.zip")
   glue_script_path    = coalesce(var.glue_script_path, "${local.repo_root}/src/glue/ndjson_to_parquet.py")
   glue_library_path   = coalesce(var.glue_library_path, "${local.repo_root}/build/glue/ndjson_parquet.zip")
+  glue_line_parser_jar_path = coalesce(
+    var.glue_line_parser_jar_path, "${local.repo_root}/build/glue/ndjson_line_parser.jar"
+  )
 
   # Names are fixed here rather than read from the modules so that IAM can scope each role to
   # resources that do not exist yet, without a dependency cycle (role -> function -> role), and so
@@ -114,6 +117,7 @@ module "glue" {
   role_arn              = module.iam.glue_job_role_arn
   script_path           = local.glue_script_path
   library_path          = local.glue_library_path
+  line_parser_jar_path  = local.glue_line_parser_jar_path
   artifacts_bucket_name = module.storage.bucket_names["artifacts"]
   artifacts_prefix      = local.glue_artifacts_prefix
   kms_key_arn           = module.storage.kms_key_arn

@@ -242,6 +242,12 @@ variable "glue_library_path" {
   default     = null
 }
 
+variable "glue_line_parser_jar_path" {
+  description = "Glue line parser jar (the job's Java UDF); null means the build's output, build/glue/ndjson_line_parser.jar."
+  type        = string
+  default     = null
+}
+
 variable "output_prefix" {
   description = "Key prefix of the Parquet output."
   type        = string

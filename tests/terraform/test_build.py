@@ -1,4 +1,4 @@
-"""scripts/build.py: the deployable archives are reproducible byte for byte and laid out as deployed."""
+"""scripts/build.py: the deployable zips and jar are reproducible byte for byte and laid out as deployed."""
 
 import zipfile
 
@@ -61,3 +61,17 @@ def test_glue_library_archive_holds_ndjson_parquet(built_artifacts):
     names = zipfile.ZipFile(glue_zip).namelist()
     assert "ndjson_parquet/__init__.py" in names
     assert all(name.startswith("ndjson_parquet/") for name in names)
+
+
+def test_glue_line_parser_jar_is_built_beside_the_library_with_its_classes(built_artifacts):
+    jar = next(path for path in built_artifacts if path.name == "ndjson_line_parser.jar")
+    assert jar.parent.name == "glue"
+    assert "ndjsonparquet/LineParser.class" in zipfile.ZipFile(jar).namelist()
+
+
+def test_rebuilding_gives_an_identical_line_parser_jar(build_script, tmp_path):
+    first, second = (
+        next(path for path in build_script.build_all(tmp_path / out) if path.suffix == ".jar").read_bytes()
+        for out in ("one", "two")
+    )
+    assert first == second

@@ -1,6 +1,7 @@
 locals {
-  script_key  = "${var.artifacts_prefix}ndjson_to_parquet.py"
-  library_key = "${var.artifacts_prefix}ndjson_parquet.zip"
+  script_key      = "${var.artifacts_prefix}ndjson_to_parquet.py"
+  library_key     = "${var.artifacts_prefix}ndjson_parquet.zip"
+  line_parser_key = "${var.artifacts_prefix}ndjson_line_parser.jar"
 }
 
 resource "aws_s3_object" "script" {
@@ -16,6 +17,14 @@ resource "aws_s3_object" "library" {
   key         = local.library_key
   source      = var.library_path
   source_hash = filemd5(var.library_path)
+  tags        = var.tags
+}
+
+resource "aws_s3_object" "line_parser" {
+  bucket      = var.artifacts_bucket_name
+  key         = local.line_parser_key
+  source      = var.line_parser_jar_path
+  source_hash = filemd5(var.line_parser_jar_path)
   tags        = var.tags
 }
 
@@ -73,8 +82,10 @@ resource "aws_glue_job" "ndjson_to_parquet" {
 
   default_arguments = merge(
     {
-      "--job-language"                     = "python"
-      "--extra-py-files"                   = "s3://${var.artifacts_bucket_name}/${aws_s3_object.library.key}"
+      "--job-language"   = "python"
+      "--extra-py-files" = "s3://${var.artifacts_bucket_name}/${aws_s3_object.library.key}"
+      # The job parses each line with a Java UDF (the line parser), which Spark loads from this jar.
+      "--extra-jars"                       = "s3://${var.artifacts_bucket_name}/${aws_s3_object.line_parser.key}"
       "--enable-continuous-cloudwatch-log" = "true"
       "--continuous-log-logGroup"          = aws_cloudwatch_log_group.job.name
       "--MANIFEST_BUCKET"                  = var.manifest_bucket_name

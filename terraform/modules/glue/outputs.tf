@@ -18,6 +18,11 @@ output "library_location" {
   value       = "s3://${var.artifacts_bucket_name}/${aws_s3_object.library.key}"
 }
 
+output "line_parser_location" {
+  description = "S3 URI of the uploaded line parser jar (--extra-jars)."
+  value       = "s3://${var.artifacts_bucket_name}/${aws_s3_object.line_parser.key}"
+}
+
 output "default_arguments" {
   description = "Default arguments of the job; each run adds --MANIFEST_PATH."
   value       = aws_glue_job.ndjson_to_parquet.default_arguments

@@ -33,13 +33,23 @@ variable "library_path" {
   }
 }
 
+variable "line_parser_jar_path" {
+  description = "Local path of the line parser jar built by `make build` (build/glue/ndjson_line_parser.jar), passed with --extra-jars."
+  type        = string
+
+  validation {
+    condition     = endswith(var.line_parser_jar_path, ".jar")
+    error_message = "line_parser_jar_path must point at a .jar file."
+  }
+}
+
 variable "artifacts_bucket_name" {
-  description = "Bucket the script and library archive are uploaded to."
+  description = "Bucket the script, library archive and line parser jar are uploaded to."
   type        = string
 }
 
 variable "artifacts_prefix" {
-  description = "Key prefix of the uploaded script and archive."
+  description = "Key prefix of the uploaded script, archive and jar."
   type        = string
   default     = "glue/"
 
