@@ -5,9 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.SegmentedStringWriter;
-import com.fasterxml.jackson.core.util.BufferRecycler;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,6 +47,8 @@ public final class LineParser implements UDF1<byte[], Row> {
   // Built again after deserialisation on each executor, not shipped with the task.
   private transient HashMap<String, Integer> positions;
   private transient JsonFactory factory;
+  private transient StringWriter nestedText;
+  private transient JsonGenerator nestedGenerator;
 
   public LineParser(List<String> fields) {
     this.fields = fields.toArray(new String[0]);
@@ -128,15 +129,21 @@ public final class LineParser implements UDF1<byte[], Row> {
 
   /** The compact JSON text of the object or array the parser is at, numbers as written. */
   private String nestedText(JsonParser parser) throws IOException {
-    SegmentedStringWriter text = new SegmentedStringWriter(new BufferRecycler());
-    try (JsonGenerator generator = factory.createGenerator(text)) {
+    // One generator serves every nested value of the partition: a new one per value cost more than the copy.
+    if (nestedGenerator == null) {
+      nestedText = new StringWriter();
+      nestedGenerator = factory.createGenerator(nestedText);
+      nestedGenerator.setRootValueSeparator(null);
+    }
+    nestedText.getBuffer().setLength(0);
+    try {
       int depth = 0;
       JsonToken token = parser.currentToken();
       do {
         if (token.isNumeric()) {
-          generator.writeNumber(parser.getText());
+          nestedGenerator.writeNumber(parser.getText());
         } else {
-          generator.copyCurrentEvent(parser);
+          nestedGenerator.copyCurrentEvent(parser);
         }
         if (token.isStructStart()) {
           depth++;
@@ -144,8 +151,13 @@ public final class LineParser implements UDF1<byte[], Row> {
           depth--;
         }
       } while (depth > 0 && (token = parser.nextToken()) != null);
+      nestedGenerator.flush();
+    } catch (IOException error) {
+      // A value broken off midway leaves the generator inside it: the next value needs a fresh one.
+      nestedGenerator = null;
+      throw error;
     }
-    return text.getAndClear();
+    return nestedText.toString();
   }
 
   private JsonFactory factory() {
