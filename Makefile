@@ -54,7 +54,7 @@ venv: $(VENV)/.installed ## Create the virtualenv from pyproject.toml
 test: venv ## Run every test suite
 	$(PYTHON) -m pytest
 
-build: venv ## Build the Lambda and Glue archives deterministically into build/
+build: venv ## Build the Lambda and Glue archives and the Glue line parser jar deterministically into build/
 	$(PYTHON) scripts/build.py
 
 $(TF_CLI_RC):
