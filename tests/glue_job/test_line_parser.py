@@ -1,8 +1,11 @@
 """The line parser: one JSON object per line, values as strings, numbers as written, reasons for rejects."""
 
+from datetime import UTC, datetime
+
 import pytest
 from ndjson_parquet import line_parser
-from ndjson_parquet.transform import parse_lines
+from ndjson_parquet.transform import parse_lines, write_records
+from pyspark.sql import DataFrameWriter
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -153,3 +156,20 @@ def test_a_parser_class_missing_from_the_classpath_is_a_clear_error(spark, monke
     monkeypatch.setattr(line_parser, "CLASS_NAME", "ndjsonparquet.NoSuchParser")
     with pytest.raises(line_parser.LineParserUnavailable, match="--extra-jars"):
         line_parser.parse(spark, F.col("value"), ["a"])
+
+
+def test_the_write_parses_each_line_once(spark, tmp_path, monkeypatch):
+    path = tmp_path / "a.ndjson"
+    path.write_text('{"a": "1"}\n')
+    plans = []
+    write_parquet = DataFrameWriter.parquet
+
+    def record_plan(writer, *args, **kwargs):
+        plans.append(writer._df._jdf.queryExecution().executedPlan().toString())
+        return write_parquet(writer, *args, **kwargs)
+
+    monkeypatch.setattr(DataFrameWriter, "parquet", record_plan)
+    lines = spark.read.text(str(path))
+    write_records(parse_lines(lines, ["a"]), ["a"], datetime.now(UTC), str(tmp_path / "out"), "snappy")
+    [plan] = plans
+    assert plan.count("UDF(") == 1

@@ -35,7 +35,6 @@ _MOSTLY_UNIQUE = 0.5
 class PassMetrics:
     """What one pass over the lines saw, gathered by the write itself (``DataFrame.observe``)."""
 
-    lines: int
     records: int
     rejected: int
     reject_files: tuple[str, ...]  # as Spark names them (qualified, percent-encoded URIs)
@@ -132,7 +131,6 @@ def write_records(
     )
     observed = projected.observe(
         observation,
-        F.count(F.lit(1)).alias("lines"),
         F.count_if(is_record).alias("records"),
         F.count_if(is_reject).alias("rejected"),
         F.to_json(F.collect_set(reject_file)).alias("reject_files"),
@@ -149,7 +147,6 @@ def write_records(
     writer.parquet(output_uri)
     seen = observation.get
     return PassMetrics(
-        lines=seen["lines"],
         records=seen["records"],
         rejected=seen["rejected"],
         reject_files=tuple(sorted(json.loads(seen["reject_files"]))),
