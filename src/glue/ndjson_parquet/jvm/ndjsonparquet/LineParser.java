@@ -5,9 +5,11 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -41,6 +43,10 @@ public final class LineParser implements UDF1<byte[], Row> {
   public static final String TEXT_AFTER_OBJECT = "text after the JSON object";
   public static final String MALFORMED = "malformed JSON: ";
 
+  // Positions in the result row; the field values follow.
+  private static final int STATUS_COLUMN = 0;
+  private static final int REASON_COLUMN = 1;
+  private static final int UNSEEN_FIELDS_COLUMN = 2;
   private static final int LEADING_COLUMNS = 3;
 
   private final String[] fields;
@@ -97,7 +103,7 @@ public final class LineParser implements UDF1<byte[], Row> {
       if (parser.nextToken() != null) {
         return status(columns, REJECT, TEXT_AFTER_OBJECT);
       }
-      columns[2] = unseen;
+      columns[UNSEEN_FIELDS_COLUMN] = unseen;
       return status(columns, RECORD, null);
     } catch (JsonProcessingException error) {
       // Once the object is complete, whatever fails to parse is text after it.
@@ -106,10 +112,10 @@ public final class LineParser implements UDF1<byte[], Row> {
   }
 
   private static Row status(Object[] columns, int status, String reason) {
-    columns[0] = status;
-    columns[1] = reason;
+    columns[STATUS_COLUMN] = status;
+    columns[REASON_COLUMN] = reason;
     if (status != RECORD) {
-      java.util.Arrays.fill(columns, 2, columns.length, null);
+      Arrays.fill(columns, UNSEEN_FIELDS_COLUMN, columns.length, null);
     }
     return RowFactory.create(columns);
   }
@@ -166,8 +172,8 @@ public final class LineParser implements UDF1<byte[], Row> {
       // nothing that was accepted before.
       factory =
           JsonFactory.builder()
-              .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_SINGLE_QUOTES)
-              .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+              .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
+              .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
               .build();
       positions = new HashMap<>(fields.length * 2);
       for (int i = 0; i < fields.length; i++) {
