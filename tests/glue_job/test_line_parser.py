@@ -146,12 +146,6 @@ def test_json_extensions_sparks_reader_accepts_stay_accepted(spark):
     assert (result["status"], result["a"], result["b"]) == (line_parser.RECORD, "single", "NaN")
 
 
-def test_the_jar_builds_to_the_same_bytes_twice(tmp_path):
-    first = line_parser.build_jar(tmp_path / "first" / line_parser.JAR_NAME).read_bytes()
-    second = line_parser.build_jar(tmp_path / "second" / line_parser.JAR_NAME).read_bytes()
-    assert first == second
-
-
 def test_a_parser_class_missing_from_the_classpath_is_a_clear_error(spark, monkeypatch):
     monkeypatch.setattr(line_parser, "CLASS_NAME", "ndjsonparquet.NoSuchParser")
     with pytest.raises(line_parser.LineParserUnavailable, match="--extra-jars"):
