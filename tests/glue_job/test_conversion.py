@@ -262,3 +262,9 @@ def test_mostly_unique_columns_skip_dictionary_encoding_and_repetitive_ones_keep
     encodings = {row_group.column(i).path_in_schema: row_group.column(i).encodings for i in range(2)}
     assert "PLAIN_DICTIONARY" not in encodings["id"]
     assert "PLAIN_DICTIONARY" in encodings["kind"]
+
+
+def test_a_deeply_nested_line_in_the_sample_is_rejected_not_fatal(spark, inputs, tmp_path):
+    inputs.file("a.ndjson", '{"d": ' + "[" * 1_200 + "]" * 1_200 + '}\n{"id": "1"}\n')
+    stats = run_job(spark, options(tmp_path, inputs.manifest(), max_reject_ratio=0.9))
+    assert (stats.records_written, stats.records_rejected, stats.fields) == (1, 1, ["id"])

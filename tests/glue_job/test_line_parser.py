@@ -167,3 +167,19 @@ def test_the_write_parses_each_line_once(spark, tmp_path, monkeypatch):
     write_records(parse_lines(lines, ["a"]), ["a"], datetime.now(UTC), str(tmp_path / "out"), "snappy")
     [plan] = plans
     assert plan.count("UDF(") == 1
+
+
+def test_a_string_longer_than_jacksons_default_limit_is_kept(spark):
+    text = "x" * 20_000_001
+    assert parse_one(spark, f'{{"blob": "{text}"}}', ["blob"])["blob"] == text
+
+
+def test_a_number_longer_than_jacksons_default_limit_is_kept(spark):
+    digits = "7" * 1_500
+    assert parse_one(spark, f'{{"n": {digits}}}', ["n"])["n"] == digits
+
+
+def test_nesting_deeper_than_a_thousand_levels_is_rejected_with_the_reason(spark):
+    result = parse_one(spark, '{"d": ' + "[" * 1_000 + "]" * 1_000 + "}", ["d"])
+    assert result["status"] == line_parser.REJECT
+    assert "nesting depth" in result["reason"]

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -169,11 +170,18 @@ public final class LineParser implements UDF1<byte[], Row> {
   private JsonFactory factory() {
     if (factory == null) {
       // The JSON extensions Spark's own JSON reader accepts by default, so that switching parsers rejects
-      // nothing that was accepted before.
+      // nothing that was accepted before. Jackson's limits on string and number length guard conversions
+      // this parser never makes (numbers stay text) and would reject valid data, such as a 25 MB string;
+      // its nesting limit (1,000 levels) stays.
       factory =
           JsonFactory.builder()
               .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
               .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+              .streamReadConstraints(
+                  StreamReadConstraints.builder()
+                      .maxStringLength(Integer.MAX_VALUE)
+                      .maxNumberLength(Integer.MAX_VALUE)
+                      .build())
               .build();
       positions = new HashMap<>(fields.length * 2);
       for (int i = 0; i < fields.length; i++) {
