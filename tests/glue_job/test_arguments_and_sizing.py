@@ -34,10 +34,12 @@ def test_optional_arguments_override_the_defaults():
             "COMPRESSION_TYPE": "ZSTD",
             "MAX_REJECT_RATIO": "0.2",
             "TARGET_FILE_SIZE_MB": "256",
+            "MAX_FIELDS": "5000",
         }
     )
     assert (options.output_root, options.rejects_root) == ("s3://o/curated/events", "s3://o/bad")
     assert (options.compression, options.max_reject_ratio, options.target_file_size_mb) == ("zstd", 0.2, 256)
+    assert options.max_fields == 5000
 
 
 def test_a_bare_manifest_key_is_read_from_the_manifest_bucket():
@@ -55,6 +57,8 @@ def test_a_bare_manifest_key_is_read_from_the_manifest_bucket():
         ({"COMPRESSION_TYPE": "brotli"}, "is not one of"),
         ({"TARGET_FILE_SIZE_MB": "0"}, "must be positive"),
         ({"NDJSON_BYTES_PER_PARQUET_BYTE": "0.5"}, "at least 1"),
+        ({"MAX_FIELDS": "0"}, "MAX_FIELDS 0 must be at least 1"),
+        ({"MAX_FIELDS": "many"}, "--MAX_FIELDS must be a int"),
     ],
 )
 def test_a_wrong_argument_is_a_clear_error(override, message):

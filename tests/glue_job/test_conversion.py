@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from ndjson_parquet import JobOptions, RejectRatioExceeded, run_job
+from ndjson_parquet import JobOptions, RejectRatioExceeded, TooManyFields, run_job
 
 pytestmark = pytest.mark.spark
 
@@ -268,3 +268,19 @@ def test_a_deeply_nested_line_in_the_sample_is_rejected_not_fatal(spark, inputs,
     inputs.file("a.ndjson", '{"d": ' + "[" * 1_200 + "]" * 1_200 + '}\n{"id": "1"}\n')
     stats = run_job(spark, options(tmp_path, inputs.manifest(), max_reject_ratio=0.9))
     assert (stats.records_written, stats.records_rejected, stats.fields) == (1, 1, ["id"])
+
+
+def test_more_fields_than_max_fields_in_the_sample_fail_the_run_before_writing(spark, inputs, tmp_path):
+    inputs.file("a.ndjson", "".join(json.dumps({f"user-{i}": i}) + "\n" for i in range(6)))
+    with pytest.raises(TooManyFields, match="6 distinct top-level fields, more than MAX_FIELDS 5"):
+        run_job(spark, options(tmp_path, inputs.manifest(), max_fields=5))
+    assert not (tmp_path / "parquet").exists()
+
+
+def test_more_fields_than_max_fields_after_the_sample_fail_the_run_and_keep_no_output(
+    spark, inputs, tmp_path
+):
+    inputs.file("a.ndjson", "".join(json.dumps({"id": str(i), f"user-{i}": i}) + "\n" for i in range(8)))
+    with pytest.raises(TooManyFields, match="9 distinct top-level fields, more than MAX_FIELDS 5"):
+        run_job(spark, options(tmp_path, inputs.manifest(), max_fields=5, sample_lines=1))
+    assert not list((tmp_path / "parquet").rglob("*.parquet"))

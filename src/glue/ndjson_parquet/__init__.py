@@ -1,6 +1,13 @@
-"""NDJSON -> Parquet conversion for the intake pipeline's Glue job, in plain PySpark (no awsglue here)."""
+"""NDJSON to Parquet for the intake pipeline's Glue job: PySpark and a Java line parser; no awsglue."""
 
-from ndjson_parquet.job import JobOptions, JobStats, RejectRatioExceeded, options_from_arguments, run_job
+from ndjson_parquet.job import (
+    JobOptions,
+    JobStats,
+    RejectRatioExceeded,
+    TooManyFields,
+    options_from_arguments,
+    run_job,
+)
 from ndjson_parquet.manifest import Manifest, ManifestError, load_manifest
 
 __all__ = [
@@ -9,6 +16,7 @@ __all__ = [
     "Manifest",
     "ManifestError",
     "RejectRatioExceeded",
+    "TooManyFields",
     "load_manifest",
     "options_from_arguments",
     "run_job",

@@ -28,6 +28,7 @@ ARGUMENT_DEFAULTS = {
     "TARGET_FILE_SIZE_MB": "128",
     "NDJSON_BYTES_PER_PARQUET_BYTE": "4",
     "SAMPLE_LINES": "1000",
+    "MAX_FIELDS": "1000",
 }
 COMPRESSIONS = ("snappy", "gzip", "zstd", "lz4", "none", "uncompressed")
 
@@ -44,6 +45,19 @@ class RejectRatioExceeded(RuntimeError):
         )
 
 
+class TooManyFields(RuntimeError):
+    """The records hold more distinct top-level fields than MAX_FIELDS; the run keeps no Parquet output."""
+
+    def __init__(self, manifest_id: str, fields: list[str], max_fields: int):
+        self.fields = fields
+        super().__init__(
+            f"manifest {manifest_id}: {len(fields)} distinct top-level fields, more than MAX_FIELDS "
+            f"{max_fields} (the first: {', '.join(fields[:10])}, …). Keys that differ per record, such as "
+            "ids used as keys, make a column each: they belong in a nested object. If the data really is "
+            "this wide, raise MAX_FIELDS."
+        )
+
+
 @dataclass(frozen=True)
 class JobOptions:
     manifest_path: str
@@ -54,6 +68,7 @@ class JobOptions:
     target_file_size_mb: float = 128.0
     ndjson_bytes_per_parquet_byte: float = 4.0
     sample_lines: int = 1000
+    max_fields: int = 1000
 
     def __post_init__(self):
         if self.compression not in COMPRESSIONS:
@@ -62,6 +77,8 @@ class JobOptions:
             raise ValueError(f"MAX_REJECT_RATIO {self.max_reject_ratio} must be between 0 and 1")
         if self.sample_lines < 1:
             raise ValueError(f"SAMPLE_LINES {self.sample_lines} must be at least 1")
+        if self.max_fields < 1:
+            raise ValueError(f"MAX_FIELDS {self.max_fields} must be at least 1")
         # split_bytes validates the two sizing values.
         split_bytes(self.target_file_size_mb, self.ndjson_bytes_per_parquet_byte)
 
@@ -120,6 +137,7 @@ def options_from_arguments(arguments: Mapping[str, str]) -> JobOptions:
         target_file_size_mb=_number(arguments, "TARGET_FILE_SIZE_MB", float),
         ndjson_bytes_per_parquet_byte=_number(arguments, "NDJSON_BYTES_PER_PARQUET_BYTE", float),
         sample_lines=_number(arguments, "SAMPLE_LINES", int),
+        max_fields=_number(arguments, "MAX_FIELDS", int),
     )
 
 
@@ -168,6 +186,10 @@ def run_job(
         input_bytes = transform.input_bytes(lines)
         sample = transform.sample_fields(lines, options.sample_lines)
         fields = sample.fields
+        # A column per field: without a bound, keys that differ per record would make a plan with a column
+        # per record, which runs out of memory long before it fails with a reason.
+        if len(fields) > options.max_fields:
+            raise TooManyFields(manifest.manifest_id, fields, options.max_fields)
         metrics = transform.write_records(
             transform.parse_lines(lines, fields, source_prefix),
             fields,
@@ -182,6 +204,9 @@ def run_job(
                 "fields absent from the sample, writing again with them: %s", list(metrics.unseen_fields)
             )
             fields = fields + list(metrics.unseen_fields)
+            if len(fields) > options.max_fields:
+                fs.delete(output)
+                raise TooManyFields(manifest.manifest_id, fields, options.max_fields)
             metrics = transform.write_records(
                 transform.parse_lines(lines, fields, source_prefix),
                 fields,

@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-reject-ratio", type=float, default=0.01)
     parser.add_argument("--target-file-size-mb", type=float, default=128.0)
     parser.add_argument("--ndjson-bytes-per-parquet-byte", type=float, default=4.0)
+    parser.add_argument("--max-fields", type=int, default=1000)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     options = JobOptions(
@@ -99,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         max_reject_ratio=args.max_reject_ratio,
         target_file_size_mb=args.target_file_size_mb,
         ndjson_bytes_per_parquet_byte=args.ndjson_bytes_per_parquet_byte,
+        max_fields=args.max_fields,
     )
     spark = local_session(args.master, args.driver_memory)
     try:
