@@ -183,3 +183,8 @@ def test_nesting_deeper_than_a_thousand_levels_is_rejected_with_the_reason(spark
     result = parse_one(spark, '{"d": ' + "[" * 1_000 + "]" * 1_000 + "}", ["d"])
     assert result["status"] == line_parser.REJECT
     assert "nesting depth" in result["reason"]
+
+
+def test_a_byte_order_mark_before_the_object_is_ignored(spark):
+    result = parse_one(spark, '\ufeff{"a": "1"}', ["a"])
+    assert (result["status"], result["a"]) == (line_parser.RECORD, "1")
