@@ -1,4 +1,4 @@
-"""Glue 5.0 entry point: resolve the job arguments, run the plain-PySpark conversion, commit the job.
+"""Glue 5.0 entry point: resolve the job arguments, run the PySpark conversion, commit the job.
 
 The only module that imports ``awsglue``; the work lives in the ``ndjson_parquet`` package (--extra-py-files).
 """
