@@ -74,7 +74,7 @@ def test_tests_and_lint_gate_every_deployment(workflow):
 
 
 def test_every_job_gets_the_jdk_the_line_parser_jar_is_built_with(workflow):
-    # `make plan` and `make test` build the Glue line parser jar with javac; the jar's bytes depend on the JDK.
+    # `make plan` and `make test` build the Glue line parser jar with javac; its bytes depend on the JDK.
     for name, job in workflow["jobs"].items():
         java = [step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-java")]
         assert [step["with"]["java-version"] for step in java] == ["17"], name
