@@ -1,31 +1,37 @@
 locals {
-  script_key      = "${var.artifacts_prefix}ndjson_to_parquet.py"
-  library_key     = "${var.artifacts_prefix}ndjson_parquet.zip"
-  line_parser_key = "${var.artifacts_prefix}ndjson_line_parser.jar"
+  # What the job runs, uploaded under the artifacts prefix: its script, its Python library
+  # (--extra-py-files) and its line parser, a Java UDF (--extra-jars).
+  artifacts = {
+    script      = { key = "${var.artifacts_prefix}ndjson_to_parquet.py", source = var.script_path }
+    library     = { key = "${var.artifacts_prefix}ndjson_parquet.zip", source = var.library_path }
+    line_parser = { key = "${var.artifacts_prefix}ndjson_line_parser.jar", source = var.line_parser_jar_path }
+  }
+  artifact_uris = { for name, object in aws_s3_object.artifact : name => "s3://${object.bucket}/${object.key}" }
 }
 
-resource "aws_s3_object" "script" {
+resource "aws_s3_object" "artifact" {
+  for_each = local.artifacts
+
   bucket      = var.artifacts_bucket_name
-  key         = local.script_key
-  source      = var.script_path
-  source_hash = filemd5(var.script_path)
+  key         = each.value.key
+  source      = each.value.source
+  source_hash = filemd5(each.value.source)
   tags        = var.tags
 }
 
-resource "aws_s3_object" "library" {
-  bucket      = var.artifacts_bucket_name
-  key         = local.library_key
-  source      = var.library_path
-  source_hash = filemd5(var.library_path)
-  tags        = var.tags
+moved {
+  from = aws_s3_object.script
+  to   = aws_s3_object.artifact["script"]
 }
 
-resource "aws_s3_object" "line_parser" {
-  bucket      = var.artifacts_bucket_name
-  key         = local.line_parser_key
-  source      = var.line_parser_jar_path
-  source_hash = filemd5(var.line_parser_jar_path)
-  tags        = var.tags
+moved {
+  from = aws_s3_object.library
+  to   = aws_s3_object.artifact["library"]
+}
+
+moved {
+  from = aws_s3_object.line_parser
+  to   = aws_s3_object.artifact["line_parser"]
 }
 
 resource "aws_glue_security_configuration" "job" {
@@ -73,7 +79,7 @@ resource "aws_glue_job" "ndjson_to_parquet" {
   command {
     name            = "glueetl"
     python_version  = "3"
-    script_location = "s3://${var.artifacts_bucket_name}/${aws_s3_object.script.key}"
+    script_location = local.artifact_uris["script"]
   }
 
   execution_property {
@@ -82,10 +88,9 @@ resource "aws_glue_job" "ndjson_to_parquet" {
 
   default_arguments = merge(
     {
-      "--job-language"   = "python"
-      "--extra-py-files" = "s3://${var.artifacts_bucket_name}/${aws_s3_object.library.key}"
-      # The job parses each line with a Java UDF (the line parser), which Spark loads from this jar.
-      "--extra-jars"                       = "s3://${var.artifacts_bucket_name}/${aws_s3_object.line_parser.key}"
+      "--job-language"                     = "python"
+      "--extra-py-files"                   = local.artifact_uris["library"]
+      "--extra-jars"                       = local.artifact_uris["line_parser"]
       "--enable-continuous-cloudwatch-log" = "true"
       "--continuous-log-logGroup"          = aws_cloudwatch_log_group.job.name
       "--MANIFEST_BUCKET"                  = var.manifest_bucket_name

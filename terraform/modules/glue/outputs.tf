@@ -15,12 +15,12 @@ output "script_location" {
 
 output "library_location" {
   description = "S3 URI of the uploaded library archive (--extra-py-files)."
-  value       = "s3://${var.artifacts_bucket_name}/${aws_s3_object.library.key}"
+  value       = local.artifact_uris["library"]
 }
 
 output "line_parser_location" {
   description = "S3 URI of the uploaded line parser jar (--extra-jars)."
-  value       = "s3://${var.artifacts_bucket_name}/${aws_s3_object.line_parser.key}"
+  value       = local.artifact_uris["line_parser"]
 }
 
 output "default_arguments" {
