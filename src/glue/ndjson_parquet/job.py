@@ -185,29 +185,14 @@ def run_job(
         lines = spark.read.text(list(manifest.uris))
         input_bytes = transform.input_bytes(lines)
         sample = transform.sample_fields(lines, options.sample_lines)
-        fields = sample.fields
-        # A column per field: without a bound, keys that differ per record would make a plan with a column
-        # per record, which runs out of memory long before it fails with a reason.
-        if len(fields) > options.max_fields:
-            raise TooManyFields(manifest.manifest_id, fields, options.max_fields)
-        metrics = transform.write_records(
-            transform.parse_lines(lines, fields, source_prefix),
-            fields,
-            processed_at,
-            output,
-            options.compression,
-            sample.mostly_unique,
-        )
-        if metrics.unseen_fields:
-            # The head sample missed fields that appear later: write again with every field the pass saw.
-            LOG.warning(
-                "fields absent from the sample, writing again with them: %s", list(metrics.unseen_fields)
-            )
-            fields = fields + list(metrics.unseen_fields)
+
+        def write_records(fields: list[str]) -> transform.PassMetrics:
+            # A column per field: without a bound, keys that differ per record would make a plan with a
+            # column per record, which runs out of memory long before it fails with a reason.
             if len(fields) > options.max_fields:
                 fs.delete(output)
                 raise TooManyFields(manifest.manifest_id, fields, options.max_fields)
-            metrics = transform.write_records(
+            return transform.write_records(
                 transform.parse_lines(lines, fields, source_prefix),
                 fields,
                 processed_at,
@@ -215,6 +200,16 @@ def run_job(
                 options.compression,
                 sample.mostly_unique,
             )
+
+        fields = sample.fields
+        metrics = write_records(fields)
+        if metrics.unseen_fields:
+            # The head sample missed fields that appear later: write again with every field the pass saw.
+            LOG.warning(
+                "fields absent from the sample, writing again with them: %s", list(metrics.unseen_fields)
+            )
+            fields = fields + list(metrics.unseen_fields)
+            metrics = write_records(fields)
             rewrote = True
         if metrics.rejected:
             transform.write_rejects(
