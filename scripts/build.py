@@ -13,13 +13,11 @@ Usage: python scripts/build.py [--out build]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-import zipfile
 from pathlib import Path
 
 from ndjson_parquet.line_parser import JAR_NAME, build_jar
+from ndjson_parquet.reproducible_zip import write_zip
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,9 +30,6 @@ ARCHIVES = (
 )
 LINE_PARSER_JAR = Path("glue") / JAR_NAME
 
-# The earliest timestamp a zip entry can carry; any fixed value would do.
-FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
-FILE_MODE = 0o100644
 INCLUDED_SUFFIXES = (".py", ".json", ".typed")
 
 
@@ -52,24 +47,13 @@ def build_archive(package_dir: Path, archive_path: Path) -> Path:
     """Zip `package_dir` as `<package name>/...` into `archive_path`, deterministically."""
     if not (package_dir / "__init__.py").is_file():
         raise FileNotFoundError(f"{package_dir} is not a Python package (no __init__.py)")
-    archive_path.parent.mkdir(parents=True, exist_ok=True)
-    # Written beside the target and renamed, so a reader never sees a half-written archive.
-    fd, tmp_name = tempfile.mkstemp(dir=archive_path.parent, suffix=".zip.tmp")
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp_name, "w") as archive:
-            for path in package_files(package_dir):
-                arcname = f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}"
-                info = zipfile.ZipInfo(arcname, date_time=FIXED_DATE_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3  # unix, so external_attr is read as POSIX permissions
-                info.external_attr = FILE_MODE << 16
-                archive.writestr(info, path.read_bytes(), compresslevel=9)
-        os.replace(tmp_name, archive_path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return archive_path
+    return write_zip(
+        archive_path,
+        (
+            (f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}", path.read_bytes())
+            for path in package_files(package_dir)
+        ),
+    )
 
 
 def build_all(out_dir: Path) -> list[Path]:

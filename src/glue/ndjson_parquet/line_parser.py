@@ -14,13 +14,15 @@ import os
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from pathlib import Path
 
+import pyspark
 from py4j.java_gateway import JavaClass
 from pyspark.sql import Column, SparkSession
 from pyspark.sql import types as T
 from pyspark.sql.column import _to_java_column, _to_seq
+
+from .reproducible_zip import write_zip
 
 SOURCE_ROOT = Path(__file__).parent / "jvm"
 CLASS_NAME = "ndjsonparquet.LineParser"
@@ -36,8 +38,6 @@ _COMPILE_JARS = (
     "scala-library-*.jar",
     "scala-reflect-*.jar",
 )
-# The earliest timestamp a zip entry can carry: fixed, so the same classes give the same jar bytes.
-_FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 _MANIFEST = b"Manifest-Version: 1.0\r\nCreated-By: ndjson_parquet.line_parser\r\n\r\n"
 
 # Values of the result's status column (LineParser.RECORD, BLANK, REJECT).
@@ -54,8 +54,6 @@ def sources() -> list[Path]:
 
 
 def _compile_classpath() -> str:
-    import pyspark
-
     jars = Path(pyspark.__file__).parent / "jars"
     found = [next(iter(sorted(jars.glob(pattern))), None) for pattern in _COMPILE_JARS]
     if None in found:
@@ -76,7 +74,6 @@ def _javac() -> str:
 
 def build_jar(jar_path: Path) -> Path:
     """Compile the sources into ``jar_path``; the same sources and JDK give the same bytes."""
-    jar_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="line-parser-") as workdir:
         classes = Path(workdir) / "classes"
         command = [
@@ -92,24 +89,12 @@ def build_jar(jar_path: Path) -> Path:
         result = subprocess.run([*command, *map(str, sources())], capture_output=True, text=True)
         if result.returncode != 0:
             raise LineParserUnavailable(f"javac failed:\n{result.stderr}")
-        entries = [("META-INF/MANIFEST.MF", _MANIFEST)] + [
-            (path.relative_to(classes).as_posix(), path.read_bytes())
-            for path in sorted(classes.rglob("*.class"), key=lambda p: p.relative_to(classes).as_posix())
-        ]
-        # Written beside the target and renamed, so a reader (another test worker) never sees half a jar.
-        fd, partial = tempfile.mkstemp(dir=jar_path.parent, suffix=".jar.tmp")
-        os.close(fd)
-        try:
-            with zipfile.ZipFile(partial, "w") as jar:
-                for name, data in entries:
-                    info = zipfile.ZipInfo(name, date_time=_FIXED_DATE_TIME)
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    jar.writestr(info, data)
-            os.replace(partial, jar_path)
-        except BaseException:
-            Path(partial).unlink(missing_ok=True)
-            raise
-    return jar_path
+        classes_in_order = sorted(classes.rglob("*.class"), key=lambda p: p.relative_to(classes).as_posix())
+        return write_zip(
+            jar_path,
+            [("META-INF/MANIFEST.MF", _MANIFEST)]
+            + [(path.relative_to(classes).as_posix(), path.read_bytes()) for path in classes_in_order],
+        )
 
 
 def local_jar() -> Path:
