@@ -10,32 +10,32 @@ output "input_bucket_name" {
 
 output "input_prefix" {
   description = "Key prefix under which uploads enter the pipeline."
-  value       = module.storage.input_prefix
+  value       = var.input_prefix
 }
 
 output "intake_queue_url" {
   description = "URL of the intake queue (S3 notifications for the manifest builder)."
-  value       = module.storage.intake_queue_url
+  value       = module.intake_queue.queue_url
 }
 
 output "dead_letter_queue_url" {
   description = "URL of the intake dead-letter queue."
-  value       = module.storage.dead_letter_queue_url
+  value       = module.intake_queue.dead_letter_queue_url
 }
 
 output "kms_key_arn" {
   description = "ARN of the stack's customer-managed key."
-  value       = module.storage.kms_key_arn
+  value       = module.kms.key_arn
 }
 
 output "tracking_table_name" {
   description = "DynamoDB table tracking files, manifests and the batch lock."
-  value       = module.dynamodb.table_name
+  value       = module.intake_tracking_table.table_name
 }
 
 output "manifest_builder_function_name" {
   description = "Name of the manifest builder Lambda."
-  value       = module.lambda.function_name
+  value       = module.intake_manifest_builder.function_name
 }
 
 output "manifest_builder_environment" {
@@ -45,7 +45,7 @@ output "manifest_builder_environment" {
 
 output "state_machine_arn" {
   description = "ARN of the manifest processing state machine (deployed even while STEP_FUNCTION_ARN is blanked)."
-  value       = module.step_functions.state_machine_arn
+  value       = module.intake_state_machine.state_machine_arn
 }
 
 output "step_function_arn_blanked" {
@@ -55,15 +55,15 @@ output "step_function_arn_blanked" {
 
 output "glue_job_name" {
   description = "Name of the NDJSON to Parquet Glue job."
-  value       = module.glue.job_name
+  value       = module.intake_glue_job.job_name
 }
 
 output "alerts_topic_arn" {
   description = "SNS topic receiving alarms and failure alerts."
-  value       = module.monitoring.alerts_topic_arn
+  value       = module.alerts.topic_arn
 }
 
 output "dashboard_name" {
   description = "CloudWatch dashboard of the pipeline."
-  value       = module.monitoring.dashboard_name
+  value       = module.intake_monitoring.dashboard_name
 }

@@ -41,6 +41,11 @@ variable "input_prefix" {
   description = "Key prefix in the input bucket whose new objects enter the pipeline. Empty means the whole bucket."
   type        = string
   default     = "incoming/"
+
+  validation {
+    condition     = var.input_prefix == "" || can(regex("^[^/].*/$", var.input_prefix))
+    error_message = "input_prefix must be empty or a key prefix ending in `/` without a leading `/`."
+  }
 }
 
 variable "manifest_prefix" {
@@ -332,4 +337,33 @@ variable "oldest_message_age_alarm_seconds" {
   description = "Alarm when the intake queue's oldest message is older than this."
   type        = number
   default     = 900
+
+  validation {
+    condition     = var.oldest_message_age_alarm_seconds >= 60
+    error_message = "oldest_message_age_alarm_seconds must be at least 60."
+  }
+}
+
+# --- pipelines -----------------------------------------------------------------------------------
+
+variable "enable_router" {
+  description = "Deploy the file router pipeline (router.tf). The router arrives in a later release; until then only false is accepted."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.enable_router
+    error_message = "The file router pipeline is not part of this release yet: enable_router must be false."
+  }
+}
+
+variable "enable_datamart" {
+  description = "Deploy the datamart load pipeline (datamart.tf). The datamart arrives in a later release; until then only false is accepted."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.enable_datamart
+    error_message = "The datamart load pipeline is not part of this release yet: enable_datamart must be false."
+  }
 }

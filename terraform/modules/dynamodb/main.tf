@@ -1,26 +1,39 @@
-# One table tracks files, manifests and the batch lock (see the manifest builder's README for the
-# item kinds); all of them live under the date partition they belong to.
-resource "aws_dynamodb_table" "tracking" {
-  name                        = var.table_name
+# One on-demand table, encrypted with the stack's key, with point-in-time recovery.
+resource "aws_dynamodb_table" "this" {
+  name                        = var.name
   billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "date_prefix"
-  range_key                   = "file_key"
+  hash_key                    = var.hash_key
+  range_key                   = var.range_key
   deletion_protection_enabled = var.deletion_protection
 
-  attribute {
-    name = "date_prefix"
-    type = "S"
+  dynamic "attribute" {
+    for_each = var.attributes
+
+    content {
+      name = attribute.key
+      type = attribute.value
+    }
   }
 
-  attribute {
-    name = "file_key"
-    type = "S"
+  dynamic "global_secondary_index" {
+    for_each = var.global_secondary_indexes
+
+    content {
+      name               = global_secondary_index.key
+      hash_key           = global_secondary_index.value.hash_key
+      range_key          = global_secondary_index.value.range_key
+      projection_type    = global_secondary_index.value.projection_type
+      non_key_attributes = global_secondary_index.value.non_key_attributes
+    }
   }
 
-  # Lock items carry an expiry so a crashed holder cannot block batching for ever.
-  ttl {
-    attribute_name = "expires_at"
-    enabled        = true
+  dynamic "ttl" {
+    for_each = var.ttl_attribute == null ? [] : [var.ttl_attribute]
+
+    content {
+      attribute_name = ttl.value
+      enabled        = true
+    }
   }
 
   point_in_time_recovery {

@@ -1,9 +1,9 @@
 output "table_name" {
-  description = "Name of the tracking table."
-  value       = aws_dynamodb_table.tracking.name
+  description = "Name of the table."
+  value       = aws_dynamodb_table.this.name
 }
 
 output "table_arn" {
-  description = "ARN of the tracking table."
-  value       = aws_dynamodb_table.tracking.arn
+  description = "ARN of the table."
+  value       = aws_dynamodb_table.this.arn
 }

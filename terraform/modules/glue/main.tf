@@ -1,40 +1,38 @@
+# One Glue 5.0 Spark job: its entry point script, Python libraries (--extra-py-files) and jars
+# (--extra-jars) uploaded under the artifacts prefix, an encrypting security configuration and its
+# continuous log group.
+
 locals {
-  # What the job runs, uploaded under the artifacts prefix: its script, its Python library
-  # (--extra-py-files) and its line parser, a Java UDF (--extra-jars).
-  artifacts = {
-    script      = { key = "${var.artifacts_prefix}ndjson_to_parquet.py", source = var.script_path }
-    library     = { key = "${var.artifacts_prefix}ndjson_parquet.zip", source = var.library_path }
-    line_parser = { key = "${var.artifacts_prefix}ndjson_line_parser.jar", source = var.line_parser_jar_path }
-  }
+  # Keyed by file name: the S3 key is the prefix plus the file name, so two artifacts of one job
+  # never share a key.
+  artifacts = merge(
+    { (basename(var.script_path)) = var.script_path },
+    { for path in var.extra_python_files : basename(path) => path },
+    { for path in var.extra_jars : basename(path) => path },
+  )
   artifact_uris = { for name, object in aws_s3_object.artifact : name => "s3://${object.bucket}/${object.key}" }
+
+  library_arguments = merge(
+    length(var.extra_python_files) == 0 ? {} : {
+      "--extra-py-files" = join(",", [for path in var.extra_python_files : local.artifact_uris[basename(path)]])
+    },
+    length(var.extra_jars) == 0 ? {} : {
+      "--extra-jars" = join(",", [for path in var.extra_jars : local.artifact_uris[basename(path)]])
+    },
+  )
 }
 
 resource "aws_s3_object" "artifact" {
   for_each = local.artifacts
 
   bucket      = var.artifacts_bucket_name
-  key         = each.value.key
-  source      = each.value.source
-  source_hash = filemd5(each.value.source)
+  key         = "${var.artifacts_prefix}${each.key}"
+  source      = each.value
+  source_hash = filemd5(each.value)
   tags        = var.tags
 }
 
-moved {
-  from = aws_s3_object.script
-  to   = aws_s3_object.artifact["script"]
-}
-
-moved {
-  from = aws_s3_object.library
-  to   = aws_s3_object.artifact["library"]
-}
-
-moved {
-  from = aws_s3_object.line_parser
-  to   = aws_s3_object.artifact["line_parser"]
-}
-
-resource "aws_glue_security_configuration" "job" {
+resource "aws_glue_security_configuration" "this" {
   name = var.job_name
 
   encryption_configuration {
@@ -55,31 +53,32 @@ resource "aws_glue_security_configuration" "job" {
   }
 }
 
-resource "aws_cloudwatch_log_group" "job" {
+resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws-glue/jobs/${var.job_name}"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
   tags              = var.tags
 }
 
-resource "aws_glue_job" "ndjson_to_parquet" {
+resource "aws_glue_job" "this" {
   name                   = var.job_name
-  description            = "Converts the NDJSON files listed in a manifest to Parquet; malformed lines go to rejects."
+  description            = var.description
   role_arn               = var.role_arn
   glue_version           = "5.0"
   worker_type            = var.worker_type
   number_of_workers      = var.number_of_workers
   timeout                = var.timeout_minutes
-  security_configuration = aws_glue_security_configuration.job.name
+  security_configuration = aws_glue_security_configuration.this.name
+  connections            = var.connections
   # AWS reports STANDARD when unset; stating it keeps plans free of drift.
   execution_class = "STANDARD"
-  # Retries belong to the state machine, which knows the manifest and records every attempt.
+  # Retries belong to the state machine, which knows the run's input and records every attempt.
   max_retries = 0
 
   command {
     name            = "glueetl"
     python_version  = "3"
-    script_location = local.artifact_uris["script"]
+    script_location = local.artifact_uris[basename(var.script_path)]
   }
 
   execution_property {
@@ -89,19 +88,11 @@ resource "aws_glue_job" "ndjson_to_parquet" {
   default_arguments = merge(
     {
       "--job-language"                     = "python"
-      "--extra-py-files"                   = local.artifact_uris["library"]
-      "--extra-jars"                       = local.artifact_uris["line_parser"]
       "--enable-continuous-cloudwatch-log" = "true"
-      "--continuous-log-logGroup"          = aws_cloudwatch_log_group.job.name
-      "--MANIFEST_BUCKET"                  = var.manifest_bucket_name
-      "--OUTPUT_BUCKET"                    = var.output_bucket_name
-      "--OUTPUT_PREFIX"                    = var.output_prefix
-      "--REJECTS_PREFIX"                   = var.rejects_prefix
-      "--COMPRESSION_TYPE"                 = var.compression_type
-      "--MAX_REJECT_RATIO"                 = tostring(var.max_reject_ratio)
-      "--TARGET_FILE_SIZE_MB"              = tostring(var.target_file_size_mb)
+      "--continuous-log-logGroup"          = aws_cloudwatch_log_group.this.name
     },
-    var.extra_arguments,
+    local.library_arguments,
+    var.arguments,
   )
 
   tags = var.tags

@@ -1,34 +1,24 @@
 output "job_name" {
-  description = "Name of the Glue job."
-  value       = aws_glue_job.ndjson_to_parquet.name
+  description = "Name of the job."
+  value       = aws_glue_job.this.name
 }
 
 output "job_arn" {
-  description = "ARN of the Glue job."
-  value       = aws_glue_job.ndjson_to_parquet.arn
+  description = "ARN of the job."
+  value       = aws_glue_job.this.arn
 }
 
-output "script_location" {
-  description = "S3 URI of the uploaded entry point script."
-  value       = aws_glue_job.ndjson_to_parquet.command[0].script_location
-}
-
-output "library_location" {
-  description = "S3 URI of the uploaded library archive (--extra-py-files)."
-  value       = local.artifact_uris["library"]
-}
-
-output "line_parser_location" {
-  description = "S3 URI of the uploaded line parser jar (--extra-jars)."
-  value       = local.artifact_uris["line_parser"]
+output "artifact_uris" {
+  description = "S3 URI of each uploaded artifact (script, Python archives, jars), by file name."
+  value       = local.artifact_uris
 }
 
 output "default_arguments" {
-  description = "Default arguments of the job; each run adds --MANIFEST_PATH."
-  value       = aws_glue_job.ndjson_to_parquet.default_arguments
+  description = "Default arguments of the job; each run adds its own."
+  value       = aws_glue_job.this.default_arguments
 }
 
 output "log_group_name" {
   description = "Continuous log group of the job."
-  value       = aws_cloudwatch_log_group.job.name
+  value       = aws_cloudwatch_log_group.this.name
 }

@@ -1,34 +1,16 @@
-output "manifest_builder_role_arn" {
-  description = "ARN of the manifest builder Lambda's execution role."
-  value       = aws_iam_role.manifest_builder.arn
-  # Consumers (function, job, state machine) must not start using the role before its policy exists.
-  depends_on = [aws_iam_role_policy.manifest_builder]
+output "role_arns" {
+  description = "ARN of each role, by key."
+  value       = { for key, role in aws_iam_role.this : key => role.arn }
+  # Consumers (functions, jobs, state machines) must not start using a role before its policy exists.
+  depends_on = [aws_iam_role_policy.this]
 }
 
-output "glue_job_role_arn" {
-  description = "ARN of the Glue job's role."
-  value       = aws_iam_role.glue_job.arn
-  # Consumers (function, job, state machine) must not start using the role before its policy exists.
-  depends_on = [aws_iam_role_policy.glue_job]
-}
-
-output "glue_job_role_name" {
-  description = "Name of the Glue job's role (Glue names its encrypted log groups after it)."
-  value       = aws_iam_role.glue_job.name
-}
-
-output "state_machine_role_arn" {
-  description = "ARN of the state machine's role."
-  value       = aws_iam_role.state_machine.arn
-  # Consumers (function, job, state machine) must not start using the role before its policy exists.
-  depends_on = [aws_iam_role_policy.state_machine]
+output "role_names" {
+  description = "Name of each role, by key."
+  value       = { for key, role in aws_iam_role.this : key => role.name }
 }
 
 output "policy_documents" {
-  description = "The inline policy JSON of each role, keyed by role purpose (for review and tests)."
-  value = {
-    manifest_builder = data.aws_iam_policy_document.manifest_builder.json
-    glue_job         = data.aws_iam_policy_document.glue_job.json
-    state_machine    = data.aws_iam_policy_document.state_machine.json
-  }
+  description = "The inline policy JSON of each role, by key (for review and tests)."
+  value       = { for key, document in data.aws_iam_policy_document.policy : key => document.json }
 }

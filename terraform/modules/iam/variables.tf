@@ -1,5 +1,5 @@
 variable "name_prefix" {
-  description = "Prefix of the role names, e.g. `ndjson-intake-dev`."
+  description = "Prefix of the role names, e.g. `ndjson-intake-dev`; each role is `<name_prefix>-<key>`."
   type        = string
 
   validation {
@@ -8,74 +8,34 @@ variable "name_prefix" {
   }
 }
 
-variable "kms_key_arn" {
-  description = "ARN of the customer-managed key encrypting the stack's data; every role may use it for data keys only."
-  type        = string
+variable "roles" {
+  description = "Roles by key (also the inline policy's name): the service that assumes the role, whether its trust is limited to this account (`aws:SourceAccount`; not every service sets it), the policy statements (every action named, every resource an ARN), and whether the role needs the Step Functions log delivery statement."
+  type = map(object({
+    description              = string
+    service                  = string
+    source_account_condition = optional(bool, true)
+    vended_log_delivery      = optional(bool, false)
+    statements = list(object({
+      sid       = string
+      actions   = list(string)
+      resources = list(string)
+      conditions = optional(list(object({
+        test     = string
+        variable = string
+        values   = list(string)
+      })), [])
+    }))
+  }))
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN."
+    condition     = alltrue([for key, role in var.roles : can(regex("^[a-z][a-z0-9-]{1,22}$", key)) && endswith(role.service, ".amazonaws.com")])
+    error_message = "Each role key must be 2-23 lowercase letters, digits or hyphens, and each service a principal ending in `.amazonaws.com`."
   }
-}
-
-variable "bucket_arns" {
-  description = "Bucket ARN per purpose; must contain input, manifests, output, quarantine and artifacts."
-  type        = map(string)
 
   validation {
-    condition     = length(setsubtract(["input", "manifests", "output", "quarantine", "artifacts"], keys(var.bucket_arns))) == 0
-    error_message = "bucket_arns must contain the keys input, manifests, output, quarantine and artifacts."
+    condition     = alltrue(flatten([for role in values(var.roles) : [for statement in role.statements : !contains(statement.resources, "*") && alltrue([for action in statement.actions : !strcontains(action, "*")])]]))
+    error_message = "Statements must name every action (no wildcards) and scope every resource (no \"*\")."
   }
-}
-
-variable "manifest_prefix" {
-  description = "Key prefix under which the manifest builder writes manifests in the manifests bucket."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[^/].*/$", var.manifest_prefix))
-    error_message = "manifest_prefix must be a key prefix ending in `/` without a leading `/`."
-  }
-}
-
-variable "glue_artifacts_prefix" {
-  description = "Key prefix of the Glue script and library archive in the artifacts bucket."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[^/].*/$", var.glue_artifacts_prefix))
-    error_message = "glue_artifacts_prefix must be a key prefix ending in `/` without a leading `/`."
-  }
-}
-
-variable "intake_queue_arn" {
-  description = "ARN of the SQS queue the manifest builder consumes."
-  type        = string
-}
-
-variable "tracking_table_arn" {
-  description = "ARN of the DynamoDB tracking table."
-  type        = string
-}
-
-variable "alerts_topic_arn" {
-  description = "ARN of the SNS topic receiving pipeline alerts."
-  type        = string
-}
-
-variable "lambda_function_name" {
-  description = "Name of the manifest builder function (scopes its log permissions)."
-  type        = string
-}
-
-variable "state_machine_name" {
-  description = "Name of the manifest processing state machine (scopes StartExecution)."
-  type        = string
-}
-
-variable "glue_job_name" {
-  description = "Name of the NDJSON to Parquet Glue job (scopes the state machine's Glue permissions)."
-  type        = string
 }
 
 variable "tags" {

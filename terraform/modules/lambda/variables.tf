@@ -1,5 +1,5 @@
 variable "function_name" {
-  description = "Name of the manifest builder function."
+  description = "Name of the function."
   type        = string
 
   validation {
@@ -8,25 +8,39 @@ variable "function_name" {
   }
 }
 
+variable "description" {
+  description = "What the function does, shown in the Lambda console."
+  type        = string
+}
+
+variable "package_path" {
+  description = "Path of the function's deterministic zip built by `make build` (build/lambda/<function>.zip)."
+  type        = string
+
+  validation {
+    condition     = endswith(var.package_path, ".zip")
+    error_message = "package_path must point at a .zip built by scripts/build.py."
+  }
+}
+
+variable "handler" {
+  description = "Handler of the function, `<package>.handler.lambda_handler` for the packages under src/lambda/."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_.]*\\.[a-z_][a-z0-9_]*$", var.handler))
+    error_message = "handler must be a dotted module path and function name, e.g. `manifest_builder.handler.lambda_handler`."
+  }
+}
+
 variable "role_arn" {
   description = "ARN of the function's execution role."
   type        = string
 }
 
-variable "package_path" {
-  description = "Path of the deterministic zip built by `make build` (holds `manifest_builder/` at its root)."
-  type        = string
-
-  validation {
-    condition     = endswith(var.package_path, ".zip")
-    error_message = "package_path must point at the .zip built by scripts/build.py."
-  }
-}
-
 variable "runtime" {
   description = "Lambda Python runtime."
   type        = string
-  default     = "python3.12"
 
   validation {
     condition     = contains(["python3.11", "python3.12"], var.runtime)
@@ -35,20 +49,18 @@ variable "runtime" {
 }
 
 variable "timeout_seconds" {
-  description = "Function timeout. The intake queue's visibility timeout is derived from it (6x)."
+  description = "Function timeout."
   type        = number
-  default     = 60
 
   validation {
-    condition     = var.timeout_seconds >= 5 && var.timeout_seconds <= 900
-    error_message = "timeout_seconds must be between 5 and 900."
+    condition     = var.timeout_seconds >= 1 && var.timeout_seconds <= 900
+    error_message = "timeout_seconds must be between 1 and 900."
   }
 }
 
 variable "memory_mb" {
   description = "Function memory in MB."
   type        = number
-  default     = 256
 
   validation {
     condition     = var.memory_mb >= 128 && var.memory_mb <= 10240
@@ -57,9 +69,8 @@ variable "memory_mb" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrent executions: caps the function so a burst cannot starve the account, and guarantees room for the queue consumers plus the sweep."
+  description = "Reserved concurrent executions: caps the function so a burst cannot starve the account, and guarantees it room."
   type        = number
-  default     = 10
 
   validation {
     condition     = var.reserved_concurrency >= 1
@@ -68,13 +79,8 @@ variable "reserved_concurrency" {
 }
 
 variable "environment_variables" {
-  description = "Environment of the function (the manifest builder's settings, see its README)."
+  description = "Environment of the function (its settings; see the function's README)."
   type        = map(string)
-
-  validation {
-    condition     = alltrue([for name in ["TRACKING_TABLE", "MANIFEST_BUCKET", "STEP_FUNCTION_ARN"] : contains(keys(var.environment_variables), name)])
-    error_message = "environment_variables must at least set TRACKING_TABLE, MANIFEST_BUCKET and STEP_FUNCTION_ARN (blank for the rollback)."
-  }
 }
 
 variable "kms_key_arn" {
@@ -85,55 +91,70 @@ variable "kms_key_arn" {
 variable "log_retention_days" {
   description = "Retention of the function's log group."
   type        = number
-  default     = 365
 }
 
-variable "intake_queue_arn" {
-  description = "ARN of the SQS queue the function consumes."
-  type        = string
-}
-
-variable "batch_size" {
-  description = "Messages per invocation from the intake queue."
-  type        = number
-  default     = 10
+variable "vpc_config" {
+  description = "VPC placement, for functions that reach private resources (a database): subnets and security groups. Null keeps the function outside any VPC."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
 
   validation {
-    condition     = var.batch_size >= 1 && var.batch_size <= 10000
-    error_message = "batch_size must be between 1 and 10000."
+    condition     = var.vpc_config == null || (length(try(var.vpc_config.subnet_ids, [])) > 0 && length(try(var.vpc_config.security_group_ids, [])) > 0)
+    error_message = "vpc_config needs at least one subnet and one security group."
   }
 }
 
-variable "batching_window_seconds" {
-  description = "How long the event source gathers messages before invoking (needed for batch_size > 10)."
-  type        = number
-  default     = 5
+variable "sqs_event_source" {
+  description = "SQS queue the function consumes, with messages per invocation, the batching window (needed for batch_size > 10) and the maximum concurrent invocations (2-1000). Failed messages are reported per item (ReportBatchItemFailures). Null for none."
+  type = object({
+    queue_arn               = string
+    batch_size              = optional(number, 10)
+    batching_window_seconds = optional(number, 0)
+    maximum_concurrency     = optional(number, 2)
+  })
+  default = null
 
   validation {
-    condition     = var.batching_window_seconds >= 0 && var.batching_window_seconds <= 300
-    error_message = "batching_window_seconds must be between 0 and 300."
+    condition     = var.sqs_event_source == null || try(var.sqs_event_source.batch_size >= 1 && var.sqs_event_source.batch_size <= 10000, false)
+    error_message = "sqs_event_source.batch_size must be between 1 and 10000."
+  }
+
+  validation {
+    condition     = var.sqs_event_source == null || try(var.sqs_event_source.batching_window_seconds >= 0 && var.sqs_event_source.batching_window_seconds <= 300, false)
+    error_message = "sqs_event_source.batching_window_seconds must be between 0 and 300."
+  }
+
+  validation {
+    condition     = var.sqs_event_source == null || try(var.sqs_event_source.maximum_concurrency >= 2 && var.sqs_event_source.maximum_concurrency <= 1000, false)
+    error_message = "sqs_event_source.maximum_concurrency must be between 2 and 1000 (the AWS limits)."
   }
 }
 
-variable "maximum_concurrency" {
-  description = "Maximum concurrent invocations by the SQS event source (2-1000); keep it below reserved_concurrency so the sweep always has room."
-  type        = number
-  default     = 5
+variable "triggers" {
+  description = "EventBridge rules invoking the function, by key (the rule is `<function_name>-<key>`): a schedule expression or an event pattern (JSON), and for patterns the target's retry policy and dead-letter queue. `target_id` and `statement_id` default to `function` and `AllowEventBridge-<key>`."
+  type = map(object({
+    description               = string
+    schedule_expression       = optional(string)
+    event_pattern             = optional(string)
+    dead_letter_queue_arn     = optional(string)
+    maximum_event_age_seconds = optional(number, 3600)
+    maximum_retry_attempts    = optional(number, 185)
+    target_id                 = optional(string)
+    statement_id              = optional(string)
+  }))
+  default = {}
 
   validation {
-    condition     = var.maximum_concurrency >= 2 && var.maximum_concurrency <= 1000
-    error_message = "maximum_concurrency must be between 2 and 1000 (the AWS limits)."
+    condition     = alltrue([for trigger in values(var.triggers) : (trigger.schedule_expression == null) != (trigger.event_pattern == null)])
+    error_message = "Each trigger needs exactly one of schedule_expression and event_pattern."
   }
-}
-
-variable "orphan_sweep_schedule" {
-  description = "EventBridge schedule expression of the orphan sweep (flushes partial batches, expired locks)."
-  type        = string
-  default     = "rate(5 minutes)"
 
   validation {
-    condition     = can(regex("^(rate|cron)\\(.+\\)$", var.orphan_sweep_schedule))
-    error_message = "orphan_sweep_schedule must be a rate(...) or cron(...) expression."
+    condition     = alltrue([for trigger in values(var.triggers) : trigger.schedule_expression == null || can(regex("^(rate|cron)\\(.+\\)$", coalesce(trigger.schedule_expression, "-")))])
+    error_message = "A trigger's schedule_expression must be a rate(...) or cron(...) expression."
   }
 }
 

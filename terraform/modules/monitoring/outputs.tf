@@ -1,14 +1,19 @@
-output "alerts_topic_arn" {
-  description = "ARN of the SNS topic receiving alarms, failed Glue runs and the state machine's failure alerts."
-  value       = aws_sns_topic.alerts.arn
+output "alarm_names" {
+  description = "Alarm name per key."
+  value       = { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.alarm_name }
 }
 
-output "alarm_names" {
-  description = "Alarm name per watched condition."
-  value       = { for key, alarm in aws_cloudwatch_metric_alarm.pipeline : key => alarm.alarm_name }
+output "event_rule_arns" {
+  description = "ARN of each alerting event rule, by key (the alerts topic's policy lets these publish)."
+  value       = { for key, rule in aws_cloudwatch_event_rule.alert : key => rule.arn }
+}
+
+output "event_rule_names" {
+  description = "Name of each alerting event rule, by key."
+  value       = { for key, rule in aws_cloudwatch_event_rule.alert : key => rule.name }
 }
 
 output "dashboard_name" {
-  description = "Name of the pipeline's CloudWatch dashboard."
-  value       = aws_cloudwatch_dashboard.pipeline.dashboard_name
+  description = "Name of the pipeline's dashboard."
+  value       = aws_cloudwatch_dashboard.this.dashboard_name
 }

@@ -1,67 +1,56 @@
 variable "name_prefix" {
-  description = "Prefix of the alarm, rule and dashboard names."
-  type        = string
-}
-
-variable "alerts_topic_name" {
-  description = "Name of the SNS topic receiving the pipeline's alerts."
+  description = "Prefix of the alarm and event rule names, e.g. `ndjson-intake-dev`; each name is `<name_prefix>-<key>`."
   type        = string
 
   validation {
-    condition     = can(regex("^[a-zA-Z0-9_-]{1,256}$", var.alerts_topic_name))
-    error_message = "alerts_topic_name must be 1-256 letters, digits, `-` or `_`."
+    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9-]{2,40}$", var.name_prefix))
+    error_message = "name_prefix must be 3-41 letters, digits or hyphens, starting with a letter."
   }
 }
 
-variable "kms_key_arn" {
-  description = "ARN of the customer-managed key encrypting the alerts topic."
+variable "alerts_topic_arn" {
+  description = "ARN of the SNS topic the alarms and event alerts notify."
   type        = string
 }
 
-variable "alert_email_addresses" {
-  description = "E-mail addresses subscribed to the alerts topic (each must confirm the subscription)."
-  type        = list(string)
-  default     = []
+variable "alarms" {
+  description = "Alarms of the pipeline, by key (the alarm is `<name_prefix>-<key>`): each fires when the metric's statistic exceeds the threshold in one period."
+  type = map(object({
+    description = string
+    namespace   = string
+    metric_name = string
+    statistic   = string
+    dimensions  = map(string)
+    threshold   = number
+  }))
 
   validation {
-    condition     = alltrue([for address in var.alert_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
-    error_message = "alert_email_addresses must be e-mail addresses."
+    condition     = alltrue([for alarm in values(var.alarms) : contains(["Average", "Maximum", "Minimum", "SampleCount", "Sum"], alarm.statistic)])
+    error_message = "Each alarm's statistic must be Average, Maximum, Minimum, SampleCount or Sum."
   }
 }
 
-variable "lambda_function_name" {
-  description = "Manifest builder function watched for errors and throttles."
+variable "event_alerts" {
+  description = "EventBridge rules whose events go to the alerts topic, by key (the rule is `<name_prefix>-<key>`): a description and the event pattern (an object, encoded by the module)."
+  type = map(object({
+    description   = string
+    event_pattern = any
+  }))
+  default = {}
+}
+
+variable "dashboard_name" {
+  description = "Name of the pipeline's CloudWatch dashboard."
   type        = string
 }
 
-variable "intake_queue_name" {
-  description = "Intake queue watched for the age of its oldest message."
-  type        = string
-}
-
-variable "dead_letter_queue_name" {
-  description = "Dead-letter queue watched for any message."
-  type        = string
-}
-
-variable "state_machine_arn" {
-  description = "State machine watched for failed and timed-out executions."
-  type        = string
-}
-
-variable "glue_job_name" {
-  description = "Glue job watched for failed runs."
-  type        = string
-}
-
-variable "oldest_message_age_threshold_seconds" {
-  description = "Alarm when the intake queue's oldest message is older than this (intake is stalling)."
-  type        = number
-  default     = 900
+variable "dashboard_widgets" {
+  description = "Metric widgets of the dashboard, laid out two per row in this order; each an object with `title`, `stat`, optional `period` (default 300) and `metrics` (CloudWatch metric arrays). Typed `any` because metric arrays mix strings and option objects."
+  type        = any
 
   validation {
-    condition     = var.oldest_message_age_threshold_seconds >= 60
-    error_message = "oldest_message_age_threshold_seconds must be at least 60."
+    condition     = alltrue([for widget in var.dashboard_widgets : can(widget.title) && can(widget.stat) && can(length(widget.metrics))])
+    error_message = "Each dashboard widget needs title, stat and metrics."
   }
 }
 

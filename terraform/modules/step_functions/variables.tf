@@ -1,10 +1,10 @@
-variable "state_machine_name" {
-  description = "Name of the manifest processing state machine."
+variable "name" {
+  description = "Name of the state machine."
   type        = string
 
   validation {
-    condition     = can(regex("^[a-zA-Z0-9_-]{1,80}$", var.state_machine_name))
-    error_message = "state_machine_name must be 1-80 letters, digits, `-` or `_`."
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,80}$", var.name))
+    error_message = "name must be 1-80 letters, digits, `-` or `_`."
   }
 }
 
@@ -14,45 +14,23 @@ variable "role_arn" {
 }
 
 variable "definition_template_path" {
-  description = "Path of the Amazon States Language template (asl/manifest_processing.asl.json.tftpl)."
+  description = "Path of the Amazon States Language template under asl/."
   type        = string
 
   validation {
-    condition     = endswith(var.definition_template_path, ".tftpl")
-    error_message = "definition_template_path must point at a .tftpl template."
+    condition     = endswith(var.definition_template_path, ".asl.json.tftpl")
+    error_message = "definition_template_path must point at an asl/*.asl.json.tftpl template."
   }
 }
 
-variable "tracking_table_name" {
-  description = "DynamoDB tracking table whose manifest items the state machine updates."
-  type        = string
-}
-
-variable "glue_job_name" {
-  description = "Glue job run for each manifest."
-  type        = string
-}
-
-variable "alerts_topic_arn" {
-  description = "SNS topic receiving the failure alert."
-  type        = string
-}
-
-variable "glue_retry_interval_seconds" {
-  description = "First wait before retrying a failed Glue run (2 retries, doubling). ConcurrentRunsExceeded has its own fixed 60 s x 3 retry."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = var.glue_retry_interval_seconds >= 1 && var.glue_retry_interval_seconds <= 3600
-    error_message = "glue_retry_interval_seconds must be between 1 and 3600."
-  }
+variable "template_variables" {
+  description = "Values the template refers to (names, ARNs, retry settings), passed to templatefile()."
+  type        = map(any)
 }
 
 variable "log_level" {
   description = "Execution log level: ALL, ERROR or FATAL (OFF is not offered: executions must stay visible)."
   type        = string
-  default     = "ALL"
 
   validation {
     condition     = contains(["ALL", "ERROR", "FATAL"], var.log_level)
@@ -68,7 +46,6 @@ variable "kms_key_arn" {
 variable "log_retention_days" {
   description = "Retention of the execution log group."
   type        = number
-  default     = 365
 }
 
 variable "tags" {

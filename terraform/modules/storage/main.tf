@@ -1,164 +1,29 @@
+# The platform's buckets, one per purpose, each versioned, SSE-KMS with the stack's key, private,
+# TLS-only and access-logged into one access-log bucket.
+
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
-data "aws_partition" "current" {}
 
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  region     = data.aws_region.current.name
-  partition  = data.aws_partition.current.partition
-
-  # One bucket per purpose: each gets its own policy, lifecycle and IAM scope, and an operator can
-  # tell from the bucket alone what an object is. Account and region make the names globally unique.
-  data_buckets = {
-    input      = "Raw NDJSON files; new objects under the input prefix are announced to the intake queue."
-    manifests  = "Manifests written by the manifest builder and read by the Glue job."
-    output     = "Parquet output and rejected lines written by the Glue job."
-    quarantine = "Copies of input files that failed validation, kept with their reason."
-    artifacts  = "Glue script and library archive uploaded by Terraform."
-  }
-  intake_queue_name = "${var.name_prefix}-intake"
-  # Built from the name so the queue's own policy can name it without a self-reference.
-  intake_queue_arn = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.intake_queue_name}"
-
+  # Account and region make the names globally unique.
   bucket_names = {
-    for purpose in concat(keys(local.data_buckets), ["access-logs"]) :
-    purpose => "${var.name_prefix}-${purpose}-${local.account_id}-${local.region}"
+    for purpose in concat(keys(var.buckets), ["access-logs"]) :
+    purpose => "${var.name_prefix}-${purpose}-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.name}"
   }
-}
-
-# --- customer-managed key ------------------------------------------------------------------------
-
-data "aws_iam_policy_document" "key" {
-  # checkov:skip=CKV_AWS_109: a key policy's Resource "*" means this key only; administration is delegated to the account's IAM
-  # checkov:skip=CKV_AWS_111: a key policy's Resource "*" means this key only; service statements are limited to this account
-  # checkov:skip=CKV_AWS_356: a key policy's Resource "*" means this key only
-  # Administration stays with the account's IAM policies (who may manage keys is decided there), so
-  # the key can never become unmanageable. Actions are listed because wildcards are not allowed.
-  statement {
-    sid       = "AccountAdministration"
-    effect    = "Allow"
-    resources = ["*"] # in a key policy "*" means this key
-    actions = [
-      "kms:CancelKeyDeletion",
-      "kms:CreateAlias",
-      "kms:CreateGrant",
-      "kms:Decrypt",
-      "kms:DeleteAlias",
-      "kms:DescribeKey",
-      "kms:DisableKey",
-      "kms:DisableKeyRotation",
-      "kms:EnableKey",
-      "kms:EnableKeyRotation",
-      "kms:Encrypt",
-      "kms:GenerateDataKey",
-      "kms:GenerateDataKeyWithoutPlaintext",
-      "kms:GetKeyPolicy",
-      "kms:GetKeyRotationStatus",
-      "kms:ListGrants",
-      "kms:ListKeyPolicies",
-      "kms:ListResourceTags",
-      "kms:PutKeyPolicy",
-      "kms:ReEncryptFrom",
-      "kms:ReEncryptTo",
-      "kms:RetireGrant",
-      "kms:RevokeGrant",
-      "kms:ScheduleKeyDeletion",
-      "kms:TagResource",
-      "kms:UntagResource",
-      "kms:UpdateAlias",
-      "kms:UpdateKeyDescription",
-    ]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-
-  # S3 encrypts event notifications it sends to the SSE-KMS intake queue with this key.
-  statement {
-    sid       = "S3EventNotifications"
-    effect    = "Allow"
-    resources = ["*"]
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    principals {
-      type        = "Service"
-      identifiers = ["s3.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-
-  # CloudWatch alarms and the failed-Glue-run rule publish to the SSE-KMS alerts topic.
-  statement {
-    sid       = "AlarmsAndEventsToAlertsTopic"
-    effect    = "Allow"
-    resources = ["*"]
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-
-  # CloudWatch Logs encrypts this stack's log groups with the key.
-  statement {
-    sid       = "CloudWatchLogs"
-    effect    = "Allow"
-    resources = ["*"]
-    actions = [
-      "kms:Decrypt",
-      "kms:DescribeKey",
-      "kms:Encrypt",
-      "kms:GenerateDataKey",
-      "kms:GenerateDataKeyWithoutPlaintext",
-      "kms:ReEncryptFrom",
-      "kms:ReEncryptTo",
-    ]
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-    condition {
-      test     = "ArnLike"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
-    }
-  }
-}
-
-resource "aws_kms_key" "data" {
-  description             = "${var.name_prefix}: data at rest of the NDJSON intake pipeline"
-  enable_key_rotation     = true
-  deletion_window_in_days = var.kms_deletion_window_days
-  policy                  = data.aws_iam_policy_document.key.json
-  tags                    = var.tags
-}
-
-resource "aws_kms_alias" "data" {
-  name          = "alias/${var.name_prefix}-data"
-  target_key_id = aws_kms_key.data.key_id
 }
 
 # --- buckets -------------------------------------------------------------------------------------
 
 resource "aws_s3_bucket" "data" {
   # checkov:skip=CKV_AWS_144: cross-region replication is a disaster-recovery choice per deployment; versioning and PITR cover accidental loss
-  # checkov:skip=CKV2_AWS_62: only the input bucket needs event notifications (configured below); the others are written by the pipeline itself
+  # checkov:skip=CKV2_AWS_62: event notifications are a pipeline's choice, declared by the root for the buckets that need them
   # checkov cannot link for_each buckets to their for_each companions below, which set each of these; tests/terraform/test_apply_dev.py checks them on the deployed buckets:
   # checkov:skip=CKV2_AWS_6: public access block set by aws_s3_bucket_public_access_block.data
   # checkov:skip=CKV_AWS_21: versioning set by aws_s3_bucket_versioning.data
   # checkov:skip=CKV_AWS_145: SSE-KMS with the stack's key set by aws_s3_bucket_server_side_encryption_configuration.data
   # checkov:skip=CKV2_AWS_61: lifecycle set by aws_s3_bucket_lifecycle_configuration.data
   # checkov:skip=CKV_AWS_18: access logging set by aws_s3_bucket_logging.data
-  for_each = local.data_buckets
+  for_each = var.buckets
 
   bucket        = local.bucket_names[each.key]
   force_destroy = var.force_destroy
@@ -200,7 +65,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.data.arn
+      kms_master_key_id = var.kms_key_arn
     }
     bucket_key_enabled = true
   }
@@ -337,7 +202,7 @@ data "aws_iam_policy_document" "access_logs" {
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
-      values   = [local.account_id]
+      values   = [data.aws_caller_identity.current.account_id]
     }
   }
 
@@ -362,65 +227,4 @@ resource "aws_s3_bucket_policy" "access_logs" {
   bucket     = aws_s3_bucket.access_logs.id
   policy     = data.aws_iam_policy_document.access_logs.json
   depends_on = [aws_s3_bucket_public_access_block.access_logs]
-}
-
-# --- intake queue --------------------------------------------------------------------------------
-
-resource "aws_sqs_queue" "intake_dead_letter" {
-  name                      = "${var.name_prefix}-intake-dlq"
-  message_retention_seconds = var.dead_letter_retention_seconds
-  kms_master_key_id         = aws_kms_key.data.arn
-  tags                      = var.tags
-}
-
-resource "aws_sqs_queue" "intake" {
-  name                       = local.intake_queue_name
-  visibility_timeout_seconds = var.queue_visibility_timeout_seconds
-  message_retention_seconds  = 345600
-  kms_master_key_id          = aws_kms_key.data.arn
-  redrive_policy = jsonencode({
-    deadLetterTargetArn = aws_sqs_queue.intake_dead_letter.arn
-    maxReceiveCount     = var.max_receive_count
-  })
-  policy = data.aws_iam_policy_document.intake_queue.json
-  tags   = var.tags
-}
-
-data "aws_iam_policy_document" "intake_queue" {
-  statement {
-    sid       = "InputBucketNotifications"
-    effect    = "Allow"
-    actions   = ["sqs:SendMessage"]
-    resources = [local.intake_queue_arn]
-    principals {
-      type        = "Service"
-      identifiers = ["s3.amazonaws.com"]
-    }
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [aws_s3_bucket.data["input"].arn]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_s3_bucket_notification" "input" {
-  bucket = aws_s3_bucket.data["input"].id
-
-  # Every object under the prefix is announced, whatever its extension: the manifest builder
-  # quarantines what it cannot accept, so a wrong file is visible instead of silently ignored.
-  queue {
-    id            = "intake"
-    queue_arn     = aws_sqs_queue.intake.arn
-    events        = ["s3:ObjectCreated:*"]
-    filter_prefix = var.input_prefix == "" ? null : var.input_prefix
-  }
-
-  # The queue carries its policy, so S3 may already send when the notification is validated.
-  depends_on = [aws_sqs_queue.intake]
 }

@@ -8,47 +8,19 @@ variable "name_prefix" {
   }
 }
 
-variable "input_prefix" {
-  description = "Key prefix in the input bucket whose new objects are announced to the intake queue. Empty means the whole bucket."
+variable "buckets" {
+  description = "Buckets to create: purpose (part of the bucket name) => what the bucket holds (its `Purpose` tag)."
+  type        = map(string)
+
+  validation {
+    condition     = alltrue([for purpose in keys(var.buckets) : can(regex("^[a-z][a-z0-9-]{1,14}$", purpose)) && purpose != "access-logs"])
+    error_message = "Each bucket purpose must be 2-15 lowercase letters, digits or hyphens, starting with a letter; `access-logs` is reserved."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed key every bucket but the access-log bucket is encrypted with."
   type        = string
-  default     = "incoming/"
-
-  validation {
-    condition     = var.input_prefix == "" || can(regex("^[^/].*/$", var.input_prefix))
-    error_message = "input_prefix must be empty or a key prefix ending in `/` without a leading `/`."
-  }
-}
-
-variable "queue_visibility_timeout_seconds" {
-  description = "Visibility timeout of the intake queue. AWS requires at least 6x the consuming Lambda's timeout; the root module derives it."
-  type        = number
-
-  validation {
-    condition     = var.queue_visibility_timeout_seconds >= 30 && var.queue_visibility_timeout_seconds <= 43200
-    error_message = "queue_visibility_timeout_seconds must be between 30 and 43200."
-  }
-}
-
-variable "max_receive_count" {
-  description = "Deliveries of one intake message before it moves to the dead-letter queue."
-  type        = number
-  default     = 5
-
-  validation {
-    condition     = var.max_receive_count >= 5 && var.max_receive_count <= 1000
-    error_message = "max_receive_count must be between 5 and 1000: fewer deliveries dead-letter files on transient throttling."
-  }
-}
-
-variable "dead_letter_retention_seconds" {
-  description = "How long dead-lettered intake messages are kept for replay (max 14 days)."
-  type        = number
-  default     = 1209600
-
-  validation {
-    condition     = var.dead_letter_retention_seconds >= 86400 && var.dead_letter_retention_seconds <= 1209600
-    error_message = "dead_letter_retention_seconds must be between 1 day (86400) and 14 days (1209600)."
-  }
 }
 
 variable "noncurrent_version_retention_days" {
@@ -77,17 +49,6 @@ variable "force_destroy" {
   description = "Let `terraform destroy` delete non-empty buckets. Only for disposable environments."
   type        = bool
   default     = false
-}
-
-variable "kms_deletion_window_days" {
-  description = "Waiting period before the customer-managed key is deleted after a destroy."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
-    error_message = "kms_deletion_window_days must be between 7 and 30."
-  }
 }
 
 variable "tags" {

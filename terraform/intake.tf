@@ -1,0 +1,410 @@
+# The NDJSON intake: S3 -> SQS -> manifest builder Lambda -> Step Functions -> Glue -> Parquet.
+
+locals {
+  intake = {
+    function_name      = "${local.name_prefix}-manifest-builder"
+    glue_job_name      = "${local.name_prefix}-ndjson-to-parquet"
+    state_machine_name = "${local.name_prefix}-manifest-processing"
+    queue_name         = "${local.name_prefix}-intake"
+    artifacts_prefix   = "glue/"
+  }
+  intake_state_machine_arn = "${format(local.arn_prefix, "states")}:stateMachine:${local.intake.state_machine_name}"
+  intake_glue_job_arn      = "${format(local.arn_prefix, "glue")}:job/${local.intake.glue_job_name}"
+  intake_bucket_arns       = module.storage.bucket_arns
+
+  lambda_package_path = coalesce(var.lambda_package_path, "${local.repo_root}/build/lambda/manifest_builder.zip")
+  glue_script_path    = coalesce(var.glue_script_path, "${local.repo_root}/src/glue/ndjson_to_parquet.py")
+  glue_library_path   = coalesce(var.glue_library_path, "${local.repo_root}/build/glue/ndjson_parquet.zip")
+  glue_line_parser_jar_path = coalesce(
+    var.glue_line_parser_jar_path, "${local.repo_root}/build/glue/ndjson_line_parser.jar"
+  )
+
+  manifest_builder_environment = merge(var.lambda_extra_environment, {
+    TRACKING_TABLE              = module.intake_tracking_table.table_name
+    MANIFEST_BUCKET             = module.storage.bucket_names["manifests"]
+    MANIFEST_PREFIX             = var.manifest_prefix
+    QUARANTINE_BUCKET           = module.storage.bucket_names["quarantine"]
+    STEP_FUNCTION_ARN           = var.blank_step_function_arn ? "" : local.intake_state_machine_arn
+    SNS_TOPIC_ARN               = local.alerts_topic_arn
+    ALLOWED_EXTENSIONS          = join(",", var.allowed_extensions)
+    MIN_FILE_SIZE_BYTES         = tostring(var.min_file_size_bytes)
+    MAX_FILE_SIZE_BYTES         = tostring(var.max_file_size_bytes)
+    MAX_FILES_PER_MANIFEST      = tostring(var.max_files_per_manifest)
+    MAX_BYTES_PER_MANIFEST      = tostring(var.max_bytes_per_manifest)
+    MIN_FILES_FOR_PARTIAL_BATCH = tostring(var.min_files_for_partial_batch)
+    LOCK_TTL_SECONDS            = tostring(var.lock_ttl_seconds)
+    LOG_LEVEL                   = var.lambda_log_level
+  })
+}
+
+module "intake_queue" {
+  source = "./modules/sqs"
+
+  name        = local.intake.queue_name
+  kms_key_arn = module.kms.key_arn
+  # AWS requires at least six times the consuming function's timeout.
+  visibility_timeout_seconds = 6 * var.lambda_timeout_seconds
+  dead_letter                = { max_receive_count = var.max_receive_count }
+  senders = {
+    InputBucketNotifications = { service = "s3.amazonaws.com", source_arns = [module.storage.bucket_arns["input"]] }
+  }
+  tags = local.tags
+}
+
+# One table tracks files, manifests and the batch lock (see the manifest builder's README for the
+# item kinds); all of them live under the date partition they belong to.
+module "intake_tracking_table" {
+  source = "./modules/dynamodb"
+
+  name       = "${local.name_prefix}-tracking"
+  hash_key   = "date_prefix"
+  range_key  = "file_key"
+  attributes = { date_prefix = "S", file_key = "S" }
+  # Lock items carry an expiry so a crashed holder cannot block batching for ever.
+  ttl_attribute       = "expires_at"
+  kms_key_arn         = module.kms.key_arn
+  deletion_protection = !var.force_destroy
+  tags                = local.tags
+}
+
+module "intake_iam" {
+  source = "./modules/iam"
+
+  name_prefix = local.name_prefix
+  roles = {
+    manifest-builder = {
+      description = "Manifest builder Lambda: consumes the intake queue, tracks files, writes manifests."
+      service     = "lambda.amazonaws.com"
+      # The Lambda service does not set aws:SourceAccount when it assumes an execution role.
+      source_account_condition = false
+      statements = [
+        {
+          sid       = "OwnLogs"
+          actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          resources = ["${format(local.arn_prefix, "logs")}:log-group:/aws/lambda/${local.intake.function_name}:*"]
+        },
+        {
+          sid       = "ConsumeIntakeQueue"
+          actions   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+          resources = [module.intake_queue.queue_arn]
+        },
+        # ListBucket makes a missing object answer 404 instead of 403, so the builder can tell "gone" from "denied".
+        {
+          sid       = "ListInputAndManifests"
+          actions   = ["s3:ListBucket"]
+          resources = [local.intake_bucket_arns["input"], local.intake_bucket_arns["manifests"]]
+        },
+        {
+          sid       = "ReadInputFiles"
+          actions   = ["s3:GetObject", "s3:GetObjectTagging"]
+          resources = ["${local.intake_bucket_arns["input"]}/*"]
+        },
+        {
+          sid       = "WriteManifests"
+          actions   = ["s3:GetObject", "s3:PutObject"]
+          resources = ["${local.intake_bucket_arns["manifests"]}/${var.manifest_prefix}*"]
+        },
+        {
+          sid       = "QuarantineFiles"
+          actions   = ["s3:PutObject", "s3:PutObjectTagging"]
+          resources = ["${local.intake_bucket_arns["quarantine"]}/*"]
+        },
+        {
+          sid = "TrackFiles"
+          actions = [
+            "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
+            "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+          ]
+          resources = [module.intake_tracking_table.table_arn]
+        },
+        {
+          sid       = "StartManifestProcessing"
+          actions   = ["states:StartExecution"]
+          resources = [local.intake_state_machine_arn]
+        },
+        {
+          sid       = "PublishNotices"
+          actions   = ["sns:Publish"]
+          resources = [local.alerts_topic_arn]
+        },
+        {
+          sid       = "UseDataKey"
+          actions   = local.data_key_actions
+          resources = [module.kms.key_arn]
+        },
+      ]
+    }
+    glue-job = {
+      description = "NDJSON to Parquet Glue job: reads manifests and input, writes Parquet and rejects."
+      service     = "glue.amazonaws.com"
+      statements = [
+        {
+          sid       = "ReadJobArtifacts"
+          actions   = ["s3:GetObject"]
+          resources = ["${local.intake_bucket_arns["artifacts"]}/${local.intake.artifacts_prefix}*"]
+        },
+        {
+          sid       = "ReadManifests"
+          actions   = ["s3:GetObject"]
+          resources = ["${local.intake_bucket_arns["manifests"]}/${var.manifest_prefix}*"]
+        },
+        {
+          sid       = "ReadInputFiles"
+          actions   = ["s3:GetObject"]
+          resources = ["${local.intake_bucket_arns["input"]}/*"]
+        },
+        {
+          sid       = "ListInputAndOutput"
+          actions   = ["s3:ListBucket"]
+          resources = [local.intake_bucket_arns["input"], local.intake_bucket_arns["output"]]
+        },
+        # Delete: a re-run of a manifest replaces that manifest's earlier output instead of duplicating it.
+        {
+          sid       = "WriteParquetAndRejects"
+          actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+          resources = ["${local.intake_bucket_arns["output"]}/*"]
+        },
+        # Glue names its log groups itself (/aws-glue/jobs/..., suffixed with the security configuration).
+        {
+          sid       = "JobLogs"
+          actions   = ["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+          resources = ["${format(local.arn_prefix, "logs")}:log-group:/aws-glue/*"]
+        },
+        {
+          sid       = "UseDataKey"
+          actions   = concat(local.data_key_actions, ["kms:Encrypt"])
+          resources = [module.kms.key_arn]
+        },
+      ]
+    }
+    state-machine = {
+      description         = "Manifest processing state machine: status updates, Glue job runs, failure alerts."
+      service             = "states.amazonaws.com"
+      vended_log_delivery = true
+      statements = [
+        {
+          sid       = "UpdateManifestStatus"
+          actions   = ["dynamodb:UpdateItem"]
+          resources = [module.intake_tracking_table.table_arn]
+        },
+        # What `glue:startJobRun.sync` calls: start, poll until terminal, stop on execution abort.
+        {
+          sid       = "RunGlueJob"
+          actions   = ["glue:BatchStopJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:StartJobRun"]
+          resources = [local.intake_glue_job_arn]
+        },
+        {
+          sid       = "SendFailureAlert"
+          actions   = ["sns:Publish"]
+          resources = [local.alerts_topic_arn]
+        },
+        {
+          sid       = "UseDataKey"
+          actions   = local.data_key_actions
+          resources = [module.kms.key_arn]
+        },
+      ]
+    }
+  }
+  tags = local.tags
+}
+
+module "intake_manifest_builder" {
+  source = "./modules/lambda"
+
+  function_name         = local.intake.function_name
+  description           = "Validates, tracks and batches NDJSON files into manifests and starts their processing."
+  package_path          = local.lambda_package_path
+  handler               = "manifest_builder.handler.lambda_handler"
+  role_arn              = module.intake_iam.role_arns["manifest-builder"]
+  runtime               = var.lambda_runtime
+  timeout_seconds       = var.lambda_timeout_seconds
+  memory_mb             = var.lambda_memory_mb
+  reserved_concurrency  = var.lambda_reserved_concurrency
+  environment_variables = local.manifest_builder_environment
+  kms_key_arn           = module.kms.key_arn
+  log_retention_days    = var.log_retention_days
+  sqs_event_source = {
+    queue_arn               = module.intake_queue.queue_arn
+    batch_size              = var.sqs_batch_size
+    batching_window_seconds = var.sqs_batching_window_seconds
+    maximum_concurrency     = var.sqs_maximum_concurrency
+  }
+  # The orphan sweep: the same function, invoked on a schedule, flushes partial batches nobody else
+  # would complete (a quiet date partition) and recovers from expired locks.
+  triggers = {
+    orphan-sweep = {
+      description         = "Invokes the manifest builder to flush partial batches of quiet date partitions."
+      schedule_expression = var.orphan_sweep_schedule
+      target_id           = "manifest-builder"
+      statement_id        = "AllowOrphanSweepSchedule"
+    }
+  }
+  tags = local.tags
+}
+
+module "intake_glue_job" {
+  source = "./modules/glue"
+
+  job_name              = local.intake.glue_job_name
+  description           = "Converts the NDJSON files listed in a manifest to Parquet; malformed lines go to rejects."
+  role_arn              = module.intake_iam.role_arns["glue-job"]
+  script_path           = local.glue_script_path
+  extra_python_files    = [local.glue_library_path]
+  extra_jars            = [local.glue_line_parser_jar_path]
+  artifacts_bucket_name = module.storage.bucket_names["artifacts"]
+  artifacts_prefix      = local.intake.artifacts_prefix
+  kms_key_arn           = module.kms.key_arn
+  arguments = merge(
+    {
+      "--MANIFEST_BUCKET"     = module.storage.bucket_names["manifests"]
+      "--OUTPUT_BUCKET"       = module.storage.bucket_names["output"]
+      "--OUTPUT_PREFIX"       = var.output_prefix
+      "--REJECTS_PREFIX"      = var.rejects_prefix
+      "--COMPRESSION_TYPE"    = var.compression_type
+      "--MAX_REJECT_RATIO"    = tostring(var.max_reject_ratio)
+      "--TARGET_FILE_SIZE_MB" = tostring(var.target_file_size_mb)
+    },
+    var.glue_extra_arguments,
+  )
+  worker_type         = var.glue_worker_type
+  number_of_workers   = var.glue_number_of_workers
+  timeout_minutes     = var.glue_timeout_minutes
+  max_concurrent_runs = var.glue_max_concurrent_runs
+  log_retention_days  = var.log_retention_days
+  tags                = local.tags
+}
+
+module "intake_state_machine" {
+  source = "./modules/step_functions"
+
+  name                     = local.intake.state_machine_name
+  role_arn                 = module.intake_iam.role_arns["state-machine"]
+  definition_template_path = "${local.repo_root}/asl/manifest_processing.asl.json.tftpl"
+  template_variables = {
+    tracking_table_name         = module.intake_tracking_table.table_name
+    glue_job_name               = module.intake_glue_job.job_name
+    alerts_topic_arn            = local.alerts_topic_arn
+    glue_retry_interval_seconds = var.glue_retry_interval_seconds
+  }
+  log_level          = var.state_machine_log_level
+  kms_key_arn        = module.kms.key_arn
+  log_retention_days = var.log_retention_days
+  tags               = local.tags
+}
+
+module "intake_monitoring" {
+  source = "./modules/monitoring"
+
+  name_prefix      = local.name_prefix
+  alerts_topic_arn = module.alerts.topic_arn
+  # Glue reports run outcomes as events; the rule alerts with the run's details.
+  event_alerts = {
+    glue-job-failed = {
+      description = "Runs of the NDJSON to Parquet job that ended FAILED, ERROR, TIMEOUT or STOPPED."
+      event_pattern = {
+        source        = ["aws.glue"]
+        "detail-type" = ["Glue Job State Change"]
+        detail = {
+          jobName = [local.intake.glue_job_name]
+          state   = ["FAILED", "ERROR", "TIMEOUT", "STOPPED"]
+        }
+      }
+    }
+  }
+  # Every alarm fires on the first bad period: each of these means a file or manifest needs attention.
+  alarms = {
+    dead-letter-messages = {
+      description = "Intake messages reached the dead-letter queue: their files are not tracked. Inspect, fix, then redrive the DLQ."
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      statistic   = "Maximum"
+      dimensions  = { QueueName = module.intake_queue.dead_letter_queue_name }
+      threshold   = 0
+    }
+    intake-oldest-message-age = {
+      description = "The intake queue's oldest message is old: the manifest builder is not keeping up or is failing."
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateAgeOfOldestMessage"
+      statistic   = "Maximum"
+      dimensions  = { QueueName = module.intake_queue.queue_name }
+      threshold   = var.oldest_message_age_alarm_seconds
+    }
+    manifest-builder-errors = {
+      description = "The manifest builder failed invocations; see its log group."
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      statistic   = "Sum"
+      dimensions  = { FunctionName = module.intake_manifest_builder.function_name }
+      threshold   = 0
+    }
+    manifest-builder-throttles = {
+      description = "The manifest builder was throttled; raise its reserved concurrency or lower the queue's maximum concurrency."
+      namespace   = "AWS/Lambda"
+      metric_name = "Throttles"
+      statistic   = "Sum"
+      dimensions  = { FunctionName = module.intake_manifest_builder.function_name }
+      threshold   = 0
+    }
+    executions-failed = {
+      description = "A manifest processing execution failed; its manifest is marked failed. Replay it after fixing the cause."
+      namespace   = "AWS/States"
+      metric_name = "ExecutionsFailed"
+      statistic   = "Sum"
+      dimensions  = { StateMachineArn = module.intake_state_machine.state_machine_arn }
+      threshold   = 0
+    }
+    executions-timed-out = {
+      description = "A manifest processing execution timed out; its manifest stays processing. Reset and replay it."
+      namespace   = "AWS/States"
+      metric_name = "ExecutionsTimedOut"
+      statistic   = "Sum"
+      dimensions  = { StateMachineArn = module.intake_state_machine.state_machine_arn }
+      threshold   = 0
+    }
+    glue-job-runs-failed = {
+      description = "A Glue run of the NDJSON to Parquet job failed, errored, timed out or was stopped."
+      namespace   = "AWS/Events"
+      metric_name = "TriggeredRules"
+      statistic   = "Sum"
+      dimensions  = { RuleName = "${local.name_prefix}-glue-job-failed" }
+      threshold   = 0
+    }
+  }
+  dashboard_name = "${local.name_prefix}-pipeline"
+  dashboard_widgets = [
+    {
+      title = "Intake queue", stat = "Maximum"
+      metrics = [
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", module.intake_queue.queue_name],
+        ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", module.intake_queue.queue_name, { yAxis = "right" }],
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", module.intake_queue.dead_letter_queue_name, { label = "dead-letter messages" }],
+      ]
+    },
+    {
+      title = "Manifest builder", stat = "Sum"
+      metrics = [
+        ["AWS/Lambda", "Invocations", "FunctionName", module.intake_manifest_builder.function_name],
+        ["AWS/Lambda", "Errors", "FunctionName", module.intake_manifest_builder.function_name],
+        ["AWS/Lambda", "Throttles", "FunctionName", module.intake_manifest_builder.function_name],
+        ["AWS/Lambda", "Duration", "FunctionName", module.intake_manifest_builder.function_name, { stat = "p95", yAxis = "right" }],
+      ]
+    },
+    {
+      title = "Manifest executions", stat = "Sum"
+      metrics = [
+        ["AWS/States", "ExecutionsStarted", "StateMachineArn", module.intake_state_machine.state_machine_arn],
+        ["AWS/States", "ExecutionsSucceeded", "StateMachineArn", module.intake_state_machine.state_machine_arn],
+        ["AWS/States", "ExecutionsFailed", "StateMachineArn", module.intake_state_machine.state_machine_arn],
+        ["AWS/States", "ExecutionsTimedOut", "StateMachineArn", module.intake_state_machine.state_machine_arn],
+      ]
+    },
+    {
+      title = "Failed Glue runs", stat = "Sum"
+      metrics = [
+        ["AWS/Events", "TriggeredRules", "RuleName", "${local.name_prefix}-glue-job-failed"],
+      ]
+    },
+  ]
+  tags = local.tags
+}
