@@ -46,9 +46,12 @@ class LocalStack:
         workspace: str | None = None,
         module_overrides: Mapping[str, Any] | None = None,
         log: Callable[[str], None] = print,
+        repo_root: Path = REPO_ROOT,
     ) -> None:
+        """`repo_root`: the checkout whose environment is applied (another release's, for upgrade tests)."""
         self.environment = environment
-        self.workdir = REPO_ROOT / ".local" / (workspace or f"{environment}-stack")
+        self.repo_root = repo_root
+        self.workdir = repo_root / ".local" / (workspace or f"{environment}-stack")
         self.module_overrides = dict(module_overrides or {})
         self._log = log
         self._env = {
@@ -66,7 +69,7 @@ class LocalStack:
         The copy is fresh unless `keep_state`: then only the Terraform files are replaced, so the state of
         an earlier apply to a still-running emulator (`make apply LOCAL=1`) is planned against.
         """
-        source = REPO_ROOT / "environments" / self.environment
+        source = self.repo_root / "environments" / self.environment
         if keep_state and self.workdir.is_dir():
             for path in self.workdir.iterdir():
                 if path.is_file() and path.suffix in (".tf", ".tfvars"):
@@ -92,7 +95,7 @@ class LocalStack:
     def build(self) -> None:
         """The deployable archives the stack uploads (scripts/build.py, deterministic)."""
         subprocess.run(
-            [sys.executable, str(REPO_ROOT / "scripts" / "build.py")], check=True, stdout=subprocess.DEVNULL
+            [sys.executable, str(self.repo_root / "scripts" / "build.py")], check=True, stdout=subprocess.DEVNULL
         )
 
     def apply(self, **variables: Any) -> dict[str, Any]:
@@ -117,6 +120,10 @@ class LocalStack:
     def outputs(self) -> dict[str, Any]:
         raw = json.loads(self._terraform("output", "-json", "-no-color"))
         return raw[STACK_MODULE]["value"]
+
+    def state_path(self) -> Path:
+        """The local state file of the copy (written by apply)."""
+        return self.workdir / "terraform.tfstate"
 
     def remove(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)

@@ -1,0 +1,94 @@
+"""Upgrading a deployed stack: the dev stack of the last release, applied to an emulator of its own, then
+planned with this checkout's code. Refactors move resources with `moved` blocks; none may be destroyed
+or replaced, because that would lose a bucket's objects, the tracking table or a queue's messages.
+
+The release is checked out beside the working tree with `git archive` (a clean clone has every commit),
+built with its own scripts/build.py and applied with its own Terraform. Keep this test for every later
+release: point RELEASE at the newest one and review UPDATED_IN_PLACE.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+
+from local_aws import LocalAws
+from local_aws.stack import REPO_ROOT, LocalStack
+
+pytestmark = [pytest.mark.terraform, pytest.mark.emulator]
+
+# The tag, and its commit for clones that were made without tags.
+RELEASE = ("v0.1.0", "cc77eb07ec16f1f8e29138daa243701094af3b51")
+
+# What the upgrade changes in place, each for a reason:
+# - the key's policy: one statement for the services that need data keys (was two);
+# - the alerts topic's policy: its EventBridge statement is named for every pipeline's rules.
+UPDATED_IN_PLACE = {
+    "module.ndjson_intake.module.kms.aws_kms_key.this",
+    "module.ndjson_intake.module.alerts.aws_sns_topic_policy.this",
+}
+
+
+def release_tree(destination: Path) -> Path:
+    """The release's files under `destination` (the tag where the clone has it, else its commit)."""
+    tag, commit = RELEASE
+    for revision in (tag, commit):
+        archive = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "archive", "--format=tar", revision], capture_output=True
+        )
+        if archive.returncode == 0:
+            with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
+                tar.extractall(destination, filter="data")
+            return destination
+    raise AssertionError(f"release {tag} ({commit}) is not in this clone: {archive.stderr.decode()}")
+
+
+@pytest.fixture(scope="module")
+def upgrade_plan(tmp_path_factory, built_artifacts):
+    """The plan of this checkout's dev environment against the state of the release's applied dev stack."""
+    release_root = release_tree(tmp_path_factory.mktemp("release"))
+    # The release's build imports its own packages, not this checkout's.
+    build_env = {**os.environ, "PYTHONPATH": str(release_root / "src" / "glue")}
+    subprocess.run(
+        [sys.executable, str(release_root / "scripts" / "build.py")],
+        check=True,
+        env=build_env,
+        stdout=subprocess.DEVNULL,
+    )
+    with LocalAws(execute_state_machines=False) as aws:
+        released = LocalStack(aws.env, "dev", workspace="upgrade", repo_root=release_root, log=lambda _: None)
+        released.prepare()
+        released.apply()
+
+        current = LocalStack(aws.env, "dev", workspace=f"upgrade-{os.getpid()}", log=lambda _: None)
+        current.prepare()
+        current.state_path().write_bytes(released.state_path().read_bytes())
+        try:
+            yield current.tftest().plan(output=True)
+        finally:
+            current.remove()
+
+
+def actions(plan) -> dict[str, list[str]]:
+    return {address: change["change"]["actions"] for address, change in plan.resource_changes.items()}
+
+
+def test_upgrade_from_the_last_release_destroys_nothing(upgrade_plan):
+    destroyed = {address: acts for address, acts in actions(upgrade_plan).items() if "delete" in acts}
+    assert destroyed == {}
+
+
+def test_upgrade_from_the_last_release_creates_nothing(upgrade_plan):
+    created = {address for address, acts in actions(upgrade_plan).items() if acts == ["create"]}
+    assert created == set()
+
+
+def test_upgrade_from_the_last_release_updates_in_place_only_what_is_listed(upgrade_plan):
+    updated = {address for address, acts in actions(upgrade_plan).items() if acts == ["update"]}
+    assert updated == UPDATED_IN_PLACE
