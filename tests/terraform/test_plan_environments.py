@@ -4,9 +4,20 @@ import pytest
 
 pytestmark = [pytest.mark.terraform, pytest.mark.emulator]
 
-MODULES = ("storage", "dynamodb", "iam", "lambda", "glue", "step_functions", "monitoring")
-FUNCTION = "module.ndjson_intake.module.lambda.aws_lambda_function.manifest_builder"
-STATE_MACHINE = "module.ndjson_intake.module.step_functions.aws_sfn_state_machine.manifest_processing"
+MODULES = (
+    "kms",
+    "storage",
+    "alerts",
+    "intake_queue",
+    "intake_tracking_table",
+    "intake_iam",
+    "intake_manifest_builder",
+    "intake_glue_job",
+    "intake_state_machine",
+    "intake_monitoring",
+)
+FUNCTION = "module.ndjson_intake.module.intake_manifest_builder.aws_lambda_function.this"
+STATE_MACHINE = "module.ndjson_intake.module.intake_state_machine.aws_sfn_state_machine.this"
 
 
 def lambda_environment(plan_tools, plan) -> dict[str, str]:
@@ -68,7 +79,7 @@ def test_rollback_switch_changes_nothing_but_the_manifest_builder_environment(
 
 def test_intake_queue_visibility_timeout_is_six_times_the_function_timeout(dev_plan, plan_tools):
     created = plan_tools.created(dev_plan)
-    queue = created["module.ndjson_intake.module.storage.aws_sqs_queue.intake"]
+    queue = created["module.ndjson_intake.module.intake_queue.aws_sqs_queue.this"]
     assert queue["visibility_timeout_seconds"] == 6 * created[FUNCTION]["timeout"]
 
 

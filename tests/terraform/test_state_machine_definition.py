@@ -6,7 +6,7 @@ import pytest
 
 pytestmark = [pytest.mark.terraform, pytest.mark.emulator]
 
-STATE_MACHINE = "module.ndjson_intake.module.step_functions.aws_sfn_state_machine.manifest_processing"
+STATE_MACHINE = "module.ndjson_intake.module.intake_state_machine.aws_sfn_state_machine.this"
 TABLE = "ndjson-intake-dev-tracking"
 MANIFEST_KEY = {
     "date_prefix": {"S.$": "$.date_prefix"},
