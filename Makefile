@@ -38,7 +38,7 @@ LOCAL_TF_DIR := .local/$(ENV)
 LOCAL_ENV := AWS_ENDPOINT_URL=$(EMULATOR_URL) AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
 	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 TF_VAR_use_local_emulator=true
 
-.PHONY: help venv test build fmt lint plan apply emulator-up emulator-down bench-lambda bench-glue bench
+.PHONY: help venv test docs build fmt lint plan apply emulator-up emulator-down bench-lambda bench-glue bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ venv: $(VENV)/.installed ## Create the virtualenv from pyproject.toml
 
 test: venv ## Run every test suite
 	$(PYTHON) -m pytest
+
+docs: venv ## Rewrite the Inputs/Outputs tables of the Terraform modules' READMEs from their code
+	$(PYTHON) scripts/module_docs.py
 
 build: venv ## Build the Lambda and Glue archives and the Glue line parser jar deterministically into build/
 	$(PYTHON) scripts/build.py
@@ -76,6 +79,7 @@ lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, ruff, chec
 		terraform -chdir=$$dir init -backend=false -input=false -no-color >/dev/null; \
 		terraform -chdir=$$dir validate -no-color; \
 	done
+	$(PYTHON) scripts/module_docs.py --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/checkov --config-file .checkov.yaml
