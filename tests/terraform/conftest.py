@@ -159,6 +159,7 @@ def plan_tools():
         assert_matches_inventory=assert_matches_inventory,
         policy_statements=policy_statements,
         as_list=as_list,
+        is_subset=is_subset,
         drift=drift,
         env_module=ENV_MODULE,
         repo_root=REPO_ROOT,
