@@ -296,8 +296,11 @@ module "intake_state_machine" {
 module "intake_monitoring" {
   source = "./modules/monitoring"
 
-  name_prefix      = local.name_prefix
-  alerts_topic_arn = module.alerts.topic_arn
+  name_prefix        = local.name_prefix
+  alerts_topic_arn   = module.alerts.topic_arn
+  functions          = { manifest-builder = module.intake_manifest_builder.function_name }
+  state_machines     = { executions = module.intake_state_machine.state_machine_arn }
+  dead_letter_queues = { dead-letter = module.intake_queue.dead_letter_queue_name }
   # Glue reports run outcomes as events; the rule alerts with the run's details.
   event_alerts = {
     glue-job-failed = {
@@ -312,16 +315,7 @@ module "intake_monitoring" {
       }
     }
   }
-  # Every alarm fires on the first bad period: each of these means a file or manifest needs attention.
   alarms = {
-    dead-letter-messages = {
-      description = "Intake messages reached the dead-letter queue: their files are not tracked. Inspect, fix, then redrive the DLQ."
-      namespace   = "AWS/SQS"
-      metric_name = "ApproximateNumberOfMessagesVisible"
-      statistic   = "Maximum"
-      dimensions  = { QueueName = module.intake_queue.dead_letter_queue_name }
-      threshold   = 0
-    }
     intake-oldest-message-age = {
       description = "The intake queue's oldest message is old: the manifest builder is not keeping up or is failing."
       namespace   = "AWS/SQS"
@@ -329,38 +323,6 @@ module "intake_monitoring" {
       statistic   = "Maximum"
       dimensions  = { QueueName = module.intake_queue.queue_name }
       threshold   = var.oldest_message_age_alarm_seconds
-    }
-    manifest-builder-errors = {
-      description = "The manifest builder failed invocations; see its log group."
-      namespace   = "AWS/Lambda"
-      metric_name = "Errors"
-      statistic   = "Sum"
-      dimensions  = { FunctionName = module.intake_manifest_builder.function_name }
-      threshold   = 0
-    }
-    manifest-builder-throttles = {
-      description = "The manifest builder was throttled; raise its reserved concurrency or lower the queue's maximum concurrency."
-      namespace   = "AWS/Lambda"
-      metric_name = "Throttles"
-      statistic   = "Sum"
-      dimensions  = { FunctionName = module.intake_manifest_builder.function_name }
-      threshold   = 0
-    }
-    executions-failed = {
-      description = "A manifest processing execution failed; its manifest is marked failed. Replay it after fixing the cause."
-      namespace   = "AWS/States"
-      metric_name = "ExecutionsFailed"
-      statistic   = "Sum"
-      dimensions  = { StateMachineArn = module.intake_state_machine.state_machine_arn }
-      threshold   = 0
-    }
-    executions-timed-out = {
-      description = "A manifest processing execution timed out; its manifest stays processing. Reset and replay it."
-      namespace   = "AWS/States"
-      metric_name = "ExecutionsTimedOut"
-      statistic   = "Sum"
-      dimensions  = { StateMachineArn = module.intake_state_machine.state_machine_arn }
-      threshold   = 0
     }
     glue-job-runs-failed = {
       description = "A Glue run of the NDJSON to Parquet job failed, errored, timed out or was stopped."
@@ -379,24 +341,6 @@ module "intake_monitoring" {
         ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", module.intake_queue.queue_name],
         ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", module.intake_queue.queue_name, { yAxis = "right" }],
         ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", module.intake_queue.dead_letter_queue_name, { label = "dead-letter messages" }],
-      ]
-    },
-    {
-      title = "Manifest builder", stat = "Sum"
-      metrics = [
-        ["AWS/Lambda", "Invocations", "FunctionName", module.intake_manifest_builder.function_name],
-        ["AWS/Lambda", "Errors", "FunctionName", module.intake_manifest_builder.function_name],
-        ["AWS/Lambda", "Throttles", "FunctionName", module.intake_manifest_builder.function_name],
-        ["AWS/Lambda", "Duration", "FunctionName", module.intake_manifest_builder.function_name, { stat = "p95", yAxis = "right" }],
-      ]
-    },
-    {
-      title = "Manifest executions", stat = "Sum"
-      metrics = [
-        ["AWS/States", "ExecutionsStarted", "StateMachineArn", module.intake_state_machine.state_machine_arn],
-        ["AWS/States", "ExecutionsSucceeded", "StateMachineArn", module.intake_state_machine.state_machine_arn],
-        ["AWS/States", "ExecutionsFailed", "StateMachineArn", module.intake_state_machine.state_machine_arn],
-        ["AWS/States", "ExecutionsTimedOut", "StateMachineArn", module.intake_state_machine.state_machine_arn],
       ]
     },
     {

@@ -28,10 +28,25 @@ RELEASE = ("v0.1.0", "cc77eb07ec16f1f8e29138daa243701094af3b51")
 
 # What the upgrade changes in place, each for a reason:
 # - the key's policy: one statement for the services that need data keys (was two);
-# - the alerts topic's policy: its EventBridge statement is named for every pipeline's rules.
+# - the alerts topic's policy: its EventBridge statement is named for every pipeline's rules;
+# - the standard alarms of functions, state machines and dead-letter queues: their descriptions are the
+#   monitoring module's, the same for every pipeline;
+# - the dashboard: a standard widget per function and state machine comes first.
+MONITORING = "module.ndjson_intake.module.intake_monitoring"
 UPDATED_IN_PLACE = {
     "module.ndjson_intake.module.kms.aws_kms_key.this",
     "module.ndjson_intake.module.alerts.aws_sns_topic_policy.this",
+    *(
+        f'{MONITORING}.aws_cloudwatch_metric_alarm.this["{name}"]'
+        for name in (
+            "manifest-builder-errors",
+            "manifest-builder-throttles",
+            "executions-failed",
+            "executions-timed-out",
+            "dead-letter-messages",
+        )
+    ),
+    f"{MONITORING}.aws_cloudwatch_dashboard.this",
 }
 
 

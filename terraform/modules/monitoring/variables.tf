@@ -13,8 +13,26 @@ variable "alerts_topic_arn" {
   type        = string
 }
 
+variable "functions" {
+  description = "Lambda functions of the pipeline, key => function name: each gets `<key>-errors` and `<key>-throttles` alarms and a dashboard widget."
+  type        = map(string)
+  default     = {}
+}
+
+variable "state_machines" {
+  description = "State machines of the pipeline, key => ARN: each gets `<key>-failed` and `<key>-timed-out` alarms and a dashboard widget."
+  type        = map(string)
+  default     = {}
+}
+
+variable "dead_letter_queues" {
+  description = "Dead-letter queues of the pipeline, key => queue name: each gets a `<key>-messages` alarm, firing on the first message."
+  type        = map(string)
+  default     = {}
+}
+
 variable "alarms" {
-  description = "Alarms of the pipeline, by key (the alarm is `<name_prefix>-<key>`): each fires when the metric's statistic exceeds the threshold in one period."
+  description = "Further alarms of the pipeline, by key (the alarm is `<name_prefix>-<key>`): each fires when the metric's statistic exceeds the threshold in one period."
   type = map(object({
     description = string
     namespace   = string
@@ -23,6 +41,7 @@ variable "alarms" {
     dimensions  = map(string)
     threshold   = number
   }))
+  default = {}
 
   validation {
     condition     = alltrue([for alarm in values(var.alarms) : contains(["Average", "Maximum", "Minimum", "SampleCount", "Sum"], alarm.statistic)])

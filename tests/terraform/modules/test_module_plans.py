@@ -129,3 +129,12 @@ def test_iam_trust_is_limited_to_the_account(module_plan):
     (statement,) = json.loads(role["assume_role_policy"])["Statement"]
     assert statement["Principal"] == {"Service": "glue.amazonaws.com"}
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+
+
+def test_monitoring_gives_each_function_and_state_machine_a_widget(module_plan):
+    dashboard = planned(module_plan, "monitoring__standard-alarms")["aws_cloudwatch_dashboard.this"]
+    widgets = json.loads(dashboard["dashboard_body"])["widgets"]
+    assert [widget["properties"]["title"] for widget in widgets] == [
+        "Lambda: router",
+        "Step Functions: router-executions",
+    ]
