@@ -4,7 +4,7 @@ The tables are generated, never edited by hand, so they cannot drift from the co
 them, and tests/terraform/test_module_docs.py fails when a README differs from what this script renders.
 Everything in a README before `## Inputs` is prose and stays as written.
 
-Usage: python scripts/module_docs.py [--check] [MODULE_DIR ...]   (default: every terraform/modules/*)
+Usage: python scripts/module_docs.py [--check] [MODULE_DIR ...]   (default: terraform/ and terraform/modules/*)
 """
 
 from __future__ import annotations
@@ -82,13 +82,18 @@ def documented(readme: str, module_dir: Path) -> str:
     return prose + render(module_dir)
 
 
+def module_dirs() -> list[Path]:
+    """The root module and every building-block module."""
+    return [MODULES.parent, *sorted(path for path in MODULES.iterdir() if path.is_dir())]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if a README is not up to date")
     parser.add_argument("modules", nargs="*", type=Path, help="module directories (default: all)")
     args = parser.parse_args(argv)
     stale = []
-    for module_dir in args.modules or sorted(path for path in MODULES.iterdir() if path.is_dir()):
+    for module_dir in args.modules or module_dirs():
         readme_path = module_dir / "README.md"
         readme = readme_path.read_text() if readme_path.exists() else f"# {module_dir.name} module\n"
         expected = documented(readme, module_dir)

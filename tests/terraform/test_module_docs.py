@@ -6,9 +6,6 @@ import pytest
 
 from local_aws.stack import REPO_ROOT
 
-MODULE_DIRS = sorted(path for path in (REPO_ROOT / "terraform" / "modules").iterdir() if path.is_dir())
-
-
 def load_module_docs():
     spec = importlib.util.spec_from_file_location("module_docs", REPO_ROOT / "scripts" / "module_docs.py")
     module = importlib.util.module_from_spec(spec)
@@ -16,7 +13,7 @@ def load_module_docs():
     return module
 
 
-@pytest.mark.parametrize("module_dir", MODULE_DIRS, ids=lambda path: path.name)
+@pytest.mark.parametrize("module_dir", load_module_docs().module_dirs(), ids=lambda path: path.name)
 def test_module_readme_tables_match_the_code(module_dir):
     module_docs = load_module_docs()
     readme = (module_dir / "README.md").read_text()
