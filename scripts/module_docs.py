@@ -4,7 +4,7 @@ The tables are generated, never edited by hand, so they cannot drift from the co
 them, and tests/terraform/test_module_docs.py fails when a README differs from what this script renders.
 Everything in a README before `## Inputs` is prose and stays as written.
 
-Usage: python scripts/module_docs.py [--check] [MODULE_DIR ...]   (default: terraform/ and terraform/modules/*)
+Usage: python scripts/module_docs.py [--check] [MODULE_DIR ...]  (default: terraform/, terraform/modules/*)
 """
 
 from __future__ import annotations
@@ -66,9 +66,9 @@ def render(module_dir: Path) -> str:
     for name, body in _blocks(module_dir / "variables.tf", "variable"):
         required = "default" not in body
         default = "n/a" if required else f"`{_default(body['default'])}`"
+        description, type_ = _cell(_text(body.get("description", ""))), _cell(_expression(body["type"]))
         lines.append(
-            f"| `{name}` | {_cell(_text(body.get('description', '')))} | `{_cell(_expression(body['type']))}` "
-            f"| {_cell(default)} | {'yes' if required else 'no'} |"
+            f"| `{name}` | {description} | `{type_}` | {_cell(default)} | {'yes' if required else 'no'} |"
         )
     lines += ["", "## Outputs", "", "| Name | Description |", "|------|-------------|"]
     for name, body in _blocks(module_dir / "outputs.tf", "output"):

@@ -94,9 +94,8 @@ class LocalStack:
 
     def build(self) -> None:
         """The deployable archives the stack uploads (scripts/build.py, deterministic)."""
-        subprocess.run(
-            [sys.executable, str(self.repo_root / "scripts" / "build.py")], check=True, stdout=subprocess.DEVNULL
-        )
+        build_script = self.repo_root / "scripts" / "build.py"
+        subprocess.run([sys.executable, str(build_script)], check=True, stdout=subprocess.DEVNULL)
 
     def apply(self, **variables: Any) -> dict[str, Any]:
         """terraform apply with the environment's variables set as given; returns the stack's outputs."""

@@ -6,6 +6,7 @@ import pytest
 
 from local_aws.stack import REPO_ROOT
 
+
 def load_module_docs():
     spec = importlib.util.spec_from_file_location("module_docs", REPO_ROOT / "scripts" / "module_docs.py")
     module = importlib.util.module_from_spec(spec)

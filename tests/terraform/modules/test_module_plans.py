@@ -21,6 +21,7 @@ from local_aws.stack import DEFAULT_PLUGIN_DIR, REPO_ROOT
 
 pytestmark = [pytest.mark.terraform, pytest.mark.emulator]
 
+MODULES = REPO_ROOT / "terraform" / "modules"
 SCENARIO_FILES = sorted(Path(__file__).parent.glob("*.yaml"))
 PROVIDER = {
     "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": "5.100.0"}}},
@@ -64,8 +65,8 @@ def module_plan(local_aws, built_artifacts):
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     modules = {
-        block: {"source": str(REPO_ROOT / "terraform" / "modules" / s["module"]), **with_repo_root(s["inputs"])}
-        for block, s in scenarios().items()
+        block: {"source": str(MODULES / scenario["module"]), **with_repo_root(scenario["inputs"])}
+        for block, scenario in scenarios().items()
     }
     (workdir / "main.tf.json").write_text(json.dumps({**PROVIDER, "module": modules}, indent=1))
     env = {**os.environ, **local_aws.env, "TF_IN_AUTOMATION": "1"}
@@ -118,7 +119,8 @@ def test_iam_statements_carry_their_conditions_and_log_delivery_only_when_asked(
         for address, values in planned(module_plan, "iam__default").items()
         if address.startswith("aws_iam_role_policy.")
     }
-    loader, workflow = policies['aws_iam_role_policy.this["loader"]'], policies['aws_iam_role_policy.this["workflow"]']
+    loader = policies['aws_iam_role_policy.this["loader"]']
+    workflow = policies['aws_iam_role_policy.this["workflow"]']
     assert [statement["Sid"] for statement in plan_tools.as_list(loader)] == ["ReadLanding"]
     assert [statement["Sid"] for statement in workflow] == ["StartLoads", "ExecutionLogDelivery"]
     assert workflow[0]["Condition"] == {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
