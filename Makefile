@@ -38,7 +38,7 @@ LOCAL_TF_DIR := .local/$(ENV)
 LOCAL_ENV := AWS_ENDPOINT_URL=$(EMULATOR_URL) AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
 	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 TF_VAR_use_local_emulator=true
 
-.PHONY: help venv test docs build fmt lint plan apply emulator-up emulator-down bench-lambda bench-glue bench
+.PHONY: help venv test docs build fmt lint plan apply destroy emulator-up emulator-down bench-lambda bench-glue bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -84,28 +84,43 @@ lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, ruff, chec
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/checkov --config-file .checkov.yaml
 
+# One line that says what to do (unknown ENV, missing backend.hcl, no credentials, prod destroy) before any
+# build or Terraform run; scripts/preflight.py.
+.PHONY: .preflight .preflight-destroy
+.preflight: venv
+	@$(PYTHON) scripts/preflight.py $(ENV) $(if $(filter 1,$(LOCAL)),--local)
+.preflight-destroy: venv
+	@$(PYTHON) scripts/preflight.py $(ENV) --destroy $(if $(filter 1,$(LOCAL)),--local)
+
 ifeq ($(LOCAL),1)
-plan: build emulator-up $(TF_CLI_RC_DEP) ## Plan ENV against AWS (backend.hcl), or the local emulator with LOCAL=1
+plan: .preflight build emulator-up $(TF_CLI_RC_DEP) ## Plan ENV against AWS (backend.hcl), or the local emulator with LOCAL=1
 	@$(MAKE) --no-print-directory .local-tf-dir
 	cd $(LOCAL_TF_DIR) && $(LOCAL_ENV) terraform plan -input=false
 
-apply: build emulator-up $(TF_CLI_RC_DEP) ## Apply: LOCAL=1 to the emulator; otherwise the plan saved by `make plan`
+apply: .preflight build emulator-up $(TF_CLI_RC_DEP) ## Apply: LOCAL=1 to the emulator; otherwise the plan saved by `make plan`
 	@$(MAKE) --no-print-directory .local-tf-dir
 	cd $(LOCAL_TF_DIR) && $(LOCAL_ENV) terraform apply -input=false -auto-approve
+
+destroy: .preflight-destroy emulator-up $(TF_CLI_RC_DEP) ## Destroy ENV: LOCAL=1 on the emulator; dev on AWS (asks to confirm); prod refuses
+	@$(MAKE) --no-print-directory .local-tf-dir
+	cd $(LOCAL_TF_DIR) && $(LOCAL_ENV) terraform destroy -input=false -auto-approve
 
 .PHONY: .local-tf-dir
 .local-tf-dir: venv
 	@$(VENV)/bin/local-aws prepare --environment $(ENV) --workspace $(ENV) >/dev/null
 else
-plan: build $(TF_CLI_RC_DEP)
-	@test -f $(ENV_DIR)/backend.hcl || { echo "$(ENV_DIR)/backend.hcl is missing: copy backend.hcl.example and set your state bucket"; exit 1; }
+plan: .preflight build $(TF_CLI_RC_DEP)
 	terraform -chdir=$(ENV_DIR) init -input=false -backend-config=backend.hcl
 	@mkdir -p $(dir $(PLAN_FILE))
 	terraform -chdir=$(ENV_DIR) plan -input=false -out=$(PLAN_FILE)
 
-apply: $(TF_CLI_RC_DEP)
-	@test -f $(PLAN_FILE) || { echo "no saved plan for $(ENV): run make plan ENV=$(ENV) first"; exit 1; }
+apply: .preflight $(TF_CLI_RC_DEP)
+	@test -f $(PLAN_FILE) || { echo "error: no saved plan for $(ENV): run make plan ENV=$(ENV) first" >&2; exit 2; }
 	terraform -chdir=$(ENV_DIR) apply -input=false $(PLAN_FILE)
+
+destroy: .preflight-destroy build $(TF_CLI_RC_DEP)
+	terraform -chdir=$(ENV_DIR) init -input=false -backend-config=backend.hcl
+	terraform -chdir=$(ENV_DIR) destroy -input=false
 endif
 
 emulator-up: venv ## Start the local AWS emulator in the background (LOCAL=1 targets do this)

@@ -49,3 +49,28 @@ def test_terraform_installs_providers_from_the_mirror_when_there_is_one(tmp_path
     commands = dry_run("-B", f"{REPO_ROOT}/.local/terraformrc", f"TF_PLUGIN_MIRROR={tmp_path}")
     assert f'path    = "{tmp_path}"' in commands
     assert 'exclude = ["registry.terraform.io/*/*"]' in commands
+
+
+def run_make(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "--no-print-directory", *arguments], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+
+
+def test_unknown_environment_is_refused_with_the_list_of_environments():
+    result = run_make("plan", "ENV=prd")
+    assert result.returncode != 0
+    assert "error: no environment 'prd': choose one of dev, prod" in result.stderr
+
+
+def test_prod_refuses_make_destroy_and_says_how_to_retire_it():
+    result = run_make("destroy", "ENV=prod")
+    assert result.returncode != 0
+    assert "error: prod refuses `make destroy`" in result.stderr
+    assert "force_destroy = true" in result.stderr
+
+
+def test_destroy_on_the_emulator_is_allowed_for_prod():
+    commands = dry_run("destroy", "ENV=prod", "LOCAL=1")
+    assert "scripts/preflight.py prod --destroy --local" in commands
+    assert "terraform destroy -input=false -auto-approve" in commands
