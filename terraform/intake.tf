@@ -352,3 +352,40 @@ module "intake_monitoring" {
   ]
   tags = local.tags
 }
+
+# What the stack's users need, as IAM policies to attach to their own roles: the buckets are SSE-KMS with
+# the stack's key, so S3 permissions alone are not enough.
+data "aws_iam_policy_document" "intake_uploader" {
+  statement {
+    sid       = "UploadInputFiles"
+    actions   = ["s3:PutObject"]
+    resources = ["${module.storage.bucket_arns["input"]}/${var.input_prefix}*"]
+  }
+
+  # Decrypt as well: multipart uploads (the CLI's default above 8 MB) read back the parts' data keys.
+  statement {
+    sid       = "EncryptWithTheStackKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [module.kms.key_arn]
+  }
+}
+
+data "aws_iam_policy_document" "intake_reader" {
+  statement {
+    sid       = "ListOutput"
+    actions   = ["s3:ListBucket"]
+    resources = [module.storage.bucket_arns["output"]]
+  }
+
+  statement {
+    sid       = "ReadParquetAndRejects"
+    actions   = ["s3:GetObject"]
+    resources = ["${module.storage.bucket_arns["output"]}/*"]
+  }
+
+  statement {
+    sid       = "DecryptWithTheStackKey"
+    actions   = ["kms:Decrypt"]
+    resources = [module.kms.key_arn]
+  }
+}

@@ -67,3 +67,18 @@ output "dashboard_name" {
   description = "CloudWatch dashboard of the pipeline."
   value       = module.intake_monitoring.dashboard_name
 }
+
+output "dead_letter_queue_arn" {
+  description = "ARN of the intake dead-letter queue (the source of `aws sqs start-message-move-task` when redriving)."
+  value       = module.intake_queue.dead_letter_queue_arn
+}
+
+output "uploader_policy_json" {
+  description = "IAM policy to attach to whoever uploads files: PutObject under the input prefix, and the data keys of the stack's KMS key."
+  value       = data.aws_iam_policy_document.intake_uploader.json
+}
+
+output "reader_policy_json" {
+  description = "IAM policy to attach to whoever reads the Parquet output: list and get in the output bucket, decrypt with the stack's KMS key."
+  value       = data.aws_iam_policy_document.intake_reader.json
+}

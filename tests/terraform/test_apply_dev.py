@@ -134,3 +134,17 @@ def test_every_role_policy_resource_belongs_to_this_stack(role_policies, stack, 
                 if PREFIX not in resource and resource != stack["kms_key_arn"]
             ]
     assert unscoped == []
+
+
+def test_uploader_policy_lets_users_put_under_the_input_prefix_with_the_stack_key(stack):
+    statements = {s["Sid"]: s for s in json.loads(stack["uploader_policy_json"])["Statement"]}
+    input_arn = f"arn:aws:s3:::{stack['input_bucket_name']}/{stack['input_prefix']}*"
+    assert statements["UploadInputFiles"]["Resource"] == input_arn
+    assert statements["EncryptWithTheStackKey"]["Resource"] == stack["kms_key_arn"]
+
+
+def test_reader_policy_lets_users_read_the_output_with_the_stack_key(stack):
+    statements = {s["Sid"]: s for s in json.loads(stack["reader_policy_json"])["Statement"]}
+    output_bucket = stack["bucket_names"]["output"]
+    assert statements["ReadParquetAndRejects"]["Resource"] == f"arn:aws:s3:::{output_bucket}/*"
+    assert statements["DecryptWithTheStackKey"]["Action"] == "kms:Decrypt"
