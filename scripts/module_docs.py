@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -21,16 +22,10 @@ MODULES = REPO_ROOT / "terraform" / "modules"
 GENERATED_FROM = "## Inputs"
 
 
-def _text(value) -> str:
-    """python-hcl2 keeps the quotes of string literals; tables show the text."""
-    text = str(value)
-    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
-
-
-def _expression(value) -> str:
-    """A type or an expression as HCL writes it (python-hcl2 wraps them in `${...}`)."""
-    text = _text(value)
-    return text[2:-1] if text.startswith("${") and text.endswith("}") else text
+def _value(body: dict, name: str):
+    """An attribute's value: the HCL parser checkov ships (bc-python-hcl2) wraps each one in a list."""
+    value = body[name]
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
 def _default(value) -> str:
@@ -38,9 +33,25 @@ def _default(value) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(_text(value))
     return json.dumps(value, separators=(", ", ": ")).replace('": ', '" = ')
+
+
+# A variable's `type =` runs until the block's next attribute or nested block, or its end.
+TYPE_ATTRIBUTE = re.compile(r"^  type\s*=\s*(.*?)(?=^  [a-z_]+\s*=|^  [a-z_]+ \{|\Z)", re.M | re.S)
+
+
+def _type_expressions(source: str) -> dict[str, str]:
+    """Each variable's type as written, on one line (the parser renders object types as Python reprs)."""
+    types = {}
+    for match in re.finditer(r'^variable "([^"]+)" \{(.*?)^\}', source, re.M | re.S):
+        written = TYPE_ATTRIBUTE.search(match.group(2))
+        lines = [re.sub(r"\s+", " ", line.split("#")[0]).strip() for line in written.group(1).splitlines()]
+        text = ""
+        for line in filter(None, lines):
+            joined = not text or text.endswith(("(", "{", "[")) or line.startswith((")", "}", "]"))
+            text += line if joined else f", {line}"
+        types[match.group(1)] = text
+    return types
 
 
 def _blocks(path: Path, kind: str) -> list[tuple[str, dict]]:
@@ -48,7 +59,7 @@ def _blocks(path: Path, kind: str) -> list[tuple[str, dict]]:
         return []
     with path.open() as handle:
         parsed = hcl2.load(handle)
-    return [(_text(name), body) for block in parsed.get(kind, []) for name, body in block.items()]
+    return [(name.strip('"'), body) for block in parsed.get(kind, []) for name, body in block.items()]
 
 
 def _cell(text: str) -> str:
@@ -63,16 +74,16 @@ def render(module_dir: Path) -> str:
         "| Name | Description | Type | Default | Required |",
         "|------|-------------|------|---------|:--------:|",
     ]
-    for name, body in _blocks(module_dir / "variables.tf", "variable"):
+    variables = module_dir / "variables.tf"
+    types = _type_expressions(variables.read_text()) if variables.exists() else {}
+    for name, body in _blocks(variables, "variable"):
         required = "default" not in body
-        default = "n/a" if required else f"`{_default(body['default'])}`"
-        description, type_ = _cell(_text(body.get("description", ""))), _cell(_expression(body["type"]))
-        lines.append(
-            f"| `{name}` | {description} | `{type_}` | {_cell(default)} | {'yes' if required else 'no'} |"
-        )
+        default = "n/a" if required else _cell(f"`{_default(_value(body, 'default'))}`")
+        description, type_ = _cell(_value(body, "description")), _cell(types[name])
+        lines.append(f"| `{name}` | {description} | `{type_}` | {default} | {'yes' if required else 'no'} |")
     lines += ["", "## Outputs", "", "| Name | Description |", "|------|-------------|"]
     for name, body in _blocks(module_dir / "outputs.tf", "output"):
-        lines.append(f"| `{name}` | {_cell(_text(body.get('description', '')))} |")
+        lines.append(f"| `{name}` | {_cell(_value(body, 'description'))} |")
     return "\n".join(lines) + "\n"
 
 
@@ -103,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.check:
             readme_path.write_text(expected)
     for path in stale:
-        print(f"{'stale' if args.check else 'rewrote'}: {path.relative_to(REPO_ROOT)}")
+        print(f"{'stale' if args.check else 'rewrote'}: {path}")
     return 1 if args.check and stale else 0
 
 

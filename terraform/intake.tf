@@ -112,7 +112,7 @@ module "intake_iam" {
         {
           sid = "TrackFiles"
           actions = [
-            "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
+            "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
             "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
           ]
           resources = [module.intake_tracking_table.table_arn]

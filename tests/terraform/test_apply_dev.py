@@ -95,6 +95,7 @@ def test_every_bucket_denies_requests_without_tls_and_blocks_public_access(stack
     statements = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
     assert {
         "Effect": "Deny",
+        "Action": "s3:*",
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }.items() <= next(s for s in statements if s["Effect"] == "Deny").items()
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
@@ -148,3 +149,9 @@ def test_reader_policy_lets_users_read_the_output_with_the_stack_key(stack):
     output_bucket = stack["bucket_names"]["output"]
     assert statements["ReadParquetAndRejects"]["Resource"] == f"arn:aws:s3:::{output_bucket}/*"
     assert statements["DecryptWithTheStackKey"]["Action"] == "kms:Decrypt"
+
+
+def test_manifest_builder_is_granted_only_the_table_calls_it_makes(role_policies):
+    statements = role_policies[f"{PREFIX}-manifest-builder"]
+    (track_files,) = [statement for statement in statements if statement["Sid"] == "TrackFiles"]
+    assert "dynamodb:BatchWriteItem" not in track_files["Action"]

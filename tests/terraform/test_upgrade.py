@@ -31,9 +31,18 @@ RELEASE = ("v0.1.0", "cc77eb07ec16f1f8e29138daa243701094af3b51")
 # - the alerts topic's policy: its EventBridge statement is named for every pipeline's rules;
 # - the standard alarms of functions, state machines and dead-letter queues: their descriptions are the
 #   monitoring module's, the same for every pipeline;
-# - the dashboard: a standard widget per function and state machine comes first.
+# - the dashboard: a standard widget per function and state machine comes first;
+# - the bucket policies: the TLS-only statement denies every S3 action (was four);
+# - the manifest builder's policy: dynamodb:BatchWriteItem, which it never calls, is no longer granted.
 MONITORING = "module.ndjson_intake.module.intake_monitoring"
+STORAGE = "module.ndjson_intake.module.storage"
 UPDATED_IN_PLACE = {
+    *(
+        f'{STORAGE}.aws_s3_bucket_policy.data["{purpose}"]'
+        for purpose in ("input", "manifests", "output", "quarantine", "artifacts")
+    ),
+    f"{STORAGE}.aws_s3_bucket_policy.access_logs",
+    'module.ndjson_intake.module.intake_iam.aws_iam_role_policy.this["manifest-builder"]',
     "module.ndjson_intake.module.kms.aws_kms_key.this",
     "module.ndjson_intake.module.alerts.aws_sns_topic_policy.this",
     *(

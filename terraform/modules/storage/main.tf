@@ -95,7 +95,7 @@ data "aws_iam_policy_document" "tls_only" {
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"]
+    actions   = ["s3:*"]
     resources = [each.value.arn, "${each.value.arn}/*"]
     principals {
       type        = "*"
@@ -209,7 +209,7 @@ data "aws_iam_policy_document" "access_logs" {
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"]
+    actions   = ["s3:*"]
     resources = [aws_s3_bucket.access_logs.arn, "${aws_s3_bucket.access_logs.arn}/*"]
     principals {
       type        = "*"
