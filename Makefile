@@ -70,7 +70,7 @@ fmt: venv ## Format Terraform and Python
 	terraform fmt -recursive terraform environments
 	$(VENV)/bin/ruff format .
 
-lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, ruff, checkov
+lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, module docs, ruff, checkov, zizmor
 	terraform fmt -check -recursive terraform environments
 	@# Validated from copies two levels down (as LOCAL=1 does): init leaves nothing in environments/.
 	@set -e; for env in environments/*/; do \
@@ -83,6 +83,7 @@ lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, ruff, chec
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/checkov --config-file .checkov.yaml
+	$(VENV)/bin/zizmor --offline .github/workflows
 
 # One line that says what to do (unknown ENV, missing backend.hcl, no credentials, prod destroy) before any
 # build or Terraform run; scripts/preflight.py.

@@ -1,5 +1,8 @@
 """The GitHub Actions deploy pipeline users get: plan on pull requests, dev on main, prod after approval."""
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,7 +45,7 @@ def test_pull_requests_plan_both_environments_after_the_tests(workflow):
     assert plan["if"] == "github.event_name == 'pull_request'"
     assert plan["needs"] == "test"
     assert plan["strategy"]["matrix"]["environment"] == ["dev", "prod"]
-    assert "make plan ENV=${{ matrix.environment }}" in steps_running(plan)
+    assert 'make plan ENV="$DEPLOY_ENV"' in steps_running(plan)
 
 
 def test_main_applies_dev(workflow):
@@ -78,3 +81,21 @@ def test_every_job_gets_the_jdk_the_line_parser_jar_is_built_with(workflow):
     for name, job in workflow["jobs"].items():
         java = [step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-java")]
         assert [step["with"]["java-version"] for step in java] == ["17"], name
+
+
+def test_every_action_is_pinned_to_a_commit():
+    uses = re.findall(r"uses: (\S+)", WORKFLOW.read_text())
+    assert uses
+    assert [action for action in uses if not re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action)] == []
+
+
+def test_no_checkout_keeps_the_token_for_later_steps(workflow):
+    for name, job in workflow["jobs"].items():
+        checkouts = [step for step in job["steps"] if step.get("uses", "").startswith("actions/checkout@")]
+        assert [step["with"]["persist-credentials"] for step in checkouts] == [False], name
+
+
+def test_zizmor_finds_nothing_in_the_workflows():
+    zizmor = Path(sys.executable).parent / "zizmor"
+    result = subprocess.run([str(zizmor), "--offline", str(WORKFLOW.parent)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
