@@ -34,6 +34,9 @@ locals {
     MIN_FILES_FOR_PARTIAL_BATCH = tostring(var.min_files_for_partial_batch)
     LOCK_TTL_SECONDS            = tostring(var.lock_ttl_seconds)
     LOG_LEVEL                   = var.lambda_log_level
+    # Logs and metrics (Powertools): every line and metric names its pipeline, metrics the stack.
+    POWERTOOLS_SERVICE_NAME      = "intake"
+    POWERTOOLS_METRICS_NAMESPACE = local.name_prefix
   })
 }
 
@@ -175,6 +178,13 @@ module "intake_iam" {
           actions   = concat(local.data_key_actions, ["kms:Encrypt"])
           resources = [module.kms.key_arn]
         },
+        # PutMetricData accepts no resource ARN; the namespace condition keeps the job to the stack's own.
+        {
+          sid        = "PublishJobMetrics"
+          actions    = ["cloudwatch:PutMetricData"]
+          resources  = ["*"]
+          conditions = [{ test = "StringEquals", variable = "cloudwatch:namespace", values = [local.name_prefix] }]
+        },
       ]
     }
     state-machine = {
@@ -264,6 +274,7 @@ module "intake_glue_job" {
       "--COMPRESSION_TYPE"    = var.compression_type
       "--MAX_REJECT_RATIO"    = tostring(var.max_reject_ratio)
       "--TARGET_FILE_SIZE_MB" = tostring(var.target_file_size_mb)
+      "--METRICS_NAMESPACE"   = local.name_prefix
     },
     var.glue_extra_arguments,
   )

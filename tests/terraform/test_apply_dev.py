@@ -114,11 +114,19 @@ def test_no_role_policy_grants_a_wildcard_action(role_policies, plan_tools):
 
 
 # The only statements AWS does not let us scope: CloudWatch Logs vended delivery (Step Functions
-# execution logging) authorises on "*" only, and Glue names its log groups itself under /aws-glue/.
+# execution logging) and PutMetricData authorise on "*" only (the latter is held to the stack's namespace
+# by a condition, below), and Glue names its log groups itself under /aws-glue/.
 UNSCOPABLE = {
     (f"{PREFIX}-state-machine", "ExecutionLogDelivery"): ["*"],
+    (f"{PREFIX}-glue-job", "PublishJobMetrics"): ["*"],
     (f"{PREFIX}-glue-job", "JobLogs"): ["arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/*"],
 }
+
+
+def test_glue_job_publishes_metrics_only_to_the_stack_namespace(role_policies):
+    (statement,) = [s for s in role_policies[f"{PREFIX}-glue-job"] if s["Sid"] == "PublishJobMetrics"]
+    assert statement["Action"] == "cloudwatch:PutMetricData"
+    assert statement["Condition"] == {"StringEquals": {"cloudwatch:namespace": PREFIX}}
 
 
 def test_every_role_policy_resource_belongs_to_this_stack(role_policies, stack, plan_tools):

@@ -58,6 +58,8 @@ def test_manifest_builder_environment_follows_the_contract(dev_plan, plan_tools)
         "MIN_FILES_FOR_PARTIAL_BATCH": "1",
         "LOCK_TTL_SECONDS": "120",
         "LOG_LEVEL": "INFO",
+        "POWERTOOLS_SERVICE_NAME": "intake",
+        "POWERTOOLS_METRICS_NAMESPACE": "ndjson-intake-dev",
     }
 
 

@@ -1,6 +1,7 @@
 # The roles of one workload: each assumable by one AWS service, with one inline policy made of the
-# statements the caller gives. Callers name every action and scope every resource; the only
-# statement on Resource "*" is the optional log delivery Step Functions needs (see below).
+# statements the caller gives. Callers name every action and scope every resource; a statement on
+# Resource "*" needs a condition (actions such as cloudwatch:PutMetricData accept no ARN), apart from the
+# optional log delivery Step Functions needs (see below).
 
 data "aws_caller_identity" "current" {}
 
@@ -27,9 +28,9 @@ data "aws_iam_policy_document" "assume" {
 }
 
 data "aws_iam_policy_document" "policy" {
-  # checkov:skip=CKV_AWS_109: only the optional ExecutionLogDelivery statement is on "*": CloudWatch Logs vended delivery accepts no other resource
-  # checkov:skip=CKV_AWS_111: only the optional ExecutionLogDelivery statement is on "*": CloudWatch Logs vended delivery accepts no other resource
-  # checkov:skip=CKV_AWS_356: only the optional ExecutionLogDelivery statement is on "*": CloudWatch Logs vended delivery accepts no other resource
+  # checkov:skip=CKV_AWS_109: statements on "*" are the optional ExecutionLogDelivery (vended delivery accepts no other resource) and conditioned ones for actions without resource ARNs
+  # checkov:skip=CKV_AWS_111: statements on "*" are the optional ExecutionLogDelivery (vended delivery accepts no other resource) and conditioned ones for actions without resource ARNs
+  # checkov:skip=CKV_AWS_356: statements on "*" are the optional ExecutionLogDelivery (vended delivery accepts no other resource) and conditioned ones for actions without resource ARNs
   for_each = var.roles
 
   dynamic "statement" {

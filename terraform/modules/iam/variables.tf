@@ -9,7 +9,7 @@ variable "name_prefix" {
 }
 
 variable "roles" {
-  description = "Roles by key (also the inline policy's name): the service that assumes the role, whether its trust is limited to this account (`aws:SourceAccount`; not every service sets it), the policy statements (every action named, every resource an ARN), and whether the role needs the Step Functions log delivery statement."
+  description = "Roles by key (also the inline policy's name): the service that assumes the role, whether its trust is limited to this account (`aws:SourceAccount`; not every service sets it), the policy statements (every action named, every resource an ARN, or `\"*\"` with a condition for actions that accept no ARN), and whether the role needs the Step Functions log delivery statement."
   type = map(object({
     description              = string
     service                  = string
@@ -33,8 +33,8 @@ variable "roles" {
   }
 
   validation {
-    condition     = alltrue(flatten([for role in values(var.roles) : [for statement in role.statements : !contains(statement.resources, "*") && alltrue([for action in statement.actions : !strcontains(action, "*")])]]))
-    error_message = "Statements must name every action (no wildcards) and scope every resource (no \"*\")."
+    condition     = alltrue(flatten([for role in values(var.roles) : [for statement in role.statements : (!contains(statement.resources, "*") || length(statement.conditions) > 0) && alltrue([for action in statement.actions : !strcontains(action, "*")])]]))
+    error_message = "Statements must name every action (no wildcards) and scope every resource: \"*\" only with a condition, for actions that accept no resource ARN."
   }
 }
 
