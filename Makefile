@@ -67,7 +67,7 @@ fmt: venv ## Format Terraform and Python
 	terraform fmt -recursive terraform environments
 	$(VENV)/bin/ruff format .
 
-lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, ruff, checkov
+lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, ruff, import contracts, checkov
 	terraform fmt -check -recursive terraform environments
 	@# Validated from copies two levels down (as LOCAL=1 does): init leaves nothing in environments/.
 	@set -e; for env in environments/*/; do \
@@ -78,6 +78,7 @@ lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, ruff, chec
 	done
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/checkov --config-file .checkov.yaml
 
 ifeq ($(LOCAL),1)

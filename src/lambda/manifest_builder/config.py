@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 GIB = 1024**3
 MIB = 1024**2
@@ -66,6 +66,11 @@ class Config:
                 f"MAX_FILES_PER_MANIFEST ({config.max_files_per_manifest})"
             )
         return config
+
+
+# Each field is read from the variable of its name in capitals; the operator CLI reads the same names back
+# from the deployed function (platform_ops.intake.settings).
+VARIABLES = tuple(field.name.upper() for field in fields(Config))
 
 
 def _required(env: Mapping[str, str], name: str) -> str:

@@ -80,7 +80,7 @@ class PartitionFlusher:
         """Cuts every due manifest of the partition; returns with lock_busy if another invocation holds it.
 
         Partial batches are cut for past dates (the orphan flush), or for any date with `force_partial`
-        (an operator's `intake-ops flush DATE`).
+        (an operator's `platform-ops intake flush DATE`).
 
         An arrival that finds the lock busy leaves its file pending; after releasing, the holder reads the
         counters again and goes round once more if files it has not seen make a batch due, so no wake-up is
@@ -190,13 +190,9 @@ class PartitionFlusher:
             )
             return
         now = self._now()
-        execution_input = {
-            "manifest_path": path,
-            "manifest_id": manifest_id,
-            "date_prefix": date_prefix,
-            "file_count": file_count,
-            "timestamp": tracking.iso(now),
-        }
+        execution_input = manifests.execution_input(
+            manifest_id, path, date_prefix, file_count, tracking.iso(now)
+        )
         try:
             arn = self._workflow.start(state_machine, manifest_id, execution_input)
         except Exception as error:

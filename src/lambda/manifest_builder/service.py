@@ -8,13 +8,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .aws import AwsClients, Notifier, ObjectStore, Workflow
+from .batching import PendingFile
 from .config import Config
 from .events import EventFormatError, parse_sqs_record
-from .flushing import PartitionFlusher, sweep_dates
+from .flushing import FlushResult, PartitionFlusher, sweep_dates
 from .intake import FileIntake
 from .tracking import PartitionCounters, TrackingTable
 
 logger = logging.getLogger(__name__)
+
+# What the operator CLI receives from the builder's public methods and attributes.
+__all__ = ["FlushResult", "ManifestBuilder", "PendingFile"]
 
 
 def utc_now() -> datetime:
