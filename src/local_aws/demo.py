@@ -20,6 +20,10 @@ from typing import Any
 
 from local_aws import sample_data
 from local_aws.deployment import Deployment, local_deployment
+from local_aws.stack import REPO_ROOT
+
+# The manifest builder's JSON log lines and EMF metric documents, as CloudWatch Logs would hold them.
+FUNCTION_LOG = REPO_ROOT / ".local" / "demo-manifest-builder.log"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,13 +36,18 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal_number, _interrupt)
     started = time.monotonic()
     try:
-        with local_deployment(workspace="demo", spark_master=args.spark_master, log=_step) as deployment:
+        FUNCTION_LOG.parent.mkdir(parents=True, exist_ok=True)
+        FUNCTION_LOG.unlink(missing_ok=True)
+        with local_deployment(
+            workspace="demo", spark_master=args.spark_master, log=_step, function_log=FUNCTION_LOG
+        ) as deployment:
             _run(deployment)
     except KeyboardInterrupt:
         print("\ndemo interrupted: emulator, Spark and scratch files stopped and removed", file=sys.stderr)
         return 130
     _step(
-        f"done in {time.monotonic() - started:.0f} s; emulator, Spark and scratch files stopped and removed"
+        f"done in {time.monotonic() - started:.0f} s; emulator, Spark and scratch files stopped and removed; "
+        f"the manifest builder's log lines and metrics are in {FUNCTION_LOG.relative_to(REPO_ROOT)}"
     )
     return 0
 
