@@ -92,8 +92,8 @@ def _to_attributes(values: dict[str, Any]) -> dict[str, Any]:
     return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
 
 
-def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
-    """A tracking item as DynamoDB returns it, in plain values (numbers as int); operator reads use it."""
+def _from_attributes(item: dict[str, Any]) -> dict[str, Any]:
+    """A tracking item as DynamoDB returns it, in plain values (numbers as int)."""
     plain = {name: _deserializer.deserialize(value) for name, value in item.items()}
     return {name: int(v) if isinstance(v, Decimal) else v for name, v in plain.items()}
 
@@ -134,7 +134,7 @@ class TrackingTable:
             ),
             ReturnValues="ALL_NEW",
         )
-        return _counters(from_attributes(response["Attributes"]))
+        return _counters(_from_attributes(response["Attributes"]))
 
     def adjust_counters(
         self, date_prefix: str, files: int = 0, size_bytes: int = 0, unstarted: int = 0
@@ -185,14 +185,14 @@ class TrackingTable:
         except ClientError as error:
             if not _is_conditional_failure(error):
                 raise
-            return from_attributes(error.response.get("Item") or {}) or self.get_item(date_prefix, file_key)
+            return _from_attributes(error.response.get("Item") or {}) or self.get_item(date_prefix, file_key)
         return None
 
     def get_item(self, date_prefix: str, file_key: str) -> dict[str, Any]:
         response = self._client.get_item(
             TableName=self._table, Key=self._key(date_prefix, file_key), ConsistentRead=True
         )
-        return from_attributes(response.get("Item", {}))
+        return _from_attributes(response.get("Item", {}))
 
     def replace_file_version(
         self,
@@ -254,7 +254,7 @@ class TrackingTable:
             while request:
                 response = self._client.batch_get_item(RequestItems=request)
                 for raw in response["Responses"].get(self._table, []):
-                    item = from_attributes(raw)
+                    item = _from_attributes(raw)
                     found[item["date_prefix"]] = _counters(item)
                 request = response.get("UnprocessedKeys") or {}
         return found
@@ -402,7 +402,7 @@ class TrackingTable:
             **kwargs,
         ):
             for item in page["Items"]:
-                yield from_attributes(item)
+                yield _from_attributes(item)
 
     def write_manifest(
         self,
@@ -521,7 +521,7 @@ class TrackingTable:
             return
         for page in self._client.get_paginator("scan").paginate(TableName=self._table, ConsistentRead=True):
             for item in page["Items"]:
-                yield from_attributes(item)
+                yield _from_attributes(item)
 
     def file_items(self, uri: str, date_prefix: str | None) -> list[dict[str, Any]]:
         """The items of file `uri` (its key and later versions kept as `<uri>#<etag>`), oldest first.
@@ -534,7 +534,7 @@ class TrackingTable:
             found = self._query(date_prefix, FILE_PREFIX, values=values, FilterExpression=condition)
         else:
             found = (
-                from_attributes(item)
+                _from_attributes(item)
                 for page in self._client.get_paginator("scan").paginate(
                     TableName=self._table,
                     ConsistentRead=True,
