@@ -519,9 +519,7 @@ class TrackingTable:
         if date_prefix:
             yield from self._query(date_prefix, None, values={})
             return
-        for page in self._client.get_paginator("scan").paginate(TableName=self._table, ConsistentRead=True):
-            for item in page["Items"]:
-                yield _from_attributes(item)
+        yield from self._scan()
 
     def file_items(self, uri: str, date_prefix: str | None) -> list[dict[str, Any]]:
         """The items of file `uri` (its key and later versions kept as `<uri>#<etag>`), oldest first.
@@ -533,18 +531,19 @@ class TrackingTable:
         if date_prefix:
             found = self._query(date_prefix, FILE_PREFIX, values=values, FilterExpression=condition)
         else:
-            found = (
-                _from_attributes(item)
-                for page in self._client.get_paginator("scan").paginate(
-                    TableName=self._table,
-                    ConsistentRead=True,
-                    FilterExpression=condition,
-                    ExpressionAttributeNames=_names("file_key"),
-                    ExpressionAttributeValues=_expression(values),
-                )
-                for item in page["Items"]
+            found = self._scan(
+                FilterExpression=condition,
+                ExpressionAttributeNames=_names("file_key"),
+                ExpressionAttributeValues=_expression(values),
             )
         return sorted(found, key=lambda item: item["created_at"])
+
+    def _scan(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        for page in self._client.get_paginator("scan").paginate(
+            TableName=self._table, ConsistentRead=True, **kwargs
+        ):
+            for item in page["Items"]:
+                yield _from_attributes(item)
 
     def manifest(self, date_prefix: str, manifest_id: str) -> dict[str, Any]:
         return self.get_item(date_prefix, MANIFEST_PREFIX + manifest_id)
