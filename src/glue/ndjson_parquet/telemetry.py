@@ -4,7 +4,8 @@ The log lines carry the same stable fields as the platform's Lambda functions: `
 ids an event concerns (`manifest_id`, `date_prefix`), with the job's `job` name and `run_id`. Glue does not
 extract Embedded Metric Format from its log streams, so the counts go out with PutMetricData, into the
 namespace the job argument --METRICS_NAMESPACE names (absent or empty: no metrics), with the dimensions
-`pipeline` and `job`.
+`pipeline` and `job`. Powertools, which the Lambda functions use for both, is not bundled here: its Metrics
+only print EMF, and its Logger would add a dependency to the job's zip for what this formatter does.
 """
 
 from __future__ import annotations
