@@ -70,7 +70,7 @@ fmt: venv ## Format Terraform and Python
 	terraform fmt -recursive terraform environments
 	$(VENV)/bin/ruff format .
 
-lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, module docs, ruff, checkov, zizmor
+lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, module docs, ruff, import contracts, checkov, zizmor
 	terraform fmt -check -recursive terraform environments
 	@# Validated from copies two levels down (as LOCAL=1 does): init leaves nothing in environments/.
 	@set -e; for env in environments/*/; do \
@@ -82,6 +82,7 @@ lint: venv build $(TF_CLI_RC_DEP) ## terraform fmt -check + validate, module doc
 	$(PYTHON) scripts/module_docs.py --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/checkov --config-file .checkov.yaml
 	$(VENV)/bin/zizmor --offline .github/workflows
 

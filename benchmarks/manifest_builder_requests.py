@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import argparse
 import collections
-import importlib.util
 import json
 import os
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import quote_plus
 
 import boto3
@@ -28,22 +26,13 @@ from manifest_builder.service import ManifestBuilder
 from manifest_builder.tracking import table_definition
 from moto import mock_aws
 
-ROOT = Path(__file__).resolve().parents[1]
+from local_aws.bridges import dynamodb as dynamodb_bridge
+
 NOW = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
 DATE = NOW.date().isoformat()
 TABLE = "bench-tracking"
 FILES_PER_MANIFEST = 200
 OPERATIONS = ("UpdateItem", "PutItem", "TransactWriteItems", "Query", "GetItem", "DeleteItem", "BatchGetItem")
-
-
-def load_moto_harness():
-    # Shared with the tests: makes moto's transactions snapshot items rather than the whole table, which
-    # changes wall time only (see tests/manifest_builder/moto_harness.py).
-    path = ROOT / "tests" / "manifest_builder" / "moto_harness.py"
-    spec = importlib.util.spec_from_file_location("moto_harness", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def notification(n: int) -> dict:
@@ -143,9 +132,9 @@ def main() -> None:
     for name, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}.items():
         os.environ.setdefault(name, value)
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    harness = load_moto_harness()
     rows = []
-    with harness.item_level_transaction_rollback():
+    # Makes moto's transactions snapshot items rather than the whole table, which changes wall time only.
+    with dynamodb_bridge.item_level_transaction_rollback():
         for batch in args.sqs_batch_sizes:
             for files in args.sizes:
                 print(f"measuring {files} files in SQS batches of {batch}...", file=sys.stderr, flush=True)

@@ -1,11 +1,15 @@
 """Build the deployable archives with reproducible bytes.
 
-The Lambda and Glue library zips, and the Glue job's line parser jar (its Java UDF, compiled by
-`ndjson_parquet.line_parser.build_jar`, which needs a JDK 17 `javac`). Terraform compares the archives by
-hash (`source_code_hash`, `source_hash`), so a rebuild of unchanged sources must give the same bytes or
-every plan would show a spurious Lambda/Glue update. Zip entries therefore get a fixed timestamp, fixed
-permissions and a sorted order; caches and docs are left out. The jar's bytes also depend on the JDK, so
-a build with another JDK may upload it again.
+One zip per Lambda function: each directory of `src/lambda/` with a `handler.py` is a function, built into
+`build/lambda/<function>.zip` with the shared package (`src/lambda/platform_common/`) and the pinned
+third-party libraries it runs with (Powertools, bundled from the installed distributions: no layer). Then
+the Glue library zip, and the Glue job's line parser jar (its Java UDF, compiled by
+`ndjson_parquet.line_parser.build_jar`, which needs a JDK 17 `javac`).
+
+Terraform compares the archives by hash (`source_code_hash`, `source_hash`), so a rebuild of unchanged
+sources must give the same bytes or every plan would show a spurious Lambda/Glue update. Zip entries
+therefore get a fixed timestamp, fixed permissions and a sorted order; caches, docs and tests are left out.
+The jar's bytes also depend on the JDK, so a build with another JDK may upload it again.
 
 Usage: python scripts/build.py [--out build]
 """
@@ -13,24 +17,33 @@ Usage: python scripts/build.py [--out build]
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import tomllib
+from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 from ndjson_parquet.line_parser import JAR_NAME, build_jar
 from ndjson_parquet.reproducible_zip import write_zip
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-# (source package directory, archive path under the output directory). Each package sits at the zip
-# root under its own name: the Lambda handler is `manifest_builder.handler.lambda_handler`, and Glue
-# puts the `--extra-py-files` zip itself on sys.path.
-ARCHIVES = (
-    (REPO_ROOT / "src" / "lambda" / "manifest_builder", Path("lambda") / "manifest_builder.zip"),
-    (REPO_ROOT / "src" / "glue" / "ndjson_parquet", Path("glue") / "ndjson_parquet.zip"),
-)
+LAMBDA_SOURCES = REPO_ROOT / "src" / "lambda"
+SHARED_PACKAGE = LAMBDA_SOURCES / "platform_common"
+GLUE_LIBRARY = REPO_ROOT / "src" / "glue" / "ndjson_parquet"
 LINE_PARSER_JAR = Path("glue") / JAR_NAME
 
 INCLUDED_SUFFIXES = (".py", ".json", ".typed")
+
+# Third-party distributions every function runs with, pinned in pyproject.toml, and the parts of each that
+# no function imports (the Lambda runtime provides boto3, botocore and jmespath). Powertools' event
+# handler and its utilities other than jmespath_utils (which its Logger uses) are 6 of its 7.6 MB.
+RUNTIME_DISTRIBUTIONS = {
+    "aws-lambda-powertools": re.compile(
+        r"aws_lambda_powertools/(event_handler|utilities/(?!__init__\.py|jmespath_utils/))"
+    ),
+    "typing-extensions": None,
+}
 
 
 def package_files(package_dir: Path) -> list[Path]:
@@ -38,26 +51,71 @@ def package_files(package_dir: Path) -> list[Path]:
     files = [
         path
         for path in package_dir.rglob("*")
-        if path.is_file() and path.suffix in INCLUDED_SUFFIXES and "__pycache__" not in path.parts
+        if path.is_file()
+        and path.suffix in INCLUDED_SUFFIXES
+        and not {"__pycache__", "tests"} & set(path.relative_to(package_dir).parts)
     ]
     return sorted(files, key=lambda path: path.relative_to(package_dir).as_posix())
 
 
-def build_archive(package_dir: Path, archive_path: Path) -> Path:
-    """Zip `package_dir` as `<package name>/...` into `archive_path`, deterministically."""
+def package_entries(package_dir: Path) -> Iterator[tuple[str, bytes]]:
+    """`(name, bytes)` of the package's files, each under `<package name>/`."""
     if not (package_dir / "__init__.py").is_file():
         raise FileNotFoundError(f"{package_dir} is not a Python package (no __init__.py)")
-    return write_zip(
-        archive_path,
-        (
-            (f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}", path.read_bytes())
-            for path in package_files(package_dir)
-        ),
-    )
+    for path in package_files(package_dir):
+        yield f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}", path.read_bytes()
+
+
+def distribution_entries(name: str, excluded: re.Pattern[str] | None) -> Iterator[tuple[str, bytes]]:
+    """The installed distribution's modules and licence, at the version pinned in pyproject.toml."""
+    distribution = metadata.distribution(name)
+    pinned = pinned_version(name)
+    if distribution.version != pinned:
+        raise RuntimeError(f"{name} {distribution.version} is installed, pyproject.toml pins {pinned}")
+    for file in distribution.files or ():
+        path = file.as_posix()
+        if "__pycache__" in file.parts or file.suffix == ".pyc" or (excluded and excluded.match(path)):
+            continue
+        if ".dist-info/" in path and not (path.endswith("/METADATA") or "/licenses/" in path):
+            continue  # RECORD and the installer's notes describe this installation, not the bundle
+        yield path, file.read_binary()
+
+
+def pinned_version(name: str) -> str:
+    dependencies = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    for requirement in dependencies:
+        found = re.fullmatch(rf"{re.escape(name)}==(\S+)", requirement.strip(), re.IGNORECASE)
+        if found:
+            return found[1]
+    raise RuntimeError(f"{name} is bundled into the Lambda zips but not pinned (==) in pyproject.toml")
+
+
+def functions(lambda_sources: Path = LAMBDA_SOURCES) -> list[Path]:
+    """The function directories: packages of src/lambda/ with a handler module."""
+    return sorted(path.parent for path in lambda_sources.glob("*/handler.py"))
+
+
+def build_function(function_dir: Path, archive_path: Path) -> Path:
+    """Zip a function with the shared package and the runtime distributions, sorted by name."""
+    entries = [*package_entries(function_dir), *package_entries(SHARED_PACKAGE)]
+    for name, excluded in RUNTIME_DISTRIBUTIONS.items():
+        entries.extend(distribution_entries(name, excluded))
+    return write_zip(archive_path, sorted(entries))
+
+
+def build_archive(package_dir: Path, archive_path: Path) -> Path:
+    """Zip `package_dir` as `<package name>/...` into `archive_path`, deterministically."""
+    return write_zip(archive_path, package_entries(package_dir))
 
 
 def build_all(out_dir: Path) -> list[Path]:
-    archives = [build_archive(package_dir, out_dir / relative) for package_dir, relative in ARCHIVES]
+    # Each package sits at the zip root under its own name: a handler is `<function>.handler.lambda_handler`,
+    # and Glue puts the `--extra-py-files` zip itself on sys.path.
+    archives = [
+        build_function(function_dir, out_dir / "lambda" / f"{function_dir.name}.zip")
+        for function_dir in functions()
+    ]
+    archives.append(build_archive(GLUE_LIBRARY, out_dir / "glue" / f"{GLUE_LIBRARY.name}.zip"))
     return [*archives, build_jar(out_dir / LINE_PARSER_JAR)]
 
 

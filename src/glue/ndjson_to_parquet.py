@@ -3,24 +3,22 @@
 The only module that imports ``awsglue``; the work lives in the ``ndjson_parquet`` package (--extra-py-files).
 """
 
-import json
-import logging
 import sys
 
 from awsglue.context import GlueContext
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
-from ndjson_parquet.job import ARGUMENT_DEFAULTS, REQUIRED_ARGUMENTS, options_from_arguments, run_job
+from ndjson_parquet import telemetry
+from ndjson_parquet.job import ARGUMENT_DEFAULTS, REQUIRED_ARGUMENTS, RUN_ARGUMENTS, run_job
 from pyspark.context import SparkContext
 
 # getResolvedOptions fails on an absent name, so optional arguments are resolved only when passed.
-present = [name for name in ARGUMENT_DEFAULTS if f"--{name}" in sys.argv]
+present = [name for name in (*ARGUMENT_DEFAULTS, *RUN_ARGUMENTS) if f"--{name}" in sys.argv]
 arguments = getResolvedOptions(sys.argv, [*REQUIRED_ARGUMENTS, *present])
 
-logging.basicConfig(level=logging.INFO, format="%(message)s")
+telemetry.configure_logging(arguments["JOB_NAME"], arguments.get("JOB_RUN_ID", ""))
 glue_context = GlueContext(SparkContext.getOrCreate())
 job = Job(glue_context)
 job.init(arguments["JOB_NAME"], arguments)
-stats = run_job(glue_context.spark_session, options_from_arguments(arguments))
-print(json.dumps({"event": "ndjson_to_parquet_done", **stats.as_dict()}))
+telemetry.run_reported(arguments, lambda options: run_job(glue_context.spark_session, options))
 job.commit()

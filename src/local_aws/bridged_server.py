@@ -13,8 +13,9 @@ from typing import Any
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-from local_aws import glue_runs, glue_sync, plan_drift, s3_bucket_policy, sqs_event_sources, stepfunctions_api
-from local_aws.glue_runs import GlueRunner
+from local_aws import bridges
+from local_aws.bridges import glue
+from local_aws.bridges.glue import GlueRunner
 
 
 class PortInUseError(RuntimeError):
@@ -74,12 +75,7 @@ class BridgedMotoServer:
                 f"a moto server already runs in this process at {BridgedMotoServer._running.endpoint_url}; "
                 "moto's state is process-wide"
             )
-        stepfunctions_api.install()
-        glue_sync.install()
-        glue_runs.install()
-        s3_bucket_policy.install()
-        plan_drift.install()
-        sqs_event_sources.install()
+        bridges.install()
         # werkzeug logs one line per request: thousands during an apply or a demo.
         logging.getLogger("werkzeug").setLevel(logging.INFO if self.log_requests else logging.WARNING)
         server = _MotoServer(ip_address=self.host, port=self._requested_port, verbose=False)
@@ -93,7 +89,7 @@ class BridgedMotoServer:
         # moto's Step Functions interpreter makes its own boto3 calls to http://localhost:$MOTO_PORT.
         self._previous_moto_port = os.environ.get("MOTO_PORT")
         os.environ["MOTO_PORT"] = str(self.port)
-        glue_runs.set_runner_lookup(self.glue_runner_lookup)
+        glue.set_runner_lookup(self.glue_runner_lookup)
         # Only state machines created while this is on are executed, so it is set before anything else.
         self._set_moto_config({"stepfunctions": {"execute_state_machine": self.execute_state_machines}})
 
@@ -103,7 +99,7 @@ class BridgedMotoServer:
         # The configuration outlives the server in this process (moto's in-memory mocks read it too),
         # so moto's default goes back.
         self._set_moto_config({"stepfunctions": {"execute_state_machine": False}})
-        glue_runs.set_runner_lookup(None)
+        glue.set_runner_lookup(None)
         self._server.stop()
         self._server = None
         BridgedMotoServer._running = None

@@ -20,6 +20,10 @@ from typing import Any
 
 from local_aws import sample_data
 from local_aws.deployment import Deployment, local_deployment
+from local_aws.stack import REPO_ROOT
+
+# The manifest builder's JSON log lines and EMF metric documents, as CloudWatch Logs would hold them.
+FUNCTION_LOG = REPO_ROOT / ".local" / "demo-manifest-builder.log"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,13 +36,18 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal_number, _interrupt)
     started = time.monotonic()
     try:
-        with local_deployment(workspace="demo", spark_master=args.spark_master, log=_step) as deployment:
+        FUNCTION_LOG.parent.mkdir(parents=True, exist_ok=True)
+        FUNCTION_LOG.unlink(missing_ok=True)
+        with local_deployment(
+            workspace="demo", spark_master=args.spark_master, log=_step, function_log=FUNCTION_LOG
+        ) as deployment:
             _run(deployment)
     except KeyboardInterrupt:
         print("\ndemo interrupted: emulator, Spark and scratch files stopped and removed", file=sys.stderr)
         return 130
     _step(
-        f"done in {time.monotonic() - started:.0f} s; emulator, Spark and scratch files stopped and removed"
+        f"done in {time.monotonic() - started:.0f} s; emulator, Spark and scratch files stopped and removed; "
+        f"the manifest builder's log lines and metrics are in {FUNCTION_LOG.relative_to(REPO_ROOT)}"
     )
     return 0
 
@@ -71,7 +80,7 @@ def _run(deployment: Deployment) -> None:
     )
     swept = pipeline.sweep()
     _step(f"orphan sweep (the schedule's event): {swept}")
-    _step(f"today's {today} files wait for a full batch; the operator forces it: intake-ops flush {today}")
+    _step(f"today's {today} files wait for a full batch; the operator forces it: `platform-ops intake flush`")
     _intake_ops(deployment, "flush", today.isoformat())
     _step(
         "state machine executions run in the emulator; each Glue job run converts on local Spark, one at a "
@@ -82,24 +91,26 @@ def _run(deployment: Deployment) -> None:
 
 
 def _intake_ops(deployment: Deployment, *arguments: str) -> str:
-    """Runs the operator CLI against the deployed stack, echoing its output indented."""
-    from intake_ops.cli import main as intake_ops
+    """Runs `platform-ops intake` against the deployed stack, echoing its output indented."""
+    from platform_ops.cli import main
 
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
-        intake_ops(["--function-name", deployment.outputs["manifest_builder_function_name"], *arguments])
+        main(["intake", "--function-name", deployment.outputs["manifest_builder_function_name"], *arguments])
     for line in output.getvalue().splitlines():
         print(f"    {line}")
     return output.getvalue()
 
 
 def _summary(deployment: Deployment) -> None:
-    from intake_ops.inventory import load_inventory
+    from manifest_builder.tracking import TrackingTable
+    from platform_ops.intake.inventory import load_inventory
 
-    found = load_inventory(deployment.aws.client("dynamodb"), deployment.outputs["tracking_table_name"])
+    table = TrackingTable(deployment.aws.client("dynamodb"), deployment.outputs["tracking_table_name"])
+    found = load_inventory(table)
     executions = {e["name"]: e for e in deployment.pipeline.executions()}
     print("\n================ summary ================")
-    print("files by status (intake-ops status):")
+    print("files by status (platform-ops intake status):")
     _intake_ops(deployment, "status")
 
     print("manifests and their executions:")

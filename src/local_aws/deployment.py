@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from local_aws.glue_runner import SparkGlueRunner
@@ -84,12 +85,14 @@ def local_deployment(
     module_overrides: Mapping[str, Any] | None = None,
     spark_master: str = "local[2]",
     log: Callable[[str], None] = print,
+    function_log: Path | None = None,
 ) -> Iterator[Deployment]:
     """Builds and applies the environment to the emulator with the Spark Glue runner; undoes it all on exit.
 
     `aws`: a running emulator to use (its Glue runner is replaced meanwhile), else one is started and
     stopped here. The process environment points at the emulator meanwhile (the handler and the Glue
-    code's boto3 calls use the standard AWS_ENDPOINT_URL); it is restored afterwards.
+    code's boto3 calls use the standard AWS_ENDPOINT_URL); it is restored afterwards. `function_log`: where
+    the manifest builder's log lines and metric documents go (see LocalPipeline).
     """
     runner = SparkGlueRunner(master=spark_master)
     saved_environ = dict(os.environ)
@@ -111,7 +114,7 @@ def local_deployment(
         stack.prepare()
         log(f"terraform apply environments/{environment} to the emulator (a minute or two)")
         outputs = stack.apply()
-        pipeline = LocalPipeline(aws.client, outputs, aws.env, log)
+        pipeline = LocalPipeline(aws.client, outputs, aws.env, log, function_log)
         cleanup.callback(pipeline.close)
         yield Deployment(aws, stack, outputs, pipeline, runner)
 

@@ -5,11 +5,13 @@ what Lambda's SQS event source mapping and the EventBridge schedule do: it recei
 messages, invokes the real `manifest_builder.handler.lambda_handler` in this process with the environment
 read back from the deployed function's configuration, deletes the messages the handler did not report as
 failed, and sends the scheduled sweep event. Executions then run in the emulator's Step Functions
-interpreter (with the Glue runner doing each job run).
+interpreter (with the Glue runner doing each job run). What the function prints (its JSON log lines and EMF
+metric documents, which Lambda sends to CloudWatch Logs) goes to `function_log`, or nowhere.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
@@ -17,12 +19,23 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from manifest_builder import handler
 
 REGION = "us-east-1"
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+
+
+@dataclass(frozen=True)
+class InvocationContext:
+    """The attributes of Lambda's context object that the handler reads (Powertools' logger)."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 @dataclass
@@ -41,32 +54,53 @@ class LocalPipeline:
         outputs: Mapping[str, Any],
         emulator_env: Mapping[str, str],
         log: Callable[[str], None] = print,
+        function_log: Path | None = None,
     ) -> None:
         """`client`: a boto3 client factory bound to the emulator; `outputs`: the stack's outputs."""
         self._client = client
         self.outputs = dict(outputs)
         self._emulator_env = dict(emulator_env)
         self._log = log
+        self._function_log = function_log
         self._loaded_environment: dict[str, str] | None = None
 
     # The Lambda function ----------------------------------------------------------------------------
 
-    def function_environment(self) -> dict[str, str]:
-        """The deployed function's environment variables, as Lambda would give them to the handler."""
-        configuration = self._client("lambda").get_function_configuration(
+    def function_configuration(self) -> dict[str, Any]:
+        return self._client("lambda").get_function_configuration(
             FunctionName=self.outputs["manifest_builder_function_name"]
         )
-        return configuration.get("Environment", {}).get("Variables", {})
+
+    def function_environment(self) -> dict[str, str]:
+        """The deployed function's environment variables, as Lambda would give them to the handler."""
+        return self.function_configuration().get("Environment", {}).get("Variables", {})
 
     def invoke(self, event: dict[str, Any]) -> Any:
         """One invocation of the deployed handler; a changed function configuration means a new container."""
-        variables = {**self.function_environment(), **self._emulator_env}
-        with _environment(variables):
+        configuration = self.function_configuration()
+        variables = {**configuration.get("Environment", {}).get("Variables", {}), **self._emulator_env}
+        context = InvocationContext(
+            configuration["FunctionName"], configuration["FunctionArn"], configuration["MemorySize"]
+        )
+        with _environment(variables), self._function_output():
             if variables != self._loaded_environment:
                 # A configuration change starts new containers: the handler's cached settings go.
                 handler._builder.cache_clear()
                 self._loaded_environment = variables
-            return handler.lambda_handler(event, None)
+            return handler.lambda_handler(event, context)
+
+    @contextmanager
+    def _function_output(self) -> Iterator[None]:
+        """Sends what the function prints to the function log: its logger's stream, and print (EMF)."""
+        with contextlib.ExitStack() as stack:
+            if self._function_log is None:
+                output = stack.enter_context(open(os.devnull, "w"))
+            else:
+                output = stack.enter_context(self._function_log.open("a", encoding="utf-8"))
+            logs = handler.telemetry.logger.registered_handler
+            stack.callback(logs.setStream, logs.setStream(output))
+            stack.enter_context(contextlib.redirect_stdout(output))
+            yield
 
     def close(self) -> None:
         """Forgets the handler's cached settings and clients (they point at this emulator)."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from local_aws.glue_runs import GlueRunner
+from local_aws.bridges.glue import GlueRunner
 
 logger = logging.getLogger(__name__)
 

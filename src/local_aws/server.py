@@ -21,7 +21,7 @@ import boto3
 from botocore.config import Config
 
 from local_aws.bridged_server import PortInUseError
-from local_aws.glue_runs import GlueRunner
+from local_aws.bridges.glue import GlueRunner
 from local_aws.runner_endpoint import RunnerEndpoint
 
 REGION = "us-east-1"

@@ -230,17 +230,15 @@ def test_many_small_files_are_packed_into_tasks_by_their_bytes(spark, inputs, tm
     assert stats.records_written == 800
 
 
-def test_stats_are_returned_and_logged_as_one_json_line(spark, inputs, tmp_path, caplog):
+def test_stats_are_returned_and_logged_as_the_fields_of_a_manifest_converted_event(
+    spark, inputs, tmp_path, caplog
+):
     inputs.file("a.ndjson", '{"id": "1"}\n{"id": "2"}\n')
     inputs.file("b.ndjson", '{"id": "3"}\n')
     with caplog.at_level(logging.INFO, logger="ndjson_parquet"):
         stats = run_job(spark, options(tmp_path, inputs.manifest()))
-    [logged] = [
-        json.loads(record.getMessage())
-        for record in caplog.records
-        if "ndjson_to_parquet" in record.getMessage()
-    ]
-    assert logged == {"event": "ndjson_to_parquet", **stats.as_dict()}
+    [logged] = [record for record in caplog.records if getattr(record, "event", "") == "manifest_converted"]
+    assert {name: getattr(logged, name) for name in stats.as_dict()} == stats.as_dict()
     assert (stats.input_files, stats.input_bytes) == (2, 36)
     assert (stats.records_read, stats.records_written, stats.records_rejected) == (3, 3, 0)
     assert stats.output_files >= 1

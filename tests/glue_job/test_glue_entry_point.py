@@ -6,12 +6,16 @@ behave like Glue's (getResolvedOptions fails on a requested name that was not pa
 
 from __future__ import annotations
 
+import json
+import logging
 import runpy
 import sys
 import types
 from pathlib import Path
 
+import boto3
 import pytest
+from moto import mock_aws
 from ndjson_parquet import job as job_module
 
 ENTRY_POINT = Path(__file__).parents[2] / "src" / "glue" / "ndjson_to_parquet.py"
@@ -28,6 +32,11 @@ def get_resolved_options(argv: list[str], names: list[str]) -> dict[str, str]:
 @pytest.fixture
 def glue(monkeypatch):
     calls: list[tuple] = []
+    # The script configures the package logger for the run: undone afterwards.
+    logger = logging.getLogger("ndjson_parquet")
+    monkeypatch.setattr(logger, "handlers", logger.handlers[:])
+    monkeypatch.setattr(logger, "propagate", logger.propagate)
+    monkeypatch.setattr(logger, "level", logger.level)
 
     class GlueContext:
         def __init__(self, spark_context):
@@ -95,3 +104,28 @@ def test_the_entry_point_stops_on_a_missing_required_argument(glue, monkeypatch)
     with pytest.raises(SystemExit, match="required"):
         run_entry_point(monkeypatch, "--JOB_NAME", "ingest", "--MANIFEST_PATH", "s3://m/x.json")
     assert glue == []
+
+
+def test_the_entry_point_logs_json_lines_with_the_run_id_and_publishes_the_counts(glue, monkeypatch, capsys):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        run_entry_point(
+            monkeypatch,
+            *("--JOB_NAME", "ingest", "--MANIFEST_PATH", "s3://m/x.json", "--MANIFEST_BUCKET", "m"),
+            *("--OUTPUT_BUCKET", "o", "--JOB_RUN_ID", "jr_1", "--METRICS_NAMESPACE", "ndjson-intake-dev"),
+        )
+        logging.getLogger("ndjson_parquet.job").info("converted", extra={"event": "manifest_converted"})
+        metrics = boto3.client("cloudwatch").list_metrics(Namespace="ndjson-intake-dev")["Metrics"]
+
+    (line,) = [json.loads(text) for text in capsys.readouterr().err.splitlines()]
+    assert (line["pipeline"], line["job"], line["run_id"], line["event"]) == (
+        "intake",
+        "ingest",
+        "jr_1",
+        "manifest_converted",
+    )
+    assert {metric["MetricName"] for metric in metrics} >= {
+        "RecordsRead",
+        "RecordsWritten",
+        "RecordsRejected",
+    }

@@ -39,11 +39,11 @@ class Scenario:
         self.deployment.pipeline.wait_for_executions(timeout_seconds=240)
 
     def items(self, date_prefix: str) -> dict[str, dict[str, Any]]:
-        from intake_ops.inventory import load_inventory
+        from manifest_builder.tracking import TrackingTable
+        from platform_ops.intake.inventory import load_inventory
 
-        found = load_inventory(
-            self.deployment.aws.client("dynamodb"), self.outputs["tracking_table_name"], date_prefix
-        )
+        table = TrackingTable(self.deployment.aws.client("dynamodb"), self.outputs["tracking_table_name"])
+        found = load_inventory(table, date_prefix)
         return {"files": {f["file_key"]: f for f in found.files}, "manifests": found.manifests}
 
     def executions_of(self, manifest_ids: list[str]) -> list[dict[str, Any]]:
@@ -53,10 +53,10 @@ class Scenario:
             if any(e["name"].startswith(manifest_id) for manifest_id in manifest_ids)
         ]
 
-    def intake_ops(self, *arguments: str) -> int:
-        from intake_ops.cli import main
+    def platform_ops_intake(self, *arguments: str) -> int:
+        from platform_ops.cli import main
 
-        return main(["--function-name", self.outputs["manifest_builder_function_name"], *arguments])
+        return main(["intake", "--function-name", self.outputs["manifest_builder_function_name"], *arguments])
 
     def alerts_queue(self, name: str) -> Callable[[], list[dict[str, Any]]]:
         """Subscribes a new queue to the alerts topic; returns a reader of the alerts it received."""

@@ -1,5 +1,5 @@
 """A Glue run that fails: the manifest ends failed, an alert reaches the alerts topic's subscribers, and
-`intake-ops replay` runs the manifest again to completion once the cause is gone."""
+`platform-ops intake replay` runs the manifest again to completion once the cause is gone."""
 
 import pytest
 
@@ -29,7 +29,7 @@ def failure(scenario, dev_deployment):
     observed["failed"] = scenario.items(DAY)
     observed["alerts"] = read_alerts()
 
-    observed["replay_exit_code"] = scenario.intake_ops("replay", "--date", DAY)
+    observed["replay_exit_code"] = scenario.platform_ops_intake("replay", "--date", DAY)
     dev_deployment.pipeline.wait_for_executions(timeout_seconds=240)
     observed["after"] = scenario.items(DAY)
     observed["executions"] = scenario.executions_of(list(observed["after"]["manifests"]))

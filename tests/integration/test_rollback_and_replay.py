@@ -1,5 +1,5 @@
 """The rollback: STEP_FUNCTION_ARN blanked by the environment's switch, files still manifested, no execution;
-after the switch is turned back, `intake-ops replay` starts the manifest and it completes."""
+after the switch is turned back, `platform-ops intake replay` starts the manifest and it completes."""
 
 import pytest
 
@@ -25,7 +25,7 @@ def rollback(scenario, dev_deployment):
     observed["executions_during"] = scenario.executions_of(list(observed["during"]["manifests"]))
 
     dev_deployment.apply(blank_step_function_arn=False)
-    observed["replay_exit_code"] = scenario.intake_ops("replay", "--date", DAY)
+    observed["replay_exit_code"] = scenario.platform_ops_intake("replay", "--date", DAY)
     dev_deployment.pipeline.wait_for_executions(timeout_seconds=240)
     observed["after"] = scenario.items(DAY)
     observed["rows"] = dev_deployment.parquet_rows_by_date().get(DAY)

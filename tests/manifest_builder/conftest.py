@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -18,6 +16,8 @@ from manifest_builder.config import Config
 from manifest_builder.service import ManifestBuilder
 from manifest_builder.tracking import table_definition
 from moto import mock_aws
+
+from local_aws.bridges import dynamodb as dynamodb_bridge
 
 REGION = "us-east-1"
 TABLE = "ndjson-intake-tracking"
@@ -30,26 +30,15 @@ YESTERDAY = "2024-03-09"
 _message_ids = itertools.count(1)
 
 
-def load_moto_harness():
-    """The moto adjustments module, shared with benchmarks/manifest_builder_requests.py (loaded by path)."""
-    spec = importlib.util.spec_from_file_location("moto_harness", Path(__file__).with_name("moto_harness.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-moto_harness = load_moto_harness()
-
-
 @pytest.fixture(autouse=True)
 def item_level_transaction_rollback():
-    with moto_harness.item_level_transaction_rollback():
+    with dynamodb_bridge.item_level_transaction_rollback():
         yield
 
 
 @pytest.fixture
 def atomic_emulator():
-    with moto_harness.atomic_calls():
+    with dynamodb_bridge.atomic_calls():
         yield
 
 

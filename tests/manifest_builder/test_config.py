@@ -34,7 +34,6 @@ def test_a_missing_required_variable_is_named_in_the_error(name):
         ("ALLOWED_EXTENSIONS", "ndjson"),
         ("STEP_FUNCTION_ARN", "my-state-machine"),
         ("SNS_TOPIC_ARN", "arn:aws:sqs:us-east-1:123456789012:not-a-topic"),
-        ("LOG_LEVEL", "LOUD"),
         ("MANIFEST_PREFIX", "/manifests"),
     ],
 )

@@ -1,46 +1,85 @@
-"""The Lambda entry point: configuration and clients built once, both triggers dispatched."""
+"""The Lambda entry point: configuration and clients built once, both triggers dispatched, JSON logs and
+EMF metrics out."""
+
+import io
+import json
+import logging
+from dataclasses import dataclass
 
 import pytest
 from manifest_builder import handler
 from manifest_builder.config import ConfigError
 
 
+@dataclass(frozen=True)
+class LambdaContext:
+    function_name: str = "ndjson-intake-dev-manifest-builder"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = (
+        "arn:aws:lambda:us-east-1:123456789012:function:ndjson-intake-dev-manifest-builder"
+    )
+    aws_request_id: str = "request-1"
+
+
+CONTEXT = LambdaContext()
+
+
 @pytest.fixture
 def lambda_env(stack, monkeypatch):
+    """The function's environment; afterwards its cached builder and the package loggers' state are undone."""
     for name, value in stack.env().items():
         monkeypatch.setenv(name, value)
+    package_loggers = [logging.getLogger(name) for name in ("manifest_builder", "platform_common")]
+    saved = [(logger, logger.handlers[:], logger.propagate, logger.level) for logger in package_loggers]
     handler._builder.cache_clear()
     yield
     handler._builder.cache_clear()
+    for logger, handlers, propagate, level in saved:
+        logger.handlers, logger.propagate, logger.level = handlers, propagate, level
+
+
+@pytest.fixture
+def log_lines(lambda_env):
+    """Reads what the function logged, each line parsed as JSON."""
+    stream = io.StringIO()
+    original = handler.telemetry.logger.registered_handler.setStream(stream)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    handler.telemetry.logger.registered_handler.setStream(original)
+
+
+def emf_documents(printed: str) -> list[dict]:
+    """The Embedded Metric Format documents among printed lines."""
+    documents = (json.loads(line) for line in printed.splitlines() if line.startswith("{"))
+    return [document for document in documents if "_aws" in document]
 
 
 def test_the_handler_returns_the_partial_batch_response_for_an_sqs_event(stack, events, lambda_env):
     bad = events.record("not an event")
 
-    response = handler.lambda_handler(events.batch(stack.upload("in/e-2024-03-10.ndjson"), bad), None)
+    response = handler.lambda_handler(events.batch(stack.upload("in/e-2024-03-10.ndjson"), bad), CONTEXT)
 
     assert response == {"batchItemFailures": [{"itemIdentifier": bad["messageId"]}]}
 
 
 def test_configuration_and_clients_are_built_once_per_container(stack, events, lambda_env, monkeypatch):
-    handler.lambda_handler(events.batch(), None)
+    handler.lambda_handler(events.batch(), CONTEXT)
     first = handler._builder()
     monkeypatch.setenv("MAX_FILES_PER_MANIFEST", "not read again")
 
-    handler.lambda_handler(events.batch(), None)
+    handler.lambda_handler(events.batch(), CONTEXT)
 
     assert handler._builder() is first
 
 
 def test_a_scheduled_event_runs_the_sweep(stack, events, lambda_env):
-    assert handler.lambda_handler(events.schedule(), None) == {"swept_dates": [], "manifest_ids": []}
+    assert handler.lambda_handler(events.schedule(), CONTEXT) == {"swept_dates": [], "manifest_ids": []}
 
 
 def test_a_bad_variable_fails_the_cold_start_with_its_name(stack, events, lambda_env, monkeypatch):
     monkeypatch.setenv("LOCK_TTL_SECONDS", "forever")
 
     with pytest.raises(ConfigError, match="LOCK_TTL_SECONDS"):
-        handler.lambda_handler(events.batch(), None)
+        handler.lambda_handler(events.batch(), CONTEXT)
 
 
 def test_a_failing_notices_topic_does_not_fail_the_quarantine(stack):
@@ -53,3 +92,28 @@ def test_a_failing_notices_topic_does_not_fail_the_quarantine(stack):
     assert result == {"batchItemFailures": []}
     (item,) = stack.files(stack.today).values()
     assert item["status"] == "quarantined"
+
+
+def test_each_log_line_is_one_json_object_with_the_pipeline_event_and_ids(stack, events, log_lines):
+    handler.lambda_handler(events.batch(stack.upload("in/r-2024-03-10.csv")), CONTEXT)
+
+    (quarantined,) = [line for line in log_lines() if line.get("event") == "file_quarantined"]
+    assert quarantined["pipeline"] == "intake"
+    assert quarantined["level"] == "WARNING"
+    assert quarantined["date_prefix"] == "2024-03-10"
+    assert quarantined["file_key"] == f"s3://{stack.input_bucket}/in/r-2024-03-10.csv"
+    assert quarantined["function_request_id"] == CONTEXT.aws_request_id
+
+
+def test_the_invocation_counts_are_printed_as_embedded_metrics(stack, events, lambda_env, capsys):
+    handler.lambda_handler(
+        events.batch(stack.upload("in/a-2024-03-10.ndjson"), stack.upload("in/b-2024-03-10.csv")), CONTEXT
+    )
+
+    (document,) = emf_documents(capsys.readouterr().out)
+    (directive,) = document["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "intake"
+    assert directive["Dimensions"] == [["pipeline", "function"]]
+    assert (document["pipeline"], document["function"]) == ("intake", "manifest_builder")
+    counts = {name: sum(document[name]) for name in ("FilesTracked", "FilesQuarantined", "MessagesFailed")}
+    assert counts == {"FilesTracked": 1, "FilesQuarantined": 1, "MessagesFailed": 0}

@@ -1,4 +1,4 @@
-"""intake-ops against in-process moto: the manifest builder's test stack, driven through its real code."""
+"""platform-ops intake against in-process moto: the manifest builder's test stack, driven by its real code."""
 
 from __future__ import annotations
 
@@ -27,11 +27,11 @@ item_level_transaction_rollback = fixtures.item_level_transaction_rollback
 
 @pytest.fixture
 def cli(stack, monkeypatch, capsys):
-    """Runs `intake-ops ARGS` against the stack with its settings in the environment.
+    """Runs `platform-ops intake ARGS` against the stack with its settings in the environment.
 
     Returns (exit code, what it printed on stdout then stderr).
     """
-    from intake_ops.cli import main
+    from platform_ops.cli import main
 
     for name, value in stack.env().items():
         monkeypatch.setenv(name, value)
@@ -39,7 +39,7 @@ def cli(stack, monkeypatch, capsys):
     def run(*arguments: str, **env: str) -> tuple[int, str]:
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        code = main(list(arguments), now=stack.clock.now)
+        code = main(["intake", *arguments], now=stack.clock.now)
         printed = capsys.readouterr()
         return code, printed.out + printed.err
 

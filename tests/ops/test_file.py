@@ -1,4 +1,4 @@
-"""`intake-ops file KEY`: one file's status, through its manifest, and its history."""
+"""`platform-ops intake file KEY`: one file's status, through its manifest, and its history."""
 
 
 def test_a_manifested_file_shows_its_manifests_status_and_history(cli, stack, pipeline):

@@ -1,4 +1,4 @@
-"""`intake-ops flush DATE`: the pending files of a date become manifests now, partial ones included."""
+"""`platform-ops intake flush DATE`: a date's pending files become manifests now, partial ones included."""
 
 
 def test_todays_partial_batch_is_cut_and_started(cli, stack, pipeline):

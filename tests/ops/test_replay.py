@@ -1,4 +1,4 @@
-"""`intake-ops replay`: start manifests the rollback left manifested, and failed ones again."""
+"""`platform-ops intake replay`: start manifests the rollback left manifested, and failed ones again."""
 
 
 def _rolled_back_manifest(stack, pipeline) -> dict:

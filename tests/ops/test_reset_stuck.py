@@ -1,4 +1,4 @@
-"""`intake-ops reset-stuck`: a manifest whose execution ended without an outcome becomes failed, to replay."""
+"""`platform-ops intake reset-stuck`: a manifest whose execution ended with no outcome becomes failed."""
 
 import pytest
 

@@ -1,11 +1,11 @@
-"""Where intake-ops finds the pipeline: the deployed function's environment, then env vars, then flags."""
+"""Where platform-ops intake finds the pipeline: the deployed function's environment, env vars, flags."""
 
 import io
 import zipfile
 
 import pytest
-from intake_ops.settings import resolve
 from manifest_builder.config import ConfigError
+from platform_ops.intake.settings import resolve
 
 
 @pytest.fixture
@@ -71,4 +71,4 @@ def test_an_aws_error_is_one_line_naming_it_not_a_traceback(cli, stack):
     code, output = cli("status", TRACKING_TABLE="no-such-table")
 
     assert code == 2
-    assert output.startswith("intake-ops: An error occurred (ResourceNotFoundException)")
+    assert output.startswith("platform-ops: An error occurred (ResourceNotFoundException)")

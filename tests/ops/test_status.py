@@ -1,4 +1,4 @@
-"""`intake-ops status`: counts by final status per date, stuck manifests, the oldest pending file."""
+"""`platform-ops intake status`: counts by final status per date, stuck manifests, the oldest pending file."""
 
 
 def _row(output: str, date_prefix: str) -> list[str]:

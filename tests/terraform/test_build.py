@@ -1,6 +1,12 @@
 """scripts/build.py: the deployable zips and jar are reproducible byte for byte and laid out as deployed."""
 
+import importlib.util
+import json
+import os
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -49,11 +55,79 @@ def test_a_directory_without_init_is_refused(build_script, tmp_path):
         build_script.build_archive(tmp_path / "not_a_package", tmp_path / "out.zip")
 
 
-def test_lambda_archive_holds_manifest_builder_with_its_handler(built_artifacts):
+def test_every_lambda_directory_with_a_handler_is_a_function_and_the_shared_package_is_not(
+    build_script, tmp_path
+):
+    for name in ("ingest", "route"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "handler.py").write_text("")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "__init__.py").write_text("")
+
+    assert [path.name for path in build_script.functions(tmp_path)] == ["ingest", "route"]
+
+
+def test_lambda_archive_holds_manifest_builder_the_shared_package_and_powertools(built_artifacts):
     lambda_zip = next(path for path in built_artifacts if path.name == "manifest_builder.zip")
     names = zipfile.ZipFile(lambda_zip).namelist()
+    assert lambda_zip.parent.name == "lambda"
     assert "manifest_builder/handler.py" in names
-    assert all(name.startswith("manifest_builder/") for name in names)
+    assert "platform_common/observability.py" in names
+    assert "aws_lambda_powertools/metrics/__init__.py" in names
+    assert "typing_extensions.py" in names
+    assert names == sorted(names)
+
+
+def test_lambda_archive_leaves_out_caches_and_the_powertools_parts_no_function_imports(built_artifacts):
+    lambda_zip = next(path for path in built_artifacts if path.name == "manifest_builder.zip")
+    names = zipfile.ZipFile(lambda_zip).namelist()
+    assert not [name for name in names if "__pycache__" in name or name.endswith((".pyc", "RECORD"))]
+    assert not [name for name in names if name.startswith("aws_lambda_powertools/event_handler/")]
+    assert not [name for name in names if name.startswith("aws_lambda_powertools/utilities/parser/")]
+    assert lambda_zip.stat().st_size < 400_000
+
+
+def test_the_lambda_archive_runs_its_handler_with_only_what_the_lambda_runtime_provides(
+    built_artifacts, tmp_path
+):
+    """The zip, unpacked beside boto3 and its dependencies alone (as in the runtime), handles an event."""
+    lambda_zip = next(path for path in built_artifacts if path.name == "manifest_builder.zip")
+    task = tmp_path / "task"
+    zipfile.ZipFile(lambda_zip).extractall(task)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    for module in ("boto3", "botocore", "jmespath", "s3transfer", "urllib3", "dateutil", "six"):
+        origin = importlib.util.find_spec(module).origin
+        source = Path(origin).parent if origin.endswith("__init__.py") else Path(origin)
+        (runtime / source.name).symlink_to(source)
+    invocation = f"""
+import json, sys
+sys.path[:0] = [{str(task)!r}, {str(runtime)!r}]
+from manifest_builder import handler
+import aws_lambda_powertools, typing_extensions
+assert aws_lambda_powertools.__file__.startswith({str(task)!r}), aws_lambda_powertools.__file__
+assert typing_extensions.__file__.startswith({str(task)!r}), typing_extensions.__file__
+class Context:
+    function_name, memory_limit_in_mb, aws_request_id = "manifest-builder", 512, "r-1"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:manifest-builder"
+record = {{"messageId": "m-1", "body": json.dumps({{"Event": "s3:TestEvent"}})}}
+print(json.dumps(handler.lambda_handler({{"Records": [record]}}, Context())))
+"""
+    environment = {
+        "TRACKING_TABLE": "tracking",
+        "MANIFEST_BUCKET": "manifests",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_METRICS_NAMESPACE": "ndjson-intake-dev",
+        "PATH": os.environ["PATH"],
+    }
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", invocation], env=environment, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr
+    *metrics, response = [json.loads(line) for line in result.stdout.splitlines()]
+    assert response == {"batchItemFailures": []}
+    assert metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "ndjson-intake-dev"
 
 
 def test_glue_library_archive_holds_ndjson_parquet(built_artifacts):

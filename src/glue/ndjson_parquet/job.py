@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -29,7 +28,11 @@ ARGUMENT_DEFAULTS = {
     "NDJSON_BYTES_PER_PARQUET_BYTE": "4",
     "SAMPLE_LINES": "1000",
     "MAX_FIELDS": "1000",
+    # CloudWatch namespace of the job's metrics (ndjson_parquet.telemetry); empty: none published.
+    "METRICS_NAMESPACE": "",
 }
+# Arguments Glue itself passes to every run.
+RUN_ARGUMENTS = ("JOB_RUN_ID",)
 COMPRESSIONS = ("snappy", "gzip", "zstd", "lz4", "none", "uncompressed")
 
 
@@ -157,7 +160,7 @@ def run_job(
     manifest: Manifest | None = None,
     source_prefix: tuple[str, str] | None = None,
 ) -> JobStats:
-    """Convert one manifest; log the stats as one JSON line and return them.
+    """Convert one manifest; log the stats (event `manifest_converted`) and return them.
 
     Raises RejectRatioExceeded (after writing the rejects and removing the Parquet output) when too many lines
     are malformed. ``source_prefix`` is for inputs staged from S3 (see ``staging``).
@@ -206,7 +209,13 @@ def run_job(
         if metrics.unseen_fields:
             # The head sample missed fields that appear later: write again with every field the pass saw.
             LOG.warning(
-                "fields absent from the sample, writing again with them: %s", list(metrics.unseen_fields)
+                "fields absent from the sample, writing again with them: %s",
+                list(metrics.unseen_fields),
+                extra={
+                    "event": "late_fields_rewrite",
+                    "manifest_id": manifest.manifest_id,
+                    "date_prefix": manifest.date_prefix,
+                },
             )
             fields = fields + list(metrics.unseen_fields)
             metrics = write_records(fields)
@@ -235,7 +244,14 @@ def run_job(
         late_fields_rewrite=rewrote,
         fields=fields,
     )
-    LOG.info(json.dumps({"event": "ndjson_to_parquet", **stats.as_dict()}))
+    LOG.info(
+        "manifest %s: %d of %d lines written, %d rejected",
+        stats.manifest_id,
+        stats.records_written,
+        stats.records_read,
+        stats.records_rejected,
+        extra={"event": "manifest_converted", **stats.as_dict()},
+    )
     if stats.reject_ratio > options.max_reject_ratio:
         fs.delete(output)
         raise RejectRatioExceeded(stats, options.max_reject_ratio)

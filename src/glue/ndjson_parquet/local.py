@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -17,7 +16,8 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from ndjson_parquet.job import JobOptions, JobStats, manifest_location, options_from_arguments, run_job
+from ndjson_parquet import telemetry
+from ndjson_parquet.job import JobOptions, JobStats, manifest_location, run_job
 from ndjson_parquet.line_parser import local_jar
 from ndjson_parquet.manifest import load_manifest
 from ndjson_parquet.staging import S3Staging, is_s3
@@ -75,7 +75,7 @@ def run_glue_arguments(arguments: Mapping[str, str], spark: SparkSession | None 
     """Run with Glue job arguments (``{"--MANIFEST_PATH": ...}``, dashes optional): the emulator's runner."""
     plain = {name.lstrip("-"): value for name, value in arguments.items()}
     plain.setdefault("JOB_NAME", "ndjson-to-parquet-local")
-    return convert(options_from_arguments(plain), spark or local_session())
+    return telemetry.run_reported(plain, lambda options: convert(options, spark or local_session()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ndjson-bytes-per-parquet-byte", type=float, default=4.0)
     parser.add_argument("--max-fields", type=int, default=1000)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    telemetry.configure_logging("ndjson-to-parquet-local", run_id="", stream=sys.stderr)
     options = JobOptions(
         manifest_path=args.manifest,
         output_root=args.output,

@@ -1,4 +1,4 @@
-"""The AWS calls other than DynamoDB: S3 objects, Step Functions starts and SNS notices.
+"""The intake's AWS calls besides DynamoDB: S3 objects (quarantine copies, manifests), Step Functions starts.
 
 Clients are created once per container (module `handler` keeps them) and passed in: tests bind them to moto.
 """
@@ -12,13 +12,11 @@ from typing import Any
 from urllib.parse import quote
 
 import boto3
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
+from platform_common import s3
+from platform_common.clients import client
 
 logger = logging.getLogger(__name__)
-
-# Standard retry mode backs off on throttling and transient errors of every client the same way.
-_CLIENT_CONFIG = BotoConfig(retries={"mode": "standard", "max_attempts": 5})
 
 
 @dataclass(frozen=True)
@@ -31,36 +29,18 @@ class AwsClients:
     @classmethod
     def create(cls, session: boto3.session.Session | None = None) -> AwsClients:
         session = session or boto3.session.Session()
-        return cls(
-            dynamodb=session.client("dynamodb", config=_CLIENT_CONFIG),
-            s3=session.client("s3", config=_CLIENT_CONFIG),
-            stepfunctions=session.client("stepfunctions", config=_CLIENT_CONFIG),
-            sns=session.client("sns", config=_CLIENT_CONFIG),
-        )
-
-
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    if not uri.startswith("s3://") or "/" not in uri[5:]:
-        raise ValueError(f"not an s3://bucket/key URI: {uri!r}")
-    bucket, key = uri[5:].split("/", 1)
-    return bucket, key
+        return cls(*(client(service, session) for service in ("dynamodb", "s3", "stepfunctions", "sns")))
 
 
 class ObjectStore:
-    def __init__(self, s3: Any) -> None:
-        self._s3 = s3
+    def __init__(self, s3_client: Any) -> None:
+        self._s3 = s3_client
 
     def put_json(self, bucket: str, key: str, document: dict[str, Any]) -> None:
-        self._s3.put_object(
-            Bucket=bucket,
-            Key=key,
-            Body=json.dumps(document, indent=2).encode("utf-8"),
-            ContentType="application/json",
-        )
+        s3.put_json(self._s3, bucket, key, document)
 
     def get_json(self, uri: str) -> dict[str, Any]:
-        bucket, key = split_s3_uri(uri)
-        return json.loads(self._s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        return s3.get_json(self._s3, uri)
 
     def quarantine_copy(
         self, source_bucket: str, source_key: str, bucket: str, key: str, reason: str, quarantined_at: str
@@ -102,26 +82,14 @@ class Workflow:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ExecutionAlreadyExists":
                 raise
-            logger.info("execution %s already exists: not started twice", name)
+            logger.info(
+                "execution %s already exists: not started twice",
+                name,
+                extra={"event": "execution_already_exists", "execution_name": name},
+            )
             return execution_arn(state_machine_arn, name)
         return response["executionArn"]
 
 
 def execution_arn(state_machine_arn: str, name: str) -> str:
     return f"{state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{name}"
-
-
-class Notifier:
-    """Best-effort operator notices: a failed publish is logged and never fails the invocation."""
-
-    def __init__(self, sns: Any, topic_arn: str) -> None:
-        self._sns = sns
-        self._topic_arn = topic_arn
-
-    def publish(self, subject: str, message: dict[str, Any]) -> None:
-        if not self._topic_arn:
-            return
-        try:
-            self._sns.publish(TopicArn=self._topic_arn, Subject=subject[:100], Message=json.dumps(message))
-        except Exception:
-            logger.exception("could not publish notice %r to %s", subject, self._topic_arn)

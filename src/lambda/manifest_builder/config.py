@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 GIB = 1024**3
 MIB = 1024**2
@@ -31,7 +30,6 @@ class Config:
     min_files_for_partial_batch: int = 1
     lock_ttl_seconds: int = 120
     sweep_lookback_days: int = 366
-    log_level: str = "INFO"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -53,7 +51,6 @@ class Config:
             ),
             lock_ttl_seconds=_integer(env, "LOCK_TTL_SECONDS", cls.lock_ttl_seconds, minimum=10),
             sweep_lookback_days=_integer(env, "SWEEP_LOOKBACK_DAYS", cls.sweep_lookback_days, minimum=1),
-            log_level=_log_level(env, "LOG_LEVEL", cls.log_level),
         )
         if config.min_file_size_bytes > config.max_file_size_bytes:
             raise ConfigError(
@@ -66,6 +63,11 @@ class Config:
                 f"MAX_FILES_PER_MANIFEST ({config.max_files_per_manifest})"
             )
         return config
+
+
+# Each field is read from the variable of its name in capitals; the operator CLI reads the same names back
+# from the deployed function (platform_ops.intake.settings).
+VARIABLES = tuple(field.name.upper() for field in fields(Config))
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -110,11 +112,4 @@ def _integer(env: Mapping[str, str], name: str, default: int, minimum: int) -> i
         raise ConfigError(f"{name} must be an integer: {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}: {value}")
-    return value
-
-
-def _log_level(env: Mapping[str, str], name: str, default: str) -> str:
-    value = env.get(name, "").strip().upper() or default
-    if not isinstance(logging.getLevelName(value), int):
-        raise ConfigError(f"{name} must be a logging level name like INFO or DEBUG: {value!r}")
     return value

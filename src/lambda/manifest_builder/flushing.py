@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from platform_common.observability import Count
+from platform_common.sns import Notifier
+
 from . import manifests, tracking
-from .aws import Notifier, ObjectStore, Workflow
+from .aws import ObjectStore, Workflow
 from .batching import BatchPolicy, PendingFile
 from .config import Config
 from .partitioning import is_past
@@ -57,6 +60,7 @@ class PartitionFlusher:
         workflow: Workflow,
         notifier: Notifier,
         now: Callable[[], datetime],
+        count: Count,
     ) -> None:
         self._config = config
         self._table = table
@@ -64,6 +68,7 @@ class PartitionFlusher:
         self._workflow = workflow
         self._notifier = notifier
         self._now = now
+        self._count = count
         self.policy = BatchPolicy(
             max_files=config.max_files_per_manifest,
             max_bytes=config.max_bytes_per_manifest,
@@ -80,7 +85,7 @@ class PartitionFlusher:
         """Cuts every due manifest of the partition; returns with lock_busy if another invocation holds it.
 
         Partial batches are cut for past dates (the orphan flush), or for any date with `force_partial`
-        (an operator's `intake-ops flush DATE`).
+        (an operator's `platform-ops intake flush DATE`).
 
         An arrival that finds the lock busy leaves its file pending; after releasing, the holder reads the
         counters again and goes round once more if files it has not seen make a batch due, so no wake-up is
@@ -92,7 +97,12 @@ class PartitionFlusher:
             now = self._now()
             lease = _Lease(str(uuid.uuid4()), now + timedelta(seconds=self._config.lock_ttl_seconds))
             if not self._table.acquire_lock(date_prefix, lease.owner, now, self._config.lock_ttl_seconds):
-                logger.info("lock on %s is busy: its holder will pick up the pending files", date_prefix)
+                logger.info(
+                    "lock on %s is busy: its holder will pick up the pending files",
+                    date_prefix,
+                    extra={"event": "lock_busy", "date_prefix": date_prefix},
+                )
+                self._count("FlushLockBusy")
                 result.lock_busy = True
                 return result
             try:
@@ -145,8 +155,22 @@ class PartitionFlusher:
         record = ManifestRecord(manifest_id, path, manifests.manifest_uris(document), document["total_bytes"])
         self._table.write_manifest(date_prefix, record, lease.owner, now, create=True)
         logger.info(
-            "manifest %s: %d files, %d bytes -> %s", manifest_id, len(batch), record.total_bytes, path
+            "manifest %s: %d files, %d bytes -> %s",
+            manifest_id,
+            len(batch),
+            record.total_bytes,
+            path,
+            extra=_fields(
+                "manifest_cut",
+                date_prefix,
+                manifest_id,
+                manifest_path=path,
+                file_count=len(batch),
+                total_bytes=record.total_bytes,
+            ),
         )
+        self._count("ManifestsCut")
+        self._count("FilesManifested", len(batch))
         self._manifested(date_prefix, lease, record, result)
 
     def _finish_open_manifest(
@@ -154,7 +178,11 @@ class PartitionFlusher:
     ) -> None:
         manifest_id, path = item["manifest_id"], item["manifest_path"]
         if item["status"] == BUILDING:
-            logger.warning("finishing manifest %s left building by an interrupted invocation", manifest_id)
+            logger.warning(
+                "finishing manifest %s left building by an interrupted invocation",
+                manifest_id,
+                extra=_fields("manifest_finished", date_prefix, manifest_id),
+            )
             document = self._store.get_json(path)
             record = ManifestRecord(
                 manifest_id, path, manifests.manifest_uris(document), document["total_bytes"]
@@ -187,20 +215,22 @@ class PartitionFlusher:
             logger.warning(
                 "STEP_FUNCTION_ARN is blank (rollback): manifest %s stays manifested until replayed",
                 manifest_id,
+                extra=_fields("execution_not_started", date_prefix, manifest_id),
             )
             return
         now = self._now()
-        execution_input = {
-            "manifest_path": path,
-            "manifest_id": manifest_id,
-            "date_prefix": date_prefix,
-            "file_count": file_count,
-            "timestamp": tracking.iso(now),
-        }
+        execution_input = manifests.execution_input(
+            manifest_id, path, date_prefix, file_count, tracking.iso(now)
+        )
         try:
             arn = self._workflow.start(state_machine, manifest_id, execution_input)
         except Exception as error:
-            logger.exception("could not start the execution of manifest %s", manifest_id)
+            logger.exception(
+                "could not start the execution of manifest %s",
+                manifest_id,
+                extra=_fields("execution_start_failed", date_prefix, manifest_id),
+            )
+            self._count("ExecutionStartFailures")
             self._table.record_start_failure(date_prefix, manifest_id, repr(error), now)
             result.start_failures.append(manifest_id)
             self._notifier.publish(
@@ -215,6 +245,7 @@ class PartitionFlusher:
             )
             return
         self._table.record_execution(date_prefix, manifest_id, arn, now)
+        self._count("ExecutionsStarted")
 
     def _reconcile(
         self, date_prefix: str, snapshot: PartitionCounters, lease: _Lease, pending: list[PendingFile]
@@ -241,7 +272,13 @@ class PartitionFlusher:
                 observed.pending_bytes,
                 len(pending),
                 actual_bytes,
+                extra={"event": "counters_reconciled", "date_prefix": date_prefix},
             )
+
+
+def _fields(event: str, date_prefix: str, manifest_id: str, **more: Any) -> dict[str, Any]:
+    """The stable log fields of an event about one manifest (see platform_common.observability)."""
+    return {"event": event, "date_prefix": date_prefix, "manifest_id": manifest_id, **more}
 
 
 def sweep_dates(now: datetime, lookback_days: int) -> list[str]:

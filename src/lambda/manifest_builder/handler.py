@@ -1,28 +1,33 @@
 """Lambda entry point: `manifest_builder.handler.lambda_handler`.
 
 One function serves two triggers: SQS batches of S3 notifications, and an EventBridge schedule that sweeps
-past dates (the orphan flush). The configuration and AWS clients are built once per container.
+past dates (the orphan flush). The configuration and AWS clients are built once per container; each
+invocation's logs carry its request id, and its counts are published as EMF metrics when it returns.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 from typing import Any
+
+from platform_common import observability
 
 from .events import is_scheduled_sweep
 from .service import ManifestBuilder
 
-logger = logging.getLogger(__name__)
+PIPELINE = "intake"
+
+telemetry = observability.for_function(__package__, PIPELINE)
 
 
 @functools.cache
 def _builder() -> ManifestBuilder:
-    builder = ManifestBuilder.from_environ()
-    logging.getLogger().setLevel(builder.config.log_level)
-    return builder
+    telemetry.capture_package_logs()
+    return ManifestBuilder.from_environ(count=telemetry.count)
 
 
+@telemetry.metrics.log_metrics
+@telemetry.logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     builder = _builder()
     if is_scheduled_sweep(event):

@@ -8,8 +8,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from platform_common.sns import Notifier
+
 from . import tracking
-from .aws import Notifier, ObjectStore
+from .aws import ObjectStore
 from .config import Config
 from .events import ObjectCreated
 from .partitioning import date_prefix_for
@@ -22,6 +24,15 @@ logger = logging.getLogger(__name__)
 _VERSION_ATTEMPTS = 3
 
 REUPLOAD_AFTER_MANIFEST = "reupload_after_manifest"
+
+# The metric that counts each registration outcome (README, "Logs and metrics").
+OUTCOME_METRICS = {
+    "new": "FilesTracked",
+    "duplicate": "DuplicateEvents",
+    "refreshed": "FilesReplaced",
+    "rearmed": "FilesRearmed",
+    "quarantined": "FilesQuarantined",
+}
 
 
 @dataclass(frozen=True)
@@ -55,7 +66,12 @@ class FileIntake:
         now = self._now()
         date_prefix, found = date_prefix_for(obj.key, now)
         if not found:
-            logger.warning("no YYYY-MM-DD in %s: partitioned under today's UTC date %s", obj.uri, date_prefix)
+            logger.warning(
+                "no YYYY-MM-DD in %s: partitioned under today's UTC date %s",
+                obj.uri,
+                date_prefix,
+                extra=_fields("file_without_date", date_prefix, obj),
+            )
         reason = rejection_reason(obj, self._config)
         if reason:
             return self._quarantine_new(date_prefix, obj, reason)
@@ -101,7 +117,13 @@ class FileIntake:
         for _ in range(_VERSION_ATTEMPTS):
             status, etag = existing.get("status"), existing.get("etag")
             if etag == obj.etag:
-                logger.info("duplicate event for %s (etag %s, status %s)", obj.uri, etag, status)
+                logger.info(
+                    "duplicate event for %s (etag %s, status %s)",
+                    obj.uri,
+                    etag,
+                    status,
+                    extra=_fields("duplicate_event", date_prefix, obj, status=status),
+                )
                 return Registration(date_prefix, "duplicate", counters)
             if status == PENDING and reason is None:
                 if self._table.replace_file_version(
@@ -110,14 +132,23 @@ class FileIntake:
                     self._table.adjust_counters(
                         date_prefix, size_bytes=obj.size_bytes - existing["size_bytes"]
                     )
-                    logger.info("%s re-uploaded before its manifest: tracking etag %s", obj.uri, obj.etag)
+                    logger.info(
+                        "%s re-uploaded before its manifest: tracking etag %s",
+                        obj.uri,
+                        obj.etag,
+                        extra=_fields("file_refreshed", date_prefix, obj),
+                    )
                     return Registration(date_prefix, "refreshed", counters)
             elif status == QUARANTINED and reason is None:
                 rearmed = self._table.count_arrival(date_prefix, obj.size_bytes, self._now())
                 if self._table.replace_file_version(
                     date_prefix, obj.uri, QUARANTINED, etag, obj, PENDING, self._now()
                 ):
-                    logger.info("%s re-uploaded valid after quarantine: pending again", obj.uri)
+                    logger.info(
+                        "%s re-uploaded valid after quarantine: pending again",
+                        obj.uri,
+                        extra=_fields("file_rearmed", date_prefix, obj),
+                    )
                     return Registration(date_prefix, "rearmed", rearmed)
                 self._table.adjust_counters(date_prefix, files=-1, size_bytes=-obj.size_bytes)
             elif status == QUARANTINED:
@@ -151,7 +182,12 @@ class FileIntake:
     def _copy(self, date_prefix: str, obj: ObjectCreated, reason: str, version: bool) -> str | None:
         bucket = self._config.quarantine_bucket
         if not bucket:
-            logger.warning("QUARANTINE_BUCKET is blank: %s not copied (reason: %s)", obj.uri, reason)
+            logger.warning(
+                "QUARANTINE_BUCKET is blank: %s not copied (reason: %s)",
+                obj.uri,
+                reason,
+                extra=_fields("quarantine_copy_skipped", date_prefix, obj, reason=reason),
+            )
             return None
         key = f"{date_prefix}/{obj.bucket}/{obj.key}"
         if version:
@@ -160,12 +196,22 @@ class FileIntake:
         if not self._store.quarantine_copy(
             obj.bucket, obj.key, bucket, key, reason, tracking.iso(self._now())
         ):
-            logger.warning("%s disappeared before its quarantine copy (reason: %s)", obj.uri, reason)
+            logger.warning(
+                "%s disappeared before its quarantine copy (reason: %s)",
+                obj.uri,
+                reason,
+                extra=_fields("quarantine_source_gone", date_prefix, obj, reason=reason),
+            )
             return None
         return f"s3://{bucket}/{key}"
 
     def _announce(self, date_prefix: str, obj: ObjectCreated, reason: str, path: str | None) -> None:
-        logger.warning("quarantined %s: %s", obj.uri, reason)
+        logger.warning(
+            "quarantined %s: %s",
+            obj.uri,
+            reason,
+            extra=_fields("file_quarantined", date_prefix, obj, reason=reason, quarantine_path=path),
+        )
         self._notifier.publish(
             "NDJSON intake: file quarantined",
             {
@@ -178,6 +224,11 @@ class FileIntake:
                 "size_bytes": obj.size_bytes,
             },
         )
+
+
+def _fields(event: str, date_prefix: str, obj: ObjectCreated, **more: Any) -> dict[str, Any]:
+    """The stable log fields of an event about one object (see platform_common.observability)."""
+    return {"event": event, "date_prefix": date_prefix, "file_key": obj.uri, "etag": obj.etag, **more}
 
 
 def _reupload_reason(status: str | None) -> str:

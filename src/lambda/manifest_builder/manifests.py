@@ -1,4 +1,4 @@
-"""The manifest document Glue reads, and where it is stored."""
+"""The manifest document Glue reads, where it is stored, and the input of the execution that processes it."""
 
 from __future__ import annotations
 
@@ -33,3 +33,16 @@ def build_manifest(
 
 def manifest_uris(document: dict[str, Any]) -> list[str]:
     return [uri for location in document["fileLocations"] for uri in location["URIPrefixes"]]
+
+
+def execution_input(
+    manifest_id: str, manifest_path: str, date_prefix: str, file_count: int, started_at: str
+) -> dict[str, Any]:
+    """What the state machine receives (asl/manifest_processing.asl.json.tftpl reads these names)."""
+    return {
+        "manifest_path": manifest_path,
+        "manifest_id": manifest_id,
+        "date_prefix": date_prefix,
+        "file_count": file_count,
+        "timestamp": started_at,
+    }

@@ -7,14 +7,21 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from .aws import AwsClients, Notifier, ObjectStore, Workflow
+from platform_common.observability import Count, not_counted
+from platform_common.sns import Notifier
+
+from .aws import AwsClients, ObjectStore, Workflow
+from .batching import PendingFile
 from .config import Config
 from .events import EventFormatError, parse_sqs_record
-from .flushing import PartitionFlusher, sweep_dates
-from .intake import FileIntake
+from .flushing import FlushResult, PartitionFlusher, sweep_dates
+from .intake import OUTCOME_METRICS, FileIntake
 from .tracking import PartitionCounters, TrackingTable
 
 logger = logging.getLogger(__name__)
+
+# What the operator CLI receives from the builder's public methods and attributes.
+__all__ = ["FlushResult", "ManifestBuilder", "PendingFile"]
 
 
 def utc_now() -> datetime:
@@ -22,28 +29,42 @@ def utc_now() -> datetime:
 
 
 class ManifestBuilder:
-    def __init__(self, config: Config, clients: AwsClients, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        config: Config,
+        clients: AwsClients,
+        now: Callable[[], datetime] = utc_now,
+        count: Count = not_counted,
+    ) -> None:
         self.config = config
         self.now = now
+        self._count = count
         self.table = TrackingTable(clients.dynamodb, config.tracking_table)
         store = ObjectStore(clients.s3)
         notifier = Notifier(clients.sns, config.sns_topic_arn)
         self.intake = FileIntake(config, self.table, store, notifier, now)
         self.flusher = PartitionFlusher(
-            config, self.table, store, Workflow(clients.stepfunctions), notifier, now
+            config, self.table, store, Workflow(clients.stepfunctions), notifier, now, count
         )
 
     @classmethod
     def from_environ(
-        cls, environ: Mapping[str, str] | None = None, clients: AwsClients | None = None
+        cls,
+        environ: Mapping[str, str] | None = None,
+        clients: AwsClients | None = None,
+        count: Count = not_counted,
     ) -> ManifestBuilder:
-        return cls(Config.from_environ(environ), clients or AwsClients.create())
+        return cls(Config.from_environ(environ), clients or AwsClients.create(), count=count)
 
     def handle_sqs_batch(self, records: list[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
         """Registers every object, then flushes the partitions that became due.
 
         Returns the SQS partial batch response: only messages whose work failed are retried. A file stays
         tracked as pending when a flush fails, and its message is retried so the flush is tried again.
+
+        This is written by hand rather than with Powertools' BatchProcessor, which decides each record's
+        fate from that record's own handler call: here a flush runs once per date after every record is
+        registered, and its failure fails every message that fed that date, already registered or not.
         """
         failed: list[str] = []
         due: dict[str, tuple[PartitionCounters, list[str]]] = {}
@@ -53,15 +74,22 @@ class ManifestBuilder:
                 message = parse_sqs_record(record)
                 for obj in message.objects:
                     registration = self.intake.register(obj)
+                    self._count(OUTCOME_METRICS[registration.outcome])
                     if registration.counters is not None:
                         _note(due, registration.date_prefix, registration.counters, message_id)
             except EventFormatError:
                 logger.exception(
-                    "unreadable message %s: left to the queue's retries and dead-letter queue", message_id
+                    "unreadable message %s: left to the queue's retries and dead-letter queue",
+                    message_id,
+                    extra={"event": "message_unreadable", "message_id": message_id},
                 )
                 failed.append(message_id)
             except Exception:
-                logger.exception("message %s failed: it will be retried", message_id)
+                logger.exception(
+                    "message %s failed: it will be retried",
+                    message_id,
+                    extra={"event": "message_failed", "message_id": message_id},
+                )
                 failed.append(message_id)
 
         for date_prefix, (counters, message_ids) in sorted(due.items()):
@@ -70,12 +98,18 @@ class ManifestBuilder:
             try:
                 result = self.flusher.flush(date_prefix)
             except Exception:
-                logger.exception("flush of %s failed: its files stay pending, messages retried", date_prefix)
+                logger.exception(
+                    "flush of %s failed: its files stay pending, messages retried",
+                    date_prefix,
+                    extra={"event": "flush_failed", "date_prefix": date_prefix},
+                )
                 failed.extend(message_ids)
                 continue
             if result.start_failures:
                 failed.extend(message_ids)
-        return {"batchItemFailures": [{"itemIdentifier": mid} for mid in dict.fromkeys(failed)]}
+        failed = list(dict.fromkeys(failed))
+        self._count("MessagesFailed", len(failed))
+        return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
     def sweep(self) -> dict[str, Any]:
         """Flushes every past date, within SWEEP_LOOKBACK_DAYS, whose counters show pending files.
@@ -91,12 +125,17 @@ class ManifestBuilder:
             try:
                 result = self.flusher.flush(date_prefix)
             except Exception:
-                logger.exception("sweep: flush of %s failed", date_prefix)
+                logger.exception(
+                    "sweep: flush of %s failed",
+                    date_prefix,
+                    extra={"event": "sweep_flush_failed", "date_prefix": date_prefix},
+                )
                 failed.append(date_prefix)
                 continue
             flushed[date_prefix] = result.manifest_ids
             if result.start_failures:
                 failed.append(date_prefix)
+        self._count("DatesSwept", len(flushed))
         if failed:
             raise RuntimeError(f"sweep could not finish dates {failed}; their files stay pending")
         return {"swept_dates": sorted(flushed), "manifest_ids": [m for ids in flushed.values() for m in ids]}

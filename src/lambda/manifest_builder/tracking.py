@@ -32,6 +32,10 @@ PENDING = "pending"
 MANIFESTED = "manifested"
 QUARANTINED = "quarantined"
 BUILDING = "building"
+# Written by the state machine (asl/manifest_processing.asl.json.tftpl) and by the operator CLI.
+PROCESSING = "processing"
+COMPLETED = "completed"
+FAILED = "failed"
 
 # A transaction holds at most 100 actions; one is the lock check that fences every batch write.
 _ACTIONS_PER_TRANSACTION = 99
@@ -88,8 +92,8 @@ def _to_attributes(values: dict[str, Any]) -> dict[str, Any]:
     return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
 
 
-def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
-    """A tracking item as DynamoDB returns it, in plain values (numbers as int); intake-ops reads with it."""
+def _from_attributes(item: dict[str, Any]) -> dict[str, Any]:
+    """A tracking item as DynamoDB returns it, in plain values (numbers as int)."""
     plain = {name: _deserializer.deserialize(value) for name, value in item.items()}
     return {name: int(v) if isinstance(v, Decimal) else v for name, v in plain.items()}
 
@@ -130,7 +134,7 @@ class TrackingTable:
             ),
             ReturnValues="ALL_NEW",
         )
-        return _counters(from_attributes(response["Attributes"]))
+        return _counters(_from_attributes(response["Attributes"]))
 
     def adjust_counters(
         self, date_prefix: str, files: int = 0, size_bytes: int = 0, unstarted: int = 0
@@ -181,14 +185,14 @@ class TrackingTable:
         except ClientError as error:
             if not _is_conditional_failure(error):
                 raise
-            return from_attributes(error.response.get("Item") or {}) or self.get_item(date_prefix, file_key)
+            return _from_attributes(error.response.get("Item") or {}) or self.get_item(date_prefix, file_key)
         return None
 
     def get_item(self, date_prefix: str, file_key: str) -> dict[str, Any]:
         response = self._client.get_item(
             TableName=self._table, Key=self._key(date_prefix, file_key), ConsistentRead=True
         )
-        return from_attributes(response.get("Item", {}))
+        return _from_attributes(response.get("Item", {}))
 
     def replace_file_version(
         self,
@@ -250,7 +254,7 @@ class TrackingTable:
             while request:
                 response = self._client.batch_get_item(RequestItems=request)
                 for raw in response["Responses"].get(self._table, []):
-                    item = from_attributes(raw)
+                    item = _from_attributes(raw)
                     found[item["date_prefix"]] = _counters(item)
                 request = response.get("UnprocessedKeys") or {}
         return found
@@ -377,21 +381,28 @@ class TrackingTable:
             )
         )
 
-    def _query(self, date_prefix: str, prefix: str, values: dict[str, Any], **kwargs: Any) -> Iterator[dict]:
-        kwargs["ExpressionAttributeNames"] = {
-            **kwargs["ExpressionAttributeNames"],
-            **_names("date_prefix", "file_key"),
-        }
+    def _query(
+        self, date_prefix: str, prefix: str | None, values: dict[str, Any], **kwargs: Any
+    ) -> Iterator[dict]:
+        """The partition's items, those whose sort key starts with `prefix` when one is given."""
+        condition = "#date_prefix = :date_prefix"
+        names = _names("date_prefix")
+        values = {**values, "date_prefix": date_prefix}
+        if prefix is not None:
+            condition += " AND begins_with(#file_key, :prefix)"
+            names.update(_names("file_key"))
+            values["prefix"] = prefix
+        kwargs["ExpressionAttributeNames"] = {**kwargs.get("ExpressionAttributeNames", {}), **names}
         paginator = self._client.get_paginator("query")
         for page in paginator.paginate(
             TableName=self._table,
-            KeyConditionExpression="#date_prefix = :date_prefix AND begins_with(#file_key, :prefix)",
-            ExpressionAttributeValues=_expression({**values, "date_prefix": date_prefix, "prefix": prefix}),
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=_expression(values),
             ConsistentRead=True,
             **kwargs,
         ):
             for item in page["Items"]:
-                yield from_attributes(item)
+                yield _from_attributes(item)
 
     def write_manifest(
         self,
@@ -500,6 +511,113 @@ class TrackingTable:
             ExpressionAttributeNames=_names("execution_arn", "execution_started_at", "updated_at"),
             ExpressionAttributeValues=_expression({"arn": execution_arn, "now": iso(now)}),
         )
+
+    # Operator reads and repairs (platform-ops intake) ---------------------------------------------------
+
+    def items(self, date_prefix: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every item of one date (a query), or of the whole table (a scan: an occasional operator read)."""
+        if date_prefix:
+            yield from self._query(date_prefix, None, values={})
+            return
+        yield from self._scan()
+
+    def file_items(self, uri: str, date_prefix: str | None) -> list[dict[str, Any]]:
+        """The items of file `uri` (its key and later versions kept as `<uri>#<etag>`), oldest first.
+
+        Without a date the whole table is scanned, for a file partitioned under its arrival date.
+        """
+        condition = "#file_key = :uri OR begins_with(#file_key, :versions)"
+        values = {"uri": uri, "versions": f"{uri}#"}
+        if date_prefix:
+            found = self._query(date_prefix, FILE_PREFIX, values=values, FilterExpression=condition)
+        else:
+            found = self._scan(
+                FilterExpression=condition,
+                ExpressionAttributeNames=_names("file_key"),
+                ExpressionAttributeValues=_expression(values),
+            )
+        return sorted(found, key=lambda item: item["created_at"])
+
+    def _scan(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        for page in self._client.get_paginator("scan").paginate(
+            TableName=self._table, ConsistentRead=True, **kwargs
+        ):
+            for item in page["Items"]:
+                yield _from_attributes(item)
+
+    def manifest(self, date_prefix: str, manifest_id: str) -> dict[str, Any]:
+        return self.get_item(date_prefix, MANIFEST_PREFIX + manifest_id)
+
+    def record_replay(
+        self, date_prefix: str, manifest_id: str, previous_status: str, execution_arn: str, now: datetime
+    ) -> None:
+        """Notes a replay on the manifest and, unless its new execution moved it on, clears the failure.
+
+        The new execution can mark the manifest processing before this write: its status then stays.
+        """
+        replay = {"at": iso(now), "previous_status": previous_status, "execution_arn": execution_arn}
+        noted = (
+            "SET #replays = list_append(if_not_exists(#replays, :none), :replay), #execution_arn = :arn, "
+            "#execution_started_at = :now, #updated_at = :now"
+        )
+        names = ("replays", "execution_arn", "execution_started_at", "updated_at")
+        values = {"none": [], "replay": [replay], "arn": execution_arn, "now": iso(now)}
+        key = self._key(date_prefix, MANIFEST_PREFIX + manifest_id)
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=key,
+                UpdateExpression=noted + ", #status = :manifested REMOVE #error, #error_cause, #failed_at",
+                ConditionExpression="#status = :failed",
+                ExpressionAttributeNames=_names(*names, "status", "error", "error_cause", "failed_at"),
+                ExpressionAttributeValues=_expression({**values, "manifested": MANIFESTED, "failed": FAILED}),
+            )
+        except ClientError as error:
+            if not _is_conditional_failure(error):
+                raise
+            self._client.update_item(
+                TableName=self._table,
+                Key=key,
+                UpdateExpression=noted,
+                ExpressionAttributeNames=_names(*names),
+                ExpressionAttributeValues=_expression(values),
+            )
+
+    def fail_if_unchanged(
+        self,
+        date_prefix: str,
+        manifest_id: str,
+        status: str,
+        updated_at: str,
+        error: str,
+        cause: str,
+        now: datetime,
+    ) -> bool:
+        """Marks the manifest failed if it still has the status and updated_at read; False if it moved on."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+                UpdateExpression="SET #status = :failed, #error = :error, #error_cause = :cause, "
+                "#failed_at = :now, #updated_at = :now",
+                ConditionExpression="#status = :status AND #updated_at = :updated_at",
+                ExpressionAttributeNames=_names("status", "error", "error_cause", "failed_at", "updated_at"),
+                ExpressionAttributeValues=_expression(
+                    {
+                        "failed": FAILED,
+                        "error": error,
+                        "cause": cause,
+                        "now": iso(now),
+                        "status": status,
+                        "updated_at": updated_at,
+                    }
+                ),
+            )
+        except ClientError as client_error:
+            if _is_conditional_failure(client_error):
+                return False
+            raise
+        return True
 
 
 def _counters(item: dict[str, Any]) -> PartitionCounters:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from local_aws import stepfunctions_api
+from local_aws.bridges import stepfunctions
 
 pytestmark = pytest.mark.emulator
 
@@ -20,9 +20,9 @@ def _validate(local_aws, definition: str) -> dict:
 
 
 def test_moto_itself_still_lacks_both_calls():
-    assert "validate_state_machine_definition" not in stepfunctions_api.MOTO_STEPFUNCTIONS_ACTIONS
-    assert "list_state_machine_versions" not in stepfunctions_api.MOTO_STEPFUNCTIONS_ACTIONS
-    assert "create_state_machine" in stepfunctions_api.MOTO_STEPFUNCTIONS_ACTIONS
+    assert "validate_state_machine_definition" not in stepfunctions.MOTO_STEPFUNCTIONS_ACTIONS
+    assert "list_state_machine_versions" not in stepfunctions.MOTO_STEPFUNCTIONS_ACTIONS
+    assert "create_state_machine" in stepfunctions.MOTO_STEPFUNCTIONS_ACTIONS
 
 
 def test_validate_accepts_a_valid_definition(local_aws):

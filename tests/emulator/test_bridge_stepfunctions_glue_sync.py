@@ -9,7 +9,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
     StateTaskServiceGlue,
 )
 
-from local_aws import glue_sync
+from local_aws.bridges import stepfunctions
 
 pytestmark = pytest.mark.emulator
 
@@ -117,7 +117,7 @@ EXECUTION_INPUT = {
 
 def test_moto_without_the_bridge_still_fails_every_glue_sync_task(in_process_moto, monkeypatch):
     monkeypatch.setattr(
-        StateTaskServiceGlue, "_eval_integration_pattern", glue_sync._moto_eval_integration_pattern
+        StateTaskServiceGlue, "_eval_integration_pattern", stepfunctions._moto_eval_integration_pattern
     )
     in_process_moto("glue").create_job(
         Name="job", Role=ROLE_ARN, Command={"Name": "glueetl", "ScriptLocation": "s3://scripts/job.py"}

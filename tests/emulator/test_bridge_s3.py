@@ -5,7 +5,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from local_aws import s3_bucket_policy
+from local_aws.bridges import s3 as s3_bridge
 
 pytestmark = pytest.mark.emulator
 
@@ -43,7 +43,7 @@ def test_objects_of_a_tls_only_bucket_can_be_written_and_read(local_aws, bucket)
 
 
 def test_moto_alone_denies_every_object_request_of_a_tls_only_bucket(in_process_moto, monkeypatch):
-    monkeypatch.setattr(s3_bucket_policy.FakeBucket, "get_permission", s3_bucket_policy.moto_get_permission)
+    monkeypatch.setattr(s3_bridge.FakeBucket, "get_permission", s3_bridge.moto_get_permission)
     s3 = in_process_moto("s3")
     s3.create_bucket(Bucket="tls-only")
     s3.put_bucket_policy(
@@ -71,8 +71,8 @@ def test_an_unconditional_deny_still_denies(local_aws, bucket):
 
 
 def test_a_condition_on_a_key_the_emulator_cannot_know_does_not_hold():
-    assert not s3_bucket_policy.condition_holds({"StringEquals": {"aws:SourceAccount": "123456789012"}})
+    assert not s3_bridge.condition_holds({"StringEquals": {"aws:SourceAccount": "123456789012"}})
 
 
 def test_a_negated_condition_holds_when_no_value_matches():
-    assert s3_bucket_policy.condition_holds({"StringNotEquals": {"aws:SecureTransport": ["false", "no"]}})
+    assert s3_bridge.condition_holds({"StringNotEquals": {"aws:SecureTransport": ["false", "no"]}})

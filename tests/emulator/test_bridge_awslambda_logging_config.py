@@ -1,6 +1,4 @@
-"""Attributes read back as AWS returns them, so a second Terraform plan shows no changes."""
-
-import json
+"""bridges/awslambda.py: LoggingConfig reads back as AWS returns it (no change on a second plan)."""
 
 import pytest
 
@@ -32,21 +30,3 @@ def test_lambda_function_reports_the_logging_config_it_was_given_and_updated_wit
         "ApplicationLogLevel": "INFO",
         "LogGroup": "/custom/manifest-builder",
     }
-
-
-def test_sqs_redrive_policy_reads_back_as_compact_json(local_aws, unique_name):
-    sqs = local_aws.client("sqs")
-    dead_letter_url = sqs.create_queue(QueueName=f"{unique_name}-dlq")["QueueUrl"]
-    dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letter_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    redrive_policy = json.dumps(
-        {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": 5}, separators=(",", ":")
-    )
-    queue_url = sqs.create_queue(QueueName=unique_name, Attributes={"RedrivePolicy": redrive_policy})[
-        "QueueUrl"
-    ]
-
-    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["RedrivePolicy"])["Attributes"]
-
-    assert attributes["RedrivePolicy"] == redrive_policy

@@ -1,4 +1,4 @@
-"""Step Functions API behaviour moto 5.2 lacks, supplied as AWS behaves.
+"""Step Functions: the API calls and the Glue task integration moto 5.2 lacks, supplied as AWS behaves.
 
 The AWS provider (5.100.0) calls ValidateStateMachineDefinition before creating or updating an
 aws_sfn_state_machine and ListStateMachineVersions when reading one. moto answers both with
@@ -9,14 +9,41 @@ In execution mode moto names an execution started without a name "None" (parser/
 StepFunctionsParserBackend.start_execution), so a second unnamed start with the same input returns
 the first execution and one with another input fails with ExecutionAlreadyExists. AWS names each
 one with a fresh UUID.
+
+Glue `.sync` tasks: moto 5.2's StateTaskServiceCallback._eval_integration_pattern
+(parser/asl/component/state/exec/state_task/service/state_task_service_callback.py) looks up a
+task-token callback endpoint only for services that support `.waitForTaskToken`, which Glue does not,
+so the endpoint stays None;
+its `finally:` block then calls `callback_endpoint.interrupt_all()` unconditionally. Every Glue
+`.sync` task therefore dies with "'NoneType' object has no attribute 'interrupt_all'" (an
+AttributeError the state machine sees as States.Runtime), whatever the job run did.
+
+The replacement keeps moto's own polling (`_sync_to_start_job_run` polls GetJobRun every 0.5 s
+until the run is terminal; FAILED, ERROR and TIMEOUT fail the task with States.TaskFailed and the
+job run as the cause, as AWS does) and only leaves out the callback endpoint Glue never has.
+HeartbeatSeconds is not enforced on these tasks; TimeoutSeconds is, by the state itself.
+
+moto also hands the GetJobRun response to the state as boto3 parsed it, with datetime values that
+the execution's output cannot be serialised with (DescribeExecution then answers HTTP 500). AWS
+gives these timestamps as epoch milliseconds, and so does the bridge.
 """
 
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.core.utils import method_names_from_class
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+    ResourceCondition,
+    ResourceRuntimePart,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_glue import (
+    StateTaskServiceGlue,
+)
+from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
@@ -140,8 +167,55 @@ def start_execution(
     return _moto_start_execution(self, state_machine_arn, name or str(uuid.uuid4()), *args)
 
 
+_moto_eval_integration_pattern = StateTaskServiceGlue._eval_integration_pattern
+
+
+def _eval_integration_pattern(
+    self: StateTaskServiceGlue,
+    env: Environment,
+    resource_runtime_part: ResourceRuntimePart,
+    normalised_parameters: dict,
+    state_credentials: StateCredentials,
+) -> None:
+    if self.resource.condition != ResourceCondition.Sync:
+        _moto_eval_integration_pattern(
+            self, env, resource_runtime_part, normalised_parameters, state_credentials
+        )
+        return
+    # The StartJobRun output on top of env.stack is what the resolver builder consumes.
+    sync_resolver = self._build_sync_resolver(
+        env=env,
+        resource_runtime_part=resource_runtime_part,
+        normalised_parameters=normalised_parameters,
+        state_credentials=state_credentials,
+    )
+    job_run = self._eval_sync(
+        env=env,
+        sync_resolver=sync_resolver,
+        timeout_seconds=None,
+        callback_endpoint=None,
+        heartbeat_endpoint=None,
+    )
+    env.stack.append(_with_epoch_millis(job_run))
+
+
+def _with_epoch_millis(job_run: dict[str, Any] | None) -> dict[str, Any] | None:
+    if job_run is None:  # the execution stopped or timed out while the run was going on
+        return None
+    return {
+        key: _epoch_millis(value) if isinstance(value, datetime) else value for key, value in job_run.items()
+    }
+
+
+def _epoch_millis(moment: datetime) -> int:
+    # moto serialises naive UTC datetimes; boto3 parses them back as aware ones.
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return int(aware.timestamp() * 1000)
+
+
 def install() -> None:
     # moto dispatches each action to the response method of the same name in snake case.
     StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
     StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
     StepFunctionsParserBackend.start_execution = start_execution
+    StateTaskServiceGlue._eval_integration_pattern = _eval_integration_pattern

@@ -16,27 +16,10 @@ from typing import Any
 
 import boto3
 from manifest_builder.aws import AwsClients
-from manifest_builder.config import Config, ConfigError
+from manifest_builder.config import VARIABLES, Config, ConfigError
+from manifest_builder.tracking import TrackingTable
 
 FUNCTION_VARIABLE = "MANIFEST_BUILDER_FUNCTION"
-# Every variable the manifest builder reads; the CLI's environment may set any of them.
-BUILDER_VARIABLES = (
-    "TRACKING_TABLE",
-    "MANIFEST_BUCKET",
-    "MANIFEST_PREFIX",
-    "QUARANTINE_BUCKET",
-    "STEP_FUNCTION_ARN",
-    "SNS_TOPIC_ARN",
-    "ALLOWED_EXTENSIONS",
-    "MIN_FILE_SIZE_BYTES",
-    "MAX_FILE_SIZE_BYTES",
-    "MAX_FILES_PER_MANIFEST",
-    "MAX_BYTES_PER_MANIFEST",
-    "MIN_FILES_FOR_PARTIAL_BATCH",
-    "LOCK_TTL_SECONDS",
-    "SWEEP_LOOKBACK_DAYS",
-    "LOG_LEVEL",
-)
 
 
 @dataclass(frozen=True)
@@ -55,6 +38,10 @@ class Settings:
                 f"function with --function-name or {FUNCTION_VARIABLE}"
             )
         return name
+
+    @property
+    def table(self) -> TrackingTable:
+        return TrackingTable(self.clients.dynamodb, self.table_name)
 
     def builder_config(self, starts_executions: bool = False) -> Config:
         """The manifest builder's configuration, for commands that cut or start manifests as it does."""
@@ -81,6 +68,6 @@ def resolve(
     if function_name:
         configuration = session.client("lambda").get_function_configuration(FunctionName=function_name)
         variables.update(configuration.get("Environment", {}).get("Variables", {}))
-    variables.update({name: environ[name] for name in BUILDER_VARIABLES if name in environ})
+    variables.update({name: environ[name] for name in VARIABLES if name in environ})
     variables.update({name: value for name, value in (overrides or {}).items() if value})
     return Settings(variables, AwsClients.create(session))

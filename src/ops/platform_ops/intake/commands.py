@@ -1,4 +1,4 @@
-"""intake-ops: see and repair the NDJSON intake pipeline's state (tracking table, manifests, executions).
+"""`platform-ops intake`: see and repair the intake's state (tracking table, manifests, executions).
 
 Works against AWS with the usual credentials, or against the local emulator when AWS_ENDPOINT_URL is set.
 """
@@ -8,44 +8,31 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-from manifest_builder.config import ConfigError
+from manifest_builder.aws import Workflow
 from manifest_builder.partitioning import date_in
 from manifest_builder.service import ManifestBuilder
+from manifest_builder.tracking import COMPLETED, FAILED, MANIFESTED, PENDING, PROCESSING, QUARANTINED
 
-from intake_ops import inventory, repair
-from intake_ops.settings import FUNCTION_VARIABLE, Settings, resolve
+from platform_ops.intake import inventory, repair
+from platform_ops.intake.settings import FUNCTION_VARIABLE, Settings, resolve
 
-STATUS_COLUMNS = ("pending", "manifested", "processing", "completed", "failed", "quarantined")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+STATUS_COLUMNS = (PENDING, MANIFESTED, PROCESSING, COMPLETED, FAILED, QUARANTINED)
 
 
-def main(argv: list[str] | None = None, now: Callable[[], datetime] = utc_now) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        settings = resolve(
-            args.function_name,
-            {"TRACKING_TABLE": args.table, "STEP_FUNCTION_ARN": getattr(args, "state_machine_arn", None)},
-        )
-        return args.command(args, settings, now)
-    except (ConfigError, ValueError, RuntimeError, BotoCoreError, ClientError) as error:
-        print(f"intake-ops: {error}", file=sys.stderr)
-        return 2
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="intake-ops",
+def add_group(groups: Any) -> None:
+    """Adds `intake` and its commands to the platform CLI's groups (an argparse subparsers action)."""
+    parser = groups.add_parser(
+        "intake",
+        help="the NDJSON intake: status, file, replay, flush, reset-stuck",
         description=__doc__.splitlines()[0],
         epilog="Settings: the deployed manifest builder's environment (--function-name or "
         f"{FUNCTION_VARIABLE}), overridden by the same variables in this environment (TRACKING_TABLE, "
         "STEP_FUNCTION_ARN, MANIFEST_BUCKET, ...), overridden by flags. See src/ops/README.md.",
     )
+    parser.set_defaults(run=_run)
     parser.add_argument(
         "--function-name", help=f"deployed manifest builder to read settings from [{FUNCTION_VARIABLE}]"
     )
@@ -85,7 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     _stuck_after(reset)
     reset.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
     reset.set_defaults(command=_reset_stuck)
-    return parser
+
+
+def _run(args: argparse.Namespace, now: Callable[[], datetime]) -> int:
+    settings = resolve(
+        args.function_name,
+        {"TRACKING_TABLE": args.table, "STEP_FUNCTION_ARN": getattr(args, "state_machine_arn", None)},
+    )
+    return args.command(args, settings, now)
 
 
 def _date(value: str) -> str:
@@ -115,7 +109,7 @@ def _builder(
 
 
 def _status(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
-    found = inventory.load_inventory(settings.clients.dynamodb, settings.table_name, args.date)
+    found = inventory.load_inventory(settings.table, args.date)
     file_counts = found.file_counts()
     manifest_counts = found.manifest_counts()
     print(f"files by status (table {settings.table_name})")
@@ -141,9 +135,7 @@ def _status(args: argparse.Namespace, settings: Settings, now: Callable[[], date
 
 
 def _file(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
-    history = inventory.file_history(
-        settings.clients.dynamodb, settings.clients.stepfunctions, settings.table_name, args.key, now()
-    )
+    history = inventory.file_history(settings.table, settings.clients.stepfunctions, args.key, now())
     if not history.items:
         print(f"{args.key}: not tracked")
         return 1
@@ -170,7 +162,7 @@ def _file(args: argparse.Namespace, settings: Settings, now: Callable[[], dateti
 
 
 def _replay(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
-    found = inventory.load_inventory(settings.clients.dynamodb, settings.table_name, args.date)
+    found = inventory.load_inventory(settings.table, args.date)
     plan = repair.replay_plan(found, set(args.manifest_id or ()))
     for item in plan:
         print(
@@ -181,7 +173,8 @@ def _replay(args: argparse.Namespace, settings: Settings, now: Callable[[], date
         print("nothing to replay")
     if args.dry_run or not plan:
         return 0
-    started = repair.replay(_builder(settings, now, starts_executions=True), settings.clients, plan, now())
+    builder = _builder(settings, now, starts_executions=True)
+    started = repair.replay(builder, Workflow(settings.clients.stepfunctions), plan, now())
     print(f"started {len(started)} execution(s)")
     return 0
 
@@ -212,7 +205,7 @@ def _flush(args: argparse.Namespace, settings: Settings, now: Callable[[], datet
 
 
 def _reset_stuck(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
-    found = inventory.load_inventory(settings.clients.dynamodb, settings.table_name)
+    found = inventory.load_inventory(settings.table)
     plan = repair.reset_plan(
         found, settings.clients.stepfunctions, now(), timedelta(minutes=args.stuck_after_minutes)
     )
@@ -226,10 +219,6 @@ def _reset_stuck(args: argparse.Namespace, settings: Settings, now: Callable[[],
         print("no stuck manifests")
     if args.dry_run:
         return 0
-    reset_ids = repair.reset(settings.clients.dynamodb, settings.table_name, plan, now())
-    print(f"reset {len(reset_ids)} manifest(s) to failed; `intake-ops replay` runs them again")
+    reset_ids = repair.reset(settings.table, plan, now())
+    print(f"reset {len(reset_ids)} manifest(s) to failed; `platform-ops intake replay` runs them again")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-from manifest_builder.aws import AwsClients, Workflow
-from manifest_builder.batching import PendingFile
-from manifest_builder.flushing import FlushResult
-from manifest_builder.service import ManifestBuilder
-from manifest_builder.tracking import BUILDING, MANIFEST_PREFIX, MANIFESTED, iso
+from manifest_builder.aws import Workflow
+from manifest_builder.manifests import execution_input
+from manifest_builder.service import FlushResult, ManifestBuilder, PendingFile
+from manifest_builder.tracking import BUILDING, FAILED, MANIFESTED, TrackingTable, iso
 
-from intake_ops.inventory import FAILED, Inventory
+from platform_ops.intake.inventory import Inventory
 
 STUCK_ERROR = "StuckReset"
 
@@ -66,7 +64,7 @@ def replay_plan(inventory: Inventory, manifest_ids: set[str] | None = None) -> l
     return plan
 
 
-def replay(builder: ManifestBuilder, clients: AwsClients, plan: list[Replay], now: datetime) -> list[str]:
+def replay(builder: ManifestBuilder, workflow: Workflow, plan: list[Replay], now: datetime) -> list[str]:
     """Starts the planned executions; returns the ids of the manifests started.
 
     Never-started manifests go through the builder's flush of their date, which starts them under the
@@ -83,75 +81,27 @@ def replay(builder: ManifestBuilder, clients: AwsClients, plan: list[Replay], no
         # Batches that became due there were cut and started too.
         started.extend(result.manifest_ids)
     for item in never_started:
-        if "execution_arn" not in builder.table.get_item(
-            item.date_prefix, MANIFEST_PREFIX + item.manifest_id
-        ):
+        if "execution_arn" not in builder.table.manifest(item.date_prefix, item.manifest_id):
             raise RuntimeError(
                 f"could not start {item.manifest_id}: see its start_error in the tracking table"
             )
         started.append(item.manifest_id)
-    workflow = Workflow(clients.stepfunctions)
     for item in (r for r in plan if r.previous_status == FAILED):
-        manifest = builder.table.get_item(item.date_prefix, MANIFEST_PREFIX + item.manifest_id)
-        execution_input = {
-            "manifest_path": manifest["manifest_path"],
-            "manifest_id": item.manifest_id,
-            "date_prefix": item.date_prefix,
-            "file_count": manifest["file_count"],
-            "timestamp": iso(now),
-        }
-        arn = workflow.start(builder.config.step_function_arn, item.execution_name, execution_input)
-        _record_replay(clients.dynamodb, builder.config.tracking_table, item, arn, now)
+        manifest = builder.table.manifest(item.date_prefix, item.manifest_id)
+        arn = workflow.start(
+            builder.config.step_function_arn,
+            item.execution_name,
+            execution_input(
+                item.manifest_id,
+                manifest["manifest_path"],
+                item.date_prefix,
+                manifest["file_count"],
+                iso(now),
+            ),
+        )
+        builder.table.record_replay(item.date_prefix, item.manifest_id, item.previous_status, arn, now)
         started.append(item.manifest_id)
     return started
-
-
-def _record_replay(dynamodb: Any, table: str, item: Replay, execution_arn: str, now: datetime) -> None:
-    """Notes the replay on the manifest item and, unless its new execution came first, clears the failure."""
-    key = {"date_prefix": {"S": item.date_prefix}, "file_key": {"S": MANIFEST_PREFIX + item.manifest_id}}
-    noted = (
-        "SET #replays = list_append(if_not_exists(#replays, :none), :replay), #execution_arn = :arn, "
-        "#execution_started_at = :now, #updated_at = :now"
-    )
-    values = {
-        ":none": {"L": []},
-        ":replay": {
-            "L": [
-                {
-                    "M": {
-                        "at": {"S": iso(now)},
-                        "previous_status": {"S": item.previous_status},
-                        "execution_arn": {"S": execution_arn},
-                    }
-                }
-            ]
-        },
-        ":arn": {"S": execution_arn},
-        ":now": {"S": iso(now)},
-    }
-    names = {f"#{name}": name for name in ("replays", "execution_arn", "execution_started_at", "updated_at")}
-    try:
-        dynamodb.update_item(
-            TableName=table,
-            Key=key,
-            UpdateExpression=noted + ", #status = :manifested REMOVE #error, #error_cause, #failed_at",
-            ConditionExpression="#status = :failed",
-            ExpressionAttributeNames={
-                **names,
-                **{f"#{name}": name for name in ("status", "error", "error_cause", "failed_at")},
-            },
-            ExpressionAttributeValues={**values, ":manifested": {"S": MANIFESTED}, ":failed": {"S": FAILED}},
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
-        dynamodb.update_item(
-            TableName=table,
-            Key=key,
-            UpdateExpression=noted,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
 
 
 @dataclass(frozen=True)
@@ -205,41 +155,19 @@ def reset_plan(
     return plan
 
 
-def reset(dynamodb: Any, table: str, plan: list[StuckManifest], now: datetime) -> list[str]:
+def reset(table: TrackingTable, plan: list[StuckManifest], now: datetime) -> list[str]:
     """Marks the resettable manifests failed, if unchanged since planned; returns the ids reset."""
     reset_ids = []
     for stuck in (s for s in plan if s.resettable):
         cause = (
             f"the manifest stayed {stuck.status} since {stuck.updated_at} while its execution is "
-            f"{stuck.execution_status}; reset by intake-ops reset-stuck for replay"
+            f"{stuck.execution_status}; reset by platform-ops intake reset-stuck for replay"
         )
-        try:
-            dynamodb.update_item(
-                TableName=table,
-                Key={
-                    "date_prefix": {"S": stuck.date_prefix},
-                    "file_key": {"S": MANIFEST_PREFIX + stuck.manifest_id},
-                },
-                UpdateExpression="SET #status = :failed, #error = :error, #error_cause = :cause, "
-                "#failed_at = :now, #updated_at = :now",
-                ConditionExpression="#status = :status AND #updated_at = :updated_at",
-                ExpressionAttributeNames={
-                    f"#{name}": name for name in ("status", "error", "error_cause", "failed_at", "updated_at")
-                },
-                ExpressionAttributeValues={
-                    ":failed": {"S": FAILED},
-                    ":error": {"S": STUCK_ERROR},
-                    ":cause": {"S": cause},
-                    ":now": {"S": iso(now)},
-                    ":status": {"S": stuck.status},
-                    ":updated_at": {"S": stuck.updated_at},
-                },
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            continue  # it moved on since the plan was made: not stuck any more
-        reset_ids.append(stuck.manifest_id)
+        # One that moved on since the plan was made is not stuck any more: left as it is.
+        if table.fail_if_unchanged(
+            stuck.date_prefix, stuck.manifest_id, stuck.status, stuck.updated_at, STUCK_ERROR, cause, now
+        ):
+            reset_ids.append(stuck.manifest_id)
     return reset_ids
 
 

@@ -18,13 +18,11 @@ from manifest_builder.tracking import (
     MANIFEST_PREFIX,
     MANIFESTED,
     PENDING,
-    from_attributes,
+    PROCESSING,
+    TrackingTable,
     iso,
 )
 
-PROCESSING = "processing"
-COMPLETED = "completed"
-FAILED = "failed"
 # Statuses a manifest leaves on its own; one that stays in them too long is stuck.
 IN_FLIGHT = (BUILDING, MANIFESTED, PROCESSING)
 
@@ -73,44 +71,16 @@ class Inventory:
         )
 
 
-def load_inventory(dynamodb: Any, table: str, date_prefix: str | None = None) -> Inventory:
+def load_inventory(table: TrackingTable, date_prefix: str | None = None) -> Inventory:
     """Files and manifests of one date (a query), or of the whole table (a scan: an occasional read)."""
     inventory = Inventory()
-    for item in _items(dynamodb, table, date_prefix):
+    for item in table.items(date_prefix):
         file_key = item["file_key"]
         if file_key.startswith(FILE_PREFIX):
             inventory.files.append(item)
         elif file_key.startswith(MANIFEST_PREFIX):
             inventory.manifests[item["manifest_id"]] = item
     return inventory
-
-
-def _items(
-    dynamodb: Any,
-    table: str,
-    date_prefix: str | None,
-    filter_expression: str | None = None,
-    values: dict[str, Any] | None = None,
-):
-    names = {"#file_key": "file_key"} if filter_expression else {}
-    values = dict(values or {})
-    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
-    if filter_expression:
-        kwargs["FilterExpression"] = filter_expression
-    if date_prefix:
-        operation = "query"
-        kwargs["KeyConditionExpression"] = "#date_prefix = :date_prefix"
-        names["#date_prefix"] = "date_prefix"
-        values[":date_prefix"] = {"S": date_prefix}
-    else:
-        operation = "scan"
-    if names:
-        kwargs["ExpressionAttributeNames"] = names
-    if values:
-        kwargs["ExpressionAttributeValues"] = values
-    for page in dynamodb.get_paginator(operation).paginate(**kwargs):
-        for raw in page["Items"]:
-            yield from_attributes(raw)
 
 
 @dataclass
@@ -157,20 +127,20 @@ def _manifest_events(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     return events
 
 
-def file_history(dynamodb: Any, stepfunctions: Any, table: str, uri: str, now: datetime) -> FileHistory:
+def file_history(table: TrackingTable, stepfunctions: Any, uri: str, now: datetime) -> FileHistory:
     """Everything tracked about `uri` (s3://bucket/key): its items, manifests and their executions."""
     if not uri.startswith(FILE_PREFIX):
         raise ValueError(f"a file is named by its s3://bucket/key URI, not {uri!r}")
     date_prefix, found = date_prefix_for(uri[len(FILE_PREFIX) :].split("/", 1)[-1], now)
-    items = _file_items(dynamodb, table, uri, date_prefix if found else None)
+    items = table.file_items(uri, date_prefix if found else None)
     if not items and found:
         # A file whose date could not be read from its key was partitioned under its arrival date.
-        items = _file_items(dynamodb, table, uri, None)
+        items = table.file_items(uri, None)
     manifests = {}
     for item in items:
         manifest_id = item.get("manifest_id")
         if manifest_id:
-            manifest = _get(dynamodb, table, item["date_prefix"], MANIFEST_PREFIX + manifest_id)
+            manifest = table.manifest(item["date_prefix"], manifest_id)
             if manifest:
                 manifests[manifest_id] = manifest
     executions = {}
@@ -179,26 +149,6 @@ def file_history(dynamodb: Any, stepfunctions: Any, table: str, uri: str, now: d
         for arn in filter(None, arns):
             executions[arn] = _describe(stepfunctions, arn)
     return FileHistory(uri, items, manifests, executions)
-
-
-def _file_items(dynamodb: Any, table: str, uri: str, date_prefix: str | None) -> list[dict[str, Any]]:
-    candidates = _items(
-        dynamodb,
-        table,
-        date_prefix,
-        "#file_key = :uri OR begins_with(#file_key, :versions)",
-        {":uri": {"S": uri}, ":versions": {"S": f"{uri}#"}},
-    )
-    return sorted(candidates, key=lambda item: item["created_at"])
-
-
-def _get(dynamodb: Any, table: str, date_prefix: str, file_key: str) -> dict[str, Any]:
-    response = dynamodb.get_item(
-        TableName=table,
-        Key={"date_prefix": {"S": date_prefix}, "file_key": {"S": file_key}},
-        ConsistentRead=True,
-    )
-    return from_attributes(response.get("Item", {}))
 
 
 def _describe(stepfunctions: Any, execution_arn: str) -> dict[str, Any]:

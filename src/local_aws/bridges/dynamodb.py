@@ -1,5 +1,6 @@
-"""Two adjustments to moto that make it behave, and perform, like DynamoDB for these tests and the benchmark.
+"""DynamoDB: two adjustments that make in-process moto (`mock_aws`) behave, and perform, like DynamoDB.
 
+Context managers for the manifest builder's tests and benchmark, not installed in the emulator's server.
 Neither changes what an API call does: same conditions, same results, same errors.
 """
 

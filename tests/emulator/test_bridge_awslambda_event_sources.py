@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from local_aws import sqs_event_sources
+from local_aws.bridges import awslambda
 
 pytestmark = pytest.mark.emulator
 
@@ -57,9 +57,9 @@ def test_the_mapping_reads_back_through_the_lambda_api(local_aws, create_functio
 
 def test_moto_alone_moves_unconsumed_messages_to_the_dead_letter_queue(in_process_moto, monkeypatch):
     monkeypatch.setattr(
-        sqs_event_sources.LambdaBackend,
+        awslambda.LambdaBackend,
         "create_event_source_mapping",
-        sqs_event_sources.moto_create_event_source_mapping,
+        awslambda.moto_create_event_source_mapping,
     )
     sqs, lambda_client = in_process_moto("sqs"), in_process_moto("lambda")
     queue_url, queue_arn, dead_letter_url = _queue_with_dead_letter_queue(sqs, "intake")

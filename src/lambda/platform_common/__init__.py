@@ -1,0 +1,1 @@
+"""Code shared by the platform's Lambda functions: logging, metrics, AWS clients and notices."""

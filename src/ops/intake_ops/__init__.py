@@ -1,1 +1,0 @@
-"""intake-ops, the operator CLI of the NDJSON intake pipeline: see src/ops/README.md."""
