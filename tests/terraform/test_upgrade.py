@@ -120,4 +120,6 @@ def test_upgrade_from_the_last_release_creates_nothing(upgrade_plan):
 
 def test_upgrade_from_the_last_release_updates_in_place_only_what_is_listed(upgrade_plan):
     updated = {address for address, acts in actions(upgrade_plan).items() if acts == ["update"]}
-    assert updated == UPDATED_IN_PLACE
+    # A release uploads its own Glue code: those objects change with every release and are not listed.
+    code_uploads = {address for address in updated if ".aws_s3_object.artifact[" in address}
+    assert updated - code_uploads == UPDATED_IN_PLACE
