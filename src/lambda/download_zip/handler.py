@@ -1,0 +1,33 @@
+"""Lambda entry point: `download_zip.handler.lambda_handler`.
+
+A bad event raises `InvalidRequest` naming the field, before anything is written; Lambda reports it as the
+invocation's error. The settings and the S3 client are built once per container.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from .aws import s3_client
+from .config import Settings
+from .request import parse_request
+from .service import zip_prefix
+
+logger = Logger(service="download_zip", pipeline="utilities")
+
+
+@functools.cache
+def _runtime() -> tuple[Any, Settings]:
+    return s3_client(), Settings.from_environ()
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    request = parse_request(event)
+    s3, settings = _runtime()
+    logger.info("zipping prefix", extra={"event": "zip_started", "source": request.source_uri})
+    result = zip_prefix(s3, request, settings)
+    logger.info("zip written", extra={"event": "zip_finished", **result})
+    return result

@@ -1,0 +1,112 @@
+"""One run: list the prefix, choose the members, stream them into the archive, add MANIFEST.json."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from .archive import ZipArchive
+from .aws import list_objects, open_object
+from .config import Settings
+from .multipart import MultipartUpload, part_size_for
+from .request import InvalidRequest, ZipRequest
+from .selection import MANIFEST_NAME, VANISHED, Selection, Skipped, select
+
+# Local header, data descriptor and central directory entry of one member, ZIP64 extras included, plus its
+# name: what the archive adds per member beyond the bytes, for sizing parts.
+_MEMBER_OVERHEAD = 200
+
+
+def zip_prefix(s3: Any, request: ZipRequest, settings: Settings) -> dict[str, Any]:
+    selection = select(request, list_objects(s3, request.source_bucket, request.source_prefix))
+    if not selection.members:
+        return _result(request, [], selection.skipped, bytes_out=0)
+    upload = _start_upload(s3, request, selection, settings)
+    try:
+        entries, skipped = _write_archive(s3, request, selection, settings, upload)
+        if entries:
+            upload.complete()
+    except BaseException:
+        upload.abort()
+        raise
+    if not entries:
+        upload.abort()  # every member vanished: as for an empty prefix, nothing is written
+    return _result(request, entries, skipped, bytes_out=upload.bytes_written if entries else 0)
+
+
+def _start_upload(s3: Any, request: ZipRequest, selection: Selection, settings: Settings) -> MultipartUpload:
+    expected = selection.bytes_in + _MEMBER_OVERHEAD * len(selection.members)
+    part_size = part_size_for(expected, settings.part_size)
+    try:
+        return MultipartUpload(s3, request.destination_bucket, request.destination_key, part_size)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "NoSuchBucket":
+            raise InvalidRequest(
+                f"destination_bucket {request.destination_bucket!r} does not exist"
+            ) from None
+        raise
+
+
+def _write_archive(
+    s3: Any, request: ZipRequest, selection: Selection, settings: Settings, upload: MultipartUpload
+) -> tuple[list[dict[str, Any]], list[Skipped]]:
+    archive = ZipArchive(upload, settings.compression_level)
+    try:
+        entries, skipped = _add_members(s3, request, selection, archive)
+        if entries:
+            manifest = _manifest(request, entries, skipped)
+            archive.add(MANIFEST_NAME, len(manifest), datetime.now(UTC), [manifest])
+        archive.close()
+    except BaseException:
+        archive.discard()
+        raise
+    return entries, skipped
+
+
+def _add_members(
+    s3: Any, request: ZipRequest, selection: Selection, archive: ZipArchive
+) -> tuple[list[dict[str, Any]], list[Skipped]]:
+    entries: list[dict[str, Any]] = []
+    skipped = list(selection.skipped)
+    for member in selection.members:
+        body = open_object(s3, request.source_bucket, member.source.key)
+        if body is None:
+            skipped.append(Skipped(member.source.key, VANISHED))
+            continue
+        crc = archive.add(member.name, body.source.size, body.source.last_modified, body.chunks)
+        entries.append(
+            {
+                "name": member.name,
+                "key": body.source.key,
+                "size": body.source.size,
+                "etag": body.source.etag,
+                "crc32": f"{crc:08x}",
+            }
+        )
+    return entries, skipped
+
+
+def _manifest(request: ZipRequest, entries: list[dict[str, Any]], skipped: list[Skipped]) -> bytes:
+    document = {
+        "source": request.source_uri,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "files": entries,
+        "skipped": [{"key": s.key, "reason": s.reason} for s in skipped],
+    }
+    return json.dumps(document, indent=1, ensure_ascii=False).encode("utf-8")
+
+
+def _result(
+    request: ZipRequest, entries: list[dict[str, Any]], skipped: list[Skipped], bytes_out: int
+) -> dict[str, Any]:
+    return {
+        "destination": request.destination_uri,
+        "files": len(entries),
+        "skipped": len(skipped),
+        "bytes_in": sum(entry["size"] for entry in entries),
+        "bytes_out": bytes_out,
+        "vanished": [s.key for s in skipped if s.reason == VANISHED],
+    }
