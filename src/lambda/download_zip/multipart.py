@@ -47,8 +47,10 @@ class MultipartUpload:
         self._buffer += data
         self.bytes_written += len(data)
         while len(self._buffer) >= self._part_size:
-            self._send(bytes(self._buffer[: self._part_size]))
+            with memoryview(self._buffer) as view:  # one copy of the part, not a slice and then its bytes
+                part = view[: self._part_size].tobytes()
             del self._buffer[: self._part_size]
+            self._send(part)
         return len(data)
 
     def flush(self) -> None:

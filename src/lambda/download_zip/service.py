@@ -9,9 +9,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .archive import ZipArchive
-from .aws import list_objects, open_object
+from .aws import list_objects
 from .config import Settings
 from .multipart import MultipartUpload, part_size_for
+from .readahead import ReadAhead
 from .request import InvalidRequest, ZipRequest
 from .selection import MANIFEST_NAME, VANISHED, Selection, Skipped, select
 
@@ -71,21 +72,24 @@ def _add_members(
 ) -> tuple[list[dict[str, Any]], list[Skipped]]:
     entries: list[dict[str, Any]] = []
     skipped = list(selection.skipped)
-    for member in selection.members:
-        body = open_object(s3, request.source_bucket, member.source.key)
-        if body is None:
-            skipped.append(Skipped(member.source.key, VANISHED))
-            continue
-        crc = archive.add(member.name, body.source.size, body.source.last_modified, body.chunks)
-        entries.append(
-            {
-                "name": member.name,
-                "key": body.source.key,
-                "size": body.source.size,
-                "etag": body.source.etag,
-                "crc32": f"{crc:08x}",
-            }
-        )
+    reader = ReadAhead(s3, request.source_bucket, selection.members)
+    try:
+        for member, source, chunks in reader.objects():
+            if source is None:
+                skipped.append(Skipped(member.source.key, VANISHED))
+                continue
+            crc = archive.add(member.name, source.size, source.last_modified, chunks)
+            entries.append(
+                {
+                    "name": member.name,
+                    "key": source.key,
+                    "size": source.size,
+                    "etag": source.etag,
+                    "crc32": f"{crc:08x}",
+                }
+            )
+    finally:
+        reader.close()
     return entries, skipped
 
 
