@@ -26,12 +26,12 @@ class ZipArchive:
         )
 
     def add(self, name: str, size: int, modified: datetime, chunks: Iterable[bytes]) -> int:
-        """Writes one member of `size` bytes from `chunks`; returns its CRC-32."""
+        """Writes one member of `size` bytes (as known beforehand) from `chunks`; returns its CRC-32."""
         info = zipfile.ZipInfo(name, date_time=max(_EPOCH, modified.timetuple()[:6]))
         info.compress_type = self._compression
         info.external_attr = 0o644 << 16
-        # The declared size lets zipfile choose ZIP64 headers up front for members over 4 GiB; it checks
-        # the written bytes against it.
+        # Declared before the bytes so that zipfile chooses ZIP64 headers up front for a member over 4 GiB
+        # (forward only, it cannot rewrite them); it records the size actually written.
         info.file_size = size
         with self._zip.open(info, "w") as member:
             for chunk in chunks:

@@ -17,7 +17,7 @@ DIRECTORY_MARKER = "directory marker"
 VANISHED = "vanished"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceObject:
     key: str
     size: int
@@ -25,13 +25,13 @@ class SourceObject:
     last_modified: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     name: str
     source: SourceObject
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skipped:
     key: str
     reason: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from botocore.exceptions import ClientError
 from .archive import ZipArchive
 from .aws import list_objects
 from .config import Settings
+from .manifest import Entry, manifest_chunks
 from .multipart import MultipartUpload, part_size_for
 from .readahead import ReadAhead
 from .request import InvalidRequest, ZipRequest
@@ -53,13 +53,12 @@ def _start_upload(s3: Any, request: ZipRequest, selection: Selection, settings: 
 
 def _write_archive(
     s3: Any, request: ZipRequest, selection: Selection, settings: Settings, upload: MultipartUpload
-) -> tuple[list[dict[str, Any]], list[Skipped]]:
+) -> tuple[list[Entry], list[Skipped]]:
     archive = ZipArchive(upload, settings.compression_level)
     try:
         entries, skipped = _add_members(s3, request, selection, archive)
         if entries:
-            manifest = _manifest(request, entries, skipped)
-            archive.add(MANIFEST_NAME, len(manifest), datetime.now(UTC), [manifest])
+            _add_manifest(request, entries, skipped, archive)
         archive.close()
     except BaseException:
         archive.discard()
@@ -69,8 +68,8 @@ def _write_archive(
 
 def _add_members(
     s3: Any, request: ZipRequest, selection: Selection, archive: ZipArchive
-) -> tuple[list[dict[str, Any]], list[Skipped]]:
-    entries: list[dict[str, Any]] = []
+) -> tuple[list[Entry], list[Skipped]]:
+    entries: list[Entry] = []
     skipped = list(selection.skipped)
     reader = ReadAhead(s3, request.source_bucket, selection.members)
     try:
@@ -79,38 +78,30 @@ def _add_members(
                 skipped.append(Skipped(member.source.key, VANISHED))
                 continue
             crc = archive.add(member.name, source.size, source.last_modified, chunks)
-            entries.append(
-                {
-                    "name": member.name,
-                    "key": source.key,
-                    "size": source.size,
-                    "etag": source.etag,
-                    "crc32": f"{crc:08x}",
-                }
-            )
+            entries.append(Entry(member.name, member.source.key, source.size, source.etag, crc))
     finally:
         reader.close()
     return entries, skipped
 
 
-def _manifest(request: ZipRequest, entries: list[dict[str, Any]], skipped: list[Skipped]) -> bytes:
-    document = {
-        "source": request.source_uri,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "files": entries,
-        "skipped": [{"key": s.key, "reason": s.reason} for s in skipped],
-    }
-    return json.dumps(document, indent=1, ensure_ascii=False).encode("utf-8")
+def _add_manifest(
+    request: ZipRequest, entries: list[Entry], skipped: list[Skipped], archive: ZipArchive
+) -> None:
+    now = datetime.now(UTC)
+    args = (request.source_uri, now.isoformat(timespec="seconds"), entries, skipped)
+    # Generated twice, the first time only to measure it: zipfile wants the size before the bytes.
+    size = sum(len(chunk) for chunk in manifest_chunks(*args))
+    archive.add(MANIFEST_NAME, size, now, manifest_chunks(*args))
 
 
 def _result(
-    request: ZipRequest, entries: list[dict[str, Any]], skipped: list[Skipped], bytes_out: int
+    request: ZipRequest, entries: list[Entry], skipped: list[Skipped], bytes_out: int
 ) -> dict[str, Any]:
     return {
         "destination": request.destination_uri,
         "files": len(entries),
         "skipped": len(skipped),
-        "bytes_in": sum(entry["size"] for entry in entries),
+        "bytes_in": sum(entry.size for entry in entries),
         "bytes_out": bytes_out,
         "vanished": [s.key for s in skipped if s.reason == VANISHED],
     }
