@@ -3,6 +3,7 @@
 import os
 import zlib
 
+from download_zip import readahead
 from download_zip.request import parse_request
 from download_zip.service import zip_prefix
 
@@ -14,7 +15,8 @@ OBJECTS = {
     "data/nested/deeper/values.ndjson": b'{"a": 1}\n' * 1000,
     "data/with space/file name.csv": b"spaced",
     "data/données/Ελληνικά 日本.json": "non-ASCII ✓".encode(),
-    "data/random.bin": os.urandom(7 * 1024**2),
+    "data/medium.bin": os.urandom(3 * 1024**2),  # fetched whole ahead of its turn
+    "data/random.bin": os.urandom(7 * 1024**2),  # streamed at its turn
 }
 
 
@@ -32,6 +34,18 @@ def test_stored_members_are_exact_too(s3, settings):
     zip_prefix(s3, parse_request(event()), settings.__class__(settings.part_size, compression_level=0))
 
     assert members(read_zip(s3)) == {key.removeprefix("data/"): body for key, body in OBJECTS.items()}
+
+
+def test_members_keep_the_listing_order_whether_fetched_ahead_or_streamed(s3, settings, monkeypatch):
+    monkeypatch.setattr(readahead, "SMALL_OBJECT", 100)
+    objects = {f"data/{n:02d}.bin": os.urandom(50 if n % 3 else 500) for n in range(20)}
+    put(s3, objects)
+
+    zip_prefix(s3, parse_request(event()), settings)
+
+    archive = read_zip(s3)
+    assert archive.namelist() == [key.removeprefix("data/") for key in sorted(objects)] + ["MANIFEST.json"]
+    assert members(archive) == {key.removeprefix("data/"): body for key, body in objects.items()}
 
 
 def test_the_manifest_lists_each_key_size_etag_and_the_crc32_of_its_bytes(s3, settings):

@@ -15,7 +15,8 @@ from .selection import SourceObject
 
 CHUNK_SIZE = 1024**2
 
-# Standard retries back off on throttling; the pool covers the part uploads running beside the reads.
+# Standard retries back off on throttling; the pool covers every concurrent request: the streamed GET,
+# the prefetched ones (readahead.PREFETCHED) and the part uploads (multipart.PARTS_IN_FLIGHT).
 _CLIENT_CONFIG = BotoConfig(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=8)
 
 

@@ -1,21 +1,29 @@
 """Reads the next objects while the current one is compressed and uploaded.
 
-One thread GETs the members in order and queues their chunks; the archive consumes them in the same order.
-The queue holds at most `QUEUED_CHUNKS` chunks of at most 1 MiB, which bounds the memory; without it each
-GET's first-byte latency and transfer would stop the compression, and the other way round.
+One thread queues the members' chunks in order; the archive consumes them in the same order. The queue
+holds at most `QUEUED_CHUNKS` chunks of at most 1 MiB; without it each GET's transfer would stop the
+compression, and the other way round. Small objects (up to `SMALL_OBJECT` bytes) are also fetched whole by
+`PREFETCHED` GETs running ahead, so that S3's first-byte latency, which dominates a small object's GET, is
+paid concurrently rather than once per object in turn. A large object is opened only at its turn: its
+connection would otherwise sit unread while the objects before it are archived.
 """
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .aws import open_object
+from .aws import CHUNK_SIZE, ObjectBody, open_object
 from .selection import Member, SourceObject
 
 QUEUED_CHUNKS = 16
+PREFETCHED = 4
+SMALL_OBJECT = 4 * 1024**2
 _OBJECT, _CHUNK, _END, _FAILED = "object", "chunk", "end", "failed"
 
 
@@ -59,13 +67,14 @@ class ReadAhead:
 
     def _read(self) -> None:
         try:
-            for member in self._members:
-                body = open_object(self._s3, self._bucket, member.source.key)
-                self._put(_OBJECT, body.source if body else None)
-                if body:
-                    for chunk in body.chunks:
-                        self._put(_CHUNK, chunk)
-                    self._put(_END, None)
+            with ThreadPoolExecutor(max_workers=PREFETCHED, thread_name_prefix="prefetch") as pool:
+                ahead: deque[Callable[[], ObjectBody | None]] = deque()
+                for member in self._members:
+                    ahead.append(self._schedule(pool, member))
+                    if len(ahead) > PREFETCHED:
+                        self._stream(ahead.popleft()())
+                while ahead:
+                    self._stream(ahead.popleft()())
         except _Stopped:
             return
         except BaseException as error:  # handed to the consumer, which raises it
@@ -73,6 +82,28 @@ class ReadAhead:
                 self._put(_FAILED, error)
             except _Stopped:
                 return
+
+    def _schedule(self, pool: ThreadPoolExecutor, member: Member) -> Callable[[], ObjectBody | None]:
+        """What gives the member's body at its turn: a GET already running for a small object, or one to
+        start then for a large one."""
+        if member.source.size <= SMALL_OBJECT:
+            return pool.submit(self._fetch_whole, member.source.key).result
+        return functools.partial(open_object, self._s3, self._bucket, member.source.key)
+
+    def _fetch_whole(self, key: str) -> ObjectBody | None:
+        body = open_object(self._s3, self._bucket, key)
+        if body is None or body.source.size > SMALL_OBJECT:  # grown since the listing: streamed after all
+            return body
+        data = memoryview(b"".join(body.chunks))
+        # In queue-sized slices, so that the queue's bound in chunks stays a bound in bytes.
+        return ObjectBody(body.source, (data[i : i + CHUNK_SIZE] for i in range(0, len(data), CHUNK_SIZE)))
+
+    def _stream(self, body: ObjectBody | None) -> None:
+        self._put(_OBJECT, body.source if body else None)
+        if body:
+            for chunk in body.chunks:
+                self._put(_CHUNK, chunk)
+            self._put(_END, None)
 
     def _put(self, kind: str, value: Any) -> None:
         while not self._stop.is_set():
