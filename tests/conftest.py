@@ -46,3 +46,18 @@ def dev_deployment(local_aws):
         os.environ.update(saved_environ)
         local_aws.glue_runner = saved_runner
         yield deployment
+
+
+@pytest.fixture
+def moto_s3(monkeypatch):
+    """An S3 client on moto in this process, with dummy credentials and no emulator endpoint inherited, so
+    that code under test creating its own clients reaches the same mock."""
+    import boto3
+    from moto import mock_aws
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield boto3.client("s3", region_name="us-east-1")

@@ -7,29 +7,18 @@ import json
 import zipfile
 from typing import Any
 
-import boto3
 import pytest
 from download_zip.config import MIB, Settings
-from moto import mock_aws
 
 SOURCE = "zip-source"
 DESTINATION = "zip-destination"
 
 
 @pytest.fixture
-def s3(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=SOURCE)
-        client.create_bucket(Bucket=DESTINATION)
-        yield client
+def s3(moto_s3):
+    moto_s3.create_bucket(Bucket=SOURCE)
+    moto_s3.create_bucket(Bucket=DESTINATION)
+    return moto_s3
 
 
 @pytest.fixture

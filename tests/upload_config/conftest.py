@@ -5,9 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 from upload_config.config import Settings
 from upload_config.store import ConfigStore
 
@@ -41,20 +39,11 @@ def router_config() -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def s3(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "CONFIG_BUCKET": BUCKET,
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-        yield client
+def s3(moto_s3, monkeypatch):
+    monkeypatch.setenv("CONFIG_BUCKET", BUCKET)
+    moto_s3.create_bucket(Bucket=BUCKET)
+    moto_s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    return moto_s3
 
 
 @pytest.fixture
