@@ -7,8 +7,19 @@ import pytest
 from download_zip import handler
 from download_zip.config import ConfigError
 from download_zip.request import InvalidRequest
+from download_zip.service import OutOfTime
 
 from .conftest import event, keys, members, put, read_zip
+
+
+class Context:
+    """The part of Lambda's context object the handler reads."""
+
+    def __init__(self, remaining_seconds: float = 900) -> None:
+        self.remaining_seconds = remaining_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self.remaining_seconds * 1000)
 
 
 @pytest.fixture
@@ -21,7 +32,7 @@ def fresh_runtime():
 def test_the_handler_zips_the_prefix_and_returns_the_result(s3, fresh_runtime):
     put(s3, {"data/a.csv": b"a"})
 
-    result = handler.lambda_handler(event(), None)
+    result = handler.lambda_handler(event(), Context())
 
     assert (result["destination"], result["files"]) == ("s3://zip-destination/out/data.zip", 1)
     assert members(read_zip(s3)) == {"a.csv": b"a"}
@@ -29,16 +40,26 @@ def test_the_handler_zips_the_prefix_and_returns_the_result(s3, fresh_runtime):
 
 def test_a_bad_event_raises_invalid_request_naming_the_field(s3, fresh_runtime):
     with pytest.raises(InvalidRequest, match="destination_key is required"):
-        handler.lambda_handler({k: v for k, v in event().items() if k != "destination_key"}, None)
+        handler.lambda_handler({k: v for k, v in event().items() if k != "destination_key"}, Context())
 
     assert keys(s3) == []
+
+
+def test_a_run_that_would_outlast_the_invocation_stops_in_time_and_leaves_nothing(s3, fresh_runtime):
+    put(s3, {"data/a.csv": b"a"})
+
+    with pytest.raises(OutOfTime, match="0 of 1 objects archived.*CLI"):
+        handler.lambda_handler(event(), Context(remaining_seconds=handler.SAFETY_SECONDS - 1))
+
+    assert keys(s3) == []
+    assert s3.list_multipart_uploads(Bucket="zip-destination").get("Uploads", []) == []
 
 
 def test_a_bad_variable_fails_with_its_name(s3, fresh_runtime, monkeypatch):
     monkeypatch.setenv("PART_SIZE_MIB", "4")
 
     with pytest.raises(ConfigError, match="PART_SIZE_MIB must be between 5 and 5120: 4"):
-        handler.lambda_handler(event(), None)
+        handler.lambda_handler(event(), Context())
 
 
 def test_the_handler_logs_json_lines_of_the_utilities_pipeline(s3, fresh_runtime, monkeypatch):
@@ -46,7 +67,7 @@ def test_the_handler_logs_json_lines_of_the_utilities_pipeline(s3, fresh_runtime
     stream = io.StringIO()
     monkeypatch.setattr(handler.logger.registered_handler, "stream", stream)
 
-    handler.lambda_handler(event(), None)
+    handler.lambda_handler(event(), Context())
 
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [(line["pipeline"], line["event"]) for line in lines] == [

@@ -64,3 +64,19 @@ def test_a_last_modified_before_1980_is_clamped_to_the_zip_epoch():
 
     with zipfile.ZipFile(io.BytesIO(sink.data)) as reader:
         assert reader.getinfo("old").date_time == (1980, 1, 1, 0, 0, 0)
+
+
+def test_an_archive_past_the_zip32_offset_limit_gets_zip64_offsets_and_end_records(monkeypatch):
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 4096)
+    sink = ForwardOnlySink()
+    archive = ZipArchive(sink, compression_level=0)
+    bodies = {f"m{n}": bytes([n]) * 1000 for n in range(8)}
+
+    for name, body in bodies.items():
+        archive.add(name, len(body), WHEN, [body])
+    archive.close()
+
+    assert ZIP64_END_OF_CENTRAL_DIRECTORY in sink.data[-200:]
+    with zipfile.ZipFile(io.BytesIO(sink.data)) as reader:
+        assert {name: reader.read(name) for name in reader.namelist()} == bodies
+        assert reader.getinfo("m7").header_offset > 4096

@@ -1,12 +1,14 @@
 """Lambda entry point: `download_zip.handler.lambda_handler`.
 
-A bad event raises `InvalidRequest` naming the field, before anything is written; Lambda reports it as the
-invocation's error. The settings and the S3 client are built once per container.
+A bad event raises `InvalidRequest` naming the field, before anything is written; a run that would outlast
+the invocation stops `SAFETY_SECONDS` before its timeout with `OutOfTime`, the upload aborted. Lambda
+reports either as the invocation's error. The settings and the S3 client are built once per container.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -18,6 +20,9 @@ from .service import zip_prefix
 
 logger = Logger(service="download_zip", pipeline="utilities")
 
+# Left before Lambda's timeout to abort the upload (waiting for the parts in flight) and report.
+SAFETY_SECONDS = 20
+
 
 @functools.cache
 def _runtime() -> tuple[Any, Settings]:
@@ -28,6 +33,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = parse_request(event)
     s3, settings = _runtime()
     logger.info("zipping prefix", extra={"event": "zip_started", "source": request.source_uri})
-    result = zip_prefix(s3, request, settings)
+    deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - SAFETY_SECONDS
+    result = zip_prefix(s3, request, settings, deadline)
     logger.info("zip written", extra={"event": "zip_finished", **result})
     return result

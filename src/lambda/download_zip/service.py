@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,13 +23,21 @@ from .selection import MANIFEST_NAME, VANISHED, Selection, Skipped, select
 _MEMBER_OVERHEAD = 200
 
 
-def zip_prefix(s3: Any, request: ZipRequest, settings: Settings) -> dict[str, Any]:
+class OutOfTime(RuntimeError):
+    """The run would not finish before its deadline (Lambda's timeout): it stopped and aborted the upload."""
+
+
+def zip_prefix(
+    s3: Any, request: ZipRequest, settings: Settings, deadline: float | None = None
+) -> dict[str, Any]:
+    """Zips the prefix; `deadline` (a time.monotonic() value) stops it with OutOfTime, the upload aborted,
+    rather than letting Lambda kill it mid-way, which would leave the parts behind."""
     selection = select(request, list_objects(s3, request.source_bucket, request.source_prefix))
     if not selection.members:
         return _result(request, [], selection.skipped, bytes_out=0)
     upload = _start_upload(s3, request, selection, settings)
     try:
-        entries, skipped = _write_archive(s3, request, selection, settings, upload)
+        entries, skipped = _write_archive(s3, request, selection, settings, upload, deadline)
         if entries:
             upload.complete()
     except BaseException:
@@ -52,11 +62,16 @@ def _start_upload(s3: Any, request: ZipRequest, selection: Selection, settings: 
 
 
 def _write_archive(
-    s3: Any, request: ZipRequest, selection: Selection, settings: Settings, upload: MultipartUpload
+    s3: Any,
+    request: ZipRequest,
+    selection: Selection,
+    settings: Settings,
+    upload: MultipartUpload,
+    deadline: float | None,
 ) -> tuple[list[Entry], list[Skipped]]:
     archive = ZipArchive(upload, settings.compression_level)
     try:
-        entries, skipped = _add_members(s3, request, selection, archive)
+        entries, skipped = _add_members(s3, request, selection, archive, deadline)
         if entries:
             _add_manifest(request, entries, skipped, archive)
         archive.close()
@@ -67,7 +82,7 @@ def _write_archive(
 
 
 def _add_members(
-    s3: Any, request: ZipRequest, selection: Selection, archive: ZipArchive
+    s3: Any, request: ZipRequest, selection: Selection, archive: ZipArchive, deadline: float | None
 ) -> tuple[list[Entry], list[Skipped]]:
     entries: list[Entry] = []
     skipped = list(selection.skipped)
@@ -77,11 +92,23 @@ def _add_members(
             if source is None:
                 skipped.append(Skipped(member.source.key, VANISHED))
                 continue
+            if deadline is not None:
+                chunks = _until(deadline, chunks, len(entries), len(selection.members))
             crc = archive.add(member.name, source.size, source.last_modified, chunks)
             entries.append(Entry(member.name, member.source.key, source.size, source.etag, crc))
     finally:
         reader.close()
     return entries, skipped
+
+
+def _until(deadline: float, chunks: Iterator[bytes], done: int, total: int) -> Iterator[bytes]:
+    for chunk in chunks:
+        if time.monotonic() > deadline:
+            raise OutOfTime(
+                f"stopped before the deadline with {done} of {total} objects archived: the prefix is too big "
+                "for one invocation; zip it with the CLI (download_zip/README.md)"
+            )
+        yield chunk
 
 
 def _add_manifest(
