@@ -2,6 +2,7 @@
 
 import json
 
+import boto3
 import pytest
 from upload_config.config import Settings
 from upload_config.request import InvalidConfig, InvalidRequest, UploadRequest
@@ -177,3 +178,34 @@ def test_a_missing_or_unreadable_source_is_a_clear_error(s3, store, settings, co
 
     with pytest.raises(InvalidRequest, match=message):
         upload(store, settings, UploadRequest("datamart_run", source=f"s3://{BUCKET}/incoming/run.json"))
+
+
+def write_in_between(s3, key: str, document) -> None:
+    """Another writer's version of `key`, landing between this upload's read and its write."""
+    other_client = boto3.client("s3", region_name="us-east-1")
+    s3.meta.events.register(
+        "before-parameter-build.s3.PutObject",
+        lambda params, **_: other_client.put_object(Bucket=BUCKET, Key=key, Body=json.dumps(document)),
+    )
+
+
+def test_a_config_changed_by_someone_else_meanwhile_is_not_overwritten(s3, store, settings, router_config):
+    upload(store, settings, UploadRequest("router_config", payload=router_config))
+    theirs = [dict(router_config[0], job_id="THEIRS")]
+    write_in_between(s3, "config/config.json", theirs)
+
+    with pytest.raises(InvalidRequest, match="config/config.json changed while this upload ran"):
+        upload(store, settings, UploadRequest("router_config", payload=router_config))
+
+    assert json.loads(s3.get_object(Bucket=BUCKET, Key="config/config.json")["Body"].read()) == theirs
+
+
+def test_a_run_request_created_by_someone_else_meanwhile_is_not_overwritten(s3, store, settings):
+    write_in_between(
+        s3,
+        "config/runs/EDV-2026-11-28.json",
+        {"bundle": "EDV", "run_date": "2026-11-28", "requested_by": "them"},
+    )
+
+    with pytest.raises(InvalidRequest, match="changed while this upload ran"):
+        upload(store, settings, UploadRequest("datamart_run", payload=RUN_FOR_DATE))

@@ -25,13 +25,13 @@ def upload(store: ConfigStore, settings: Settings, request: UploadRequest) -> di
     bucket = settings.config_bucket
     store.require_versioning(bucket)
     key = None if found else destination_key(request.kind, payload, settings)
-    previous = store.current_version(bucket, key) if key else None
-    version = store.put_json(bucket, key, payload) if key and not request.dry_run else None
+    current = store.current(bucket, key) if key else None
+    version = store.put_json(bucket, key, payload, current) if key and not request.dry_run else None
     return {
         "kind": request.kind,
         "destination": f"s3://{bucket}/{key}" if key else None,
         "version_id": version,
-        "previous_version_id": previous,
+        "previous_version_id": current.version_id if current else None,
         "dry_run": request.dry_run,
         "violations": [violation.as_dict() for violation in found],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -17,6 +18,14 @@ _MISSING = {"404", "NoSuchKey", "NoSuchBucket"}
 
 def s3_client(session: boto3.session.Session | None = None) -> Any:
     return (session or boto3.session.Session()).client("s3", config=_CLIENT_CONFIG)
+
+
+@dataclass(frozen=True)
+class Current:
+    """The version a key holds now, and its ETag for the conditional write that replaces it."""
+
+    version_id: str | None
+    etag: str
 
 
 class ConfigStore:
@@ -37,21 +46,34 @@ class ConfigStore:
                 "a config upload must leave the previous version recoverable"
             )
 
-    def current_version(self, bucket: str, key: str) -> str | None:
+    def current(self, bucket: str, key: str) -> Current | None:
         try:
-            return self._s3.head_object(Bucket=bucket, Key=key).get("VersionId")
+            head = self._s3.head_object(Bucket=bucket, Key=key)
         except ClientError as error:
             if error.response["Error"]["Code"] in _MISSING:
                 return None
             raise
+        return Current(head.get("VersionId"), head["ETag"])
 
-    def put_json(self, bucket: str, key: str, document: Any) -> str:
-        response = self._s3.put_object(
-            Bucket=bucket,
-            Key=key,
-            Body=(json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
-            ContentType="application/json",
-        )
+    def put_json(self, bucket: str, key: str, document: Any, replacing: Current | None) -> str:
+        """Writes only over `replacing` (None: only where nothing is yet), so that a write by someone else
+        in between is never silently buried under this one, and `replacing` is truly the previous version."""
+        condition = {"IfMatch": replacing.etag} if replacing else {"IfNoneMatch": "*"}
+        try:
+            response = self._s3.put_object(
+                Bucket=bucket,
+                Key=key,
+                Body=(json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+                ContentType="application/json",
+                **condition,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] in {"PreconditionFailed", "ConditionalRequestConflict"}:
+                raise InvalidRequest(
+                    f"s3://{bucket}/{key} changed while this upload ran: nothing was written; "
+                    "look at the new version, then upload again"
+                ) from None
+            raise
         return response["VersionId"]
 
     def read_json(self, uri: str) -> Any:
