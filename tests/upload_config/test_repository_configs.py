@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
+from upload_config import schemas
 from upload_config.schemas import KINDS, load_schema, schema_dir
 from upload_config.validation import violations
 
@@ -38,3 +39,11 @@ def test_the_schemas_are_read_from_the_repositorys_top_level_folder():
     assert sorted(p.name for p in schema_dir().glob("*.json")) == sorted(
         f"{kind}.schema.json" for kind in KINDS
     )
+
+
+def test_a_lambda_archive_reads_the_schemas_packaged_beside_the_code(tmp_path, monkeypatch):
+    packaged = tmp_path / "upload_config" / "schemas"
+    packaged.mkdir(parents=True)
+    monkeypatch.setattr(schemas, "_PACKAGED", packaged)
+
+    assert schema_dir() == packaged
