@@ -38,7 +38,8 @@ LOCAL_TF_DIR := .local/$(ENV)
 LOCAL_ENV := AWS_ENDPOINT_URL=$(EMULATOR_URL) AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
 	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 TF_VAR_use_local_emulator=true
 
-.PHONY: help venv test docs build fmt lint plan apply destroy emulator-up emulator-down bench-lambda bench-glue bench
+.PHONY: help venv test docs build fmt lint plan apply destroy emulator-up emulator-down bench-lambda bench-glue bench-zip \
+	validate-configs bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -152,7 +153,13 @@ bench-lambda: venv ## Benchmark DynamoDB requests per file of the manifest build
 bench-glue: venv ## Benchmark the Glue job's throughput against pyarrow
 	$(PYTHON) benchmarks/glue_throughput.py
 
-bench: bench-lambda bench-glue ## Run every benchmark
+bench-zip: venv ## Benchmark DownloadZip over the emulator against a download-then-upload copy
+	$(PYTHON) benchmarks/download_zip.py
+
+validate-configs: venv ## Validate the repository's config files against schemas/ (no AWS needed)
+	$(PYTHON) -m upload_config.cli validate config/config.json --kind router_config
+
+bench: bench-lambda bench-glue bench-zip ## Run every benchmark
 
 .PHONY: demo bench-pipeline
 demo: venv ## The whole pipeline on this machine: emulator, dev stack, sample data, local Spark, summary

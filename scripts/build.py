@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 import tomllib
+import zipfile
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -45,6 +47,19 @@ RUNTIME_DISTRIBUTIONS = {
     "typing-extensions": None,
 }
 
+# What only some functions run with: more pinned distributions, and repository folders copied into the
+# function's package (UploadConfig validates against the repository's schemas/).
+FUNCTION_DISTRIBUTIONS = {
+    "upload_config": ("jsonschema", "jsonschema-specifications", "referencing", "attrs", "rpds-py"),
+}
+FUNCTION_DATA = {"upload_config": {REPO_ROOT / "schemas": "upload_config/schemas"}}
+
+# The platform compiled distributions are built for: the functions' runtime (python3.12 on x86_64). The
+# installed copy is built for this machine's interpreter, so its Lambda wheel of the same version is
+# downloaded from the package index instead (and cached).
+LAMBDA_PLATFORM = ("--platform", "manylinux2014_x86_64", "--python-version", "3.12", "--implementation", "cp")
+WHEEL_CACHE = Path.home() / ".cache" / "platform-build" / "wheels"
+
 
 def package_files(package_dir: Path) -> list[Path]:
     """The files that belong in the archive, in a platform-independent order."""
@@ -66,19 +81,52 @@ def package_entries(package_dir: Path) -> Iterator[tuple[str, bytes]]:
         yield f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}", path.read_bytes()
 
 
-def distribution_entries(name: str, excluded: re.Pattern[str] | None) -> Iterator[tuple[str, bytes]]:
-    """The installed distribution's modules and licence, at the version pinned in pyproject.toml."""
+def _bundled(path: str, excluded: re.Pattern[str] | None) -> bool:
+    if "__pycache__" in path.split("/") or path.endswith(".pyc") or (excluded and excluded.match(path)):
+        return False
+    # RECORD and the installer's notes describe one installation, not the bundle.
+    return ".dist-info/" not in path or path.endswith("/METADATA") or "/licenses/" in path
+
+
+def distribution_entries(name: str, excluded: re.Pattern[str] | None = None) -> Iterator[tuple[str, bytes]]:
+    """The distribution's modules and licence at the version pinned in pyproject.toml: the installed files
+    of a pure-Python distribution, the Lambda platform's wheel of a compiled one."""
     distribution = metadata.distribution(name)
     pinned = pinned_version(name)
     if distribution.version != pinned:
         raise RuntimeError(f"{name} {distribution.version} is installed, pyproject.toml pins {pinned}")
+    if "Root-Is-Purelib: false" in (distribution.read_text("WHEEL") or ""):
+        yield from wheel_entries(lambda_wheel(name, pinned), excluded)
+        return
     for file in distribution.files or ():
-        path = file.as_posix()
-        if "__pycache__" in file.parts or file.suffix == ".pyc" or (excluded and excluded.match(path)):
-            continue
-        if ".dist-info/" in path and not (path.endswith("/METADATA") or "/licenses/" in path):
-            continue  # RECORD and the installer's notes describe this installation, not the bundle
-        yield path, file.read_binary()
+        if _bundled(file.as_posix(), excluded):
+            yield file.as_posix(), file.read_binary()
+
+
+def lambda_wheel(name: str, version: str) -> Path:
+    """The wheel of `name==version` for the Lambda platform, downloaded once into the cache."""
+    pattern = f"{name.replace('-', '_')}-{version}-*.whl"
+    cached = sorted(WHEEL_CACHE.glob(pattern))
+    if not cached:
+        command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"]
+        command += [*LAMBDA_PLATFORM, "--dest", str(WHEEL_CACHE), f"{name}=={version}"]
+        result = subprocess.run(command, capture_output=True, text=True)
+        cached = sorted(WHEEL_CACHE.glob(pattern))
+        if result.returncode != 0 or not cached:
+            raise RuntimeError(f"cannot download {name}=={version} for the Lambda runtime:\n{result.stderr}")
+    return cached[0]
+
+
+def wheel_entries(wheel: Path, excluded: re.Pattern[str] | None) -> Iterator[tuple[str, bytes]]:
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            if not name.endswith("/") and _bundled(name, excluded):
+                yield name, archive.read(name)
+
+
+def data_entries(source: Path, destination: str) -> Iterator[tuple[str, bytes]]:
+    for path in sorted(source.rglob("*.json")):
+        yield f"{destination}/{path.relative_to(source).as_posix()}", path.read_bytes()
 
 
 def pinned_version(name: str) -> str:
@@ -96,10 +144,14 @@ def functions(lambda_sources: Path = LAMBDA_SOURCES) -> list[Path]:
 
 
 def build_function(function_dir: Path, archive_path: Path) -> Path:
-    """Zip a function with the shared package and the runtime distributions, sorted by name."""
+    """Zip a function with the shared package, the runtime distributions and its own, sorted by name."""
     entries = [*package_entries(function_dir), *package_entries(SHARED_PACKAGE)]
     for name, excluded in RUNTIME_DISTRIBUTIONS.items():
         entries.extend(distribution_entries(name, excluded))
+    for name in FUNCTION_DISTRIBUTIONS.get(function_dir.name, ()):
+        entries.extend(distribution_entries(name))
+    for source, destination in FUNCTION_DATA.get(function_dir.name, {}).items():
+        entries.extend(data_entries(source, destination))
     return write_zip(archive_path, sorted(entries))
 
 

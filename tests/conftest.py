@@ -1,6 +1,7 @@
 """Fixtures shared by every test suite."""
 
 import os
+from dataclasses import dataclass
 
 import pytest
 
@@ -46,3 +47,38 @@ def dev_deployment(local_aws):
         os.environ.update(saved_environ)
         local_aws.glue_runner = saved_runner
         yield deployment
+
+
+@pytest.fixture
+def moto_s3(monkeypatch):
+    """An S3 client on moto in this process, with dummy credentials and no emulator endpoint inherited, so
+    that code under test creating its own clients reaches the same mock."""
+    import boto3
+    from moto import mock_aws
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield boto3.client("s3", region_name="us-east-1")
+
+
+@dataclass(frozen=True)
+class LambdaContext:
+    """The attributes of Lambda's context object that the handlers and Powertools' logger read."""
+
+    function_name: str = "test-function"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
+    aws_request_id: str = "request-1"
+    remaining_seconds: float = 900
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self.remaining_seconds * 1000)
+
+
+@pytest.fixture
+def lambda_context() -> type[LambdaContext]:
+    """Makes a Lambda context object: `lambda_context()`, or `lambda_context(remaining_seconds=5)`."""
+    return LambdaContext

@@ -4,24 +4,10 @@ EMF metrics out."""
 import io
 import json
 import logging
-from dataclasses import dataclass
 
 import pytest
 from manifest_builder import handler
 from manifest_builder.config import ConfigError
-
-
-@dataclass(frozen=True)
-class LambdaContext:
-    function_name: str = "ndjson-intake-dev-manifest-builder"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = (
-        "arn:aws:lambda:us-east-1:123456789012:function:ndjson-intake-dev-manifest-builder"
-    )
-    aws_request_id: str = "request-1"
-
-
-CONTEXT = LambdaContext()
 
 
 @pytest.fixture
@@ -53,33 +39,43 @@ def emf_documents(printed: str) -> list[dict]:
     return [document for document in documents if "_aws" in document]
 
 
-def test_the_handler_returns_the_partial_batch_response_for_an_sqs_event(stack, events, lambda_env):
+def test_the_handler_returns_the_partial_batch_response_for_an_sqs_event(
+    stack, events, lambda_env, lambda_context
+):
+    context = lambda_context()
     bad = events.record("not an event")
 
-    response = handler.lambda_handler(events.batch(stack.upload("in/e-2024-03-10.ndjson"), bad), CONTEXT)
+    response = handler.lambda_handler(events.batch(stack.upload("in/e-2024-03-10.ndjson"), bad), context)
 
     assert response == {"batchItemFailures": [{"itemIdentifier": bad["messageId"]}]}
 
 
-def test_configuration_and_clients_are_built_once_per_container(stack, events, lambda_env, monkeypatch):
-    handler.lambda_handler(events.batch(), CONTEXT)
+def test_configuration_and_clients_are_built_once_per_container(
+    stack, events, lambda_env, monkeypatch, lambda_context
+):
+    context = lambda_context()
+    handler.lambda_handler(events.batch(), context)
     first = handler._builder()
     monkeypatch.setenv("MAX_FILES_PER_MANIFEST", "not read again")
 
-    handler.lambda_handler(events.batch(), CONTEXT)
+    handler.lambda_handler(events.batch(), context)
 
     assert handler._builder() is first
 
 
-def test_a_scheduled_event_runs_the_sweep(stack, events, lambda_env):
-    assert handler.lambda_handler(events.schedule(), CONTEXT) == {"swept_dates": [], "manifest_ids": []}
+def test_a_scheduled_event_runs_the_sweep(stack, events, lambda_env, lambda_context):
+    context = lambda_context()
+    assert handler.lambda_handler(events.schedule(), context) == {"swept_dates": [], "manifest_ids": []}
 
 
-def test_a_bad_variable_fails_the_cold_start_with_its_name(stack, events, lambda_env, monkeypatch):
+def test_a_bad_variable_fails_the_cold_start_with_its_name(
+    stack, events, lambda_env, monkeypatch, lambda_context
+):
+    context = lambda_context()
     monkeypatch.setenv("LOCK_TTL_SECONDS", "forever")
 
     with pytest.raises(ConfigError, match="LOCK_TTL_SECONDS"):
-        handler.lambda_handler(events.batch(), CONTEXT)
+        handler.lambda_handler(events.batch(), context)
 
 
 def test_a_failing_notices_topic_does_not_fail_the_quarantine(stack):
@@ -94,20 +90,26 @@ def test_a_failing_notices_topic_does_not_fail_the_quarantine(stack):
     assert item["status"] == "quarantined"
 
 
-def test_each_log_line_is_one_json_object_with_the_pipeline_event_and_ids(stack, events, log_lines):
-    handler.lambda_handler(events.batch(stack.upload("in/r-2024-03-10.csv")), CONTEXT)
+def test_each_log_line_is_one_json_object_with_the_pipeline_event_and_ids(
+    stack, events, log_lines, lambda_context
+):
+    context = lambda_context()
+    handler.lambda_handler(events.batch(stack.upload("in/r-2024-03-10.csv")), context)
 
     (quarantined,) = [line for line in log_lines() if line.get("event") == "file_quarantined"]
     assert quarantined["pipeline"] == "intake"
     assert quarantined["level"] == "WARNING"
     assert quarantined["date_prefix"] == "2024-03-10"
     assert quarantined["file_key"] == f"s3://{stack.input_bucket}/in/r-2024-03-10.csv"
-    assert quarantined["function_request_id"] == CONTEXT.aws_request_id
+    assert quarantined["function_request_id"] == context.aws_request_id
 
 
-def test_the_invocation_counts_are_printed_as_embedded_metrics(stack, events, lambda_env, capsys):
+def test_the_invocation_counts_are_printed_as_embedded_metrics(
+    stack, events, lambda_env, capsys, lambda_context
+):
+    context = lambda_context()
     handler.lambda_handler(
-        events.batch(stack.upload("in/a-2024-03-10.ndjson"), stack.upload("in/b-2024-03-10.csv")), CONTEXT
+        events.batch(stack.upload("in/a-2024-03-10.ndjson"), stack.upload("in/b-2024-03-10.csv")), context
     )
 
     (document,) = emf_documents(capsys.readouterr().out)

@@ -149,3 +149,17 @@ def test_rebuilding_gives_an_identical_line_parser_jar(build_script, tmp_path):
         for out in ("one", "two")
     )
     assert first == second
+
+
+def test_upload_config_zip_carries_the_schemas_and_the_lambda_runtimes_compiled_libraries(built_artifacts):
+    (archive,) = [path for path in built_artifacts if path.name == "upload_config.zip"]
+    names = zipfile.ZipFile(archive).namelist()
+    assert {
+        "upload_config/schemas/router_config.schema.json",
+        "upload_config/schemas/datamart_run.schema.json",
+    } <= set(names)
+    assert "jsonschema/__init__.py" in names
+    # rpds-py is compiled: the zip holds the build for the functions' runtime, not this machine's.
+    assert [name for name in names if name.startswith("rpds/") and name.endswith(".so")] == [
+        "rpds/rpds.cpython-312-x86_64-linux-gnu.so"
+    ]

@@ -10,11 +10,19 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import download_zip.cli
+import upload_config.cli
 from botocore.exceptions import BotoCoreError, ClientError
 
 from platform_ops.intake import commands as intake
 
 PROG = "platform-ops"
+
+# The utilities bring their own command lines (the code their Lambdas run): these groups hand over to them.
+UTILITIES = {
+    "config": (upload_config.cli, "validate and upload configs: config upload|validate FILE --kind KIND"),
+    "zip": (download_zip.cli, "stream an S3 prefix into a ZIP on S3: zip SOURCE_PREFIX DESTINATION"),
+}
 
 
 def utc_now() -> datetime:
@@ -25,6 +33,11 @@ def main(argv: list[str] | None = None, now: Callable[[], datetime] = utc_now) -
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     groups = parser.add_subparsers(required=True, metavar="PIPELINE")
     intake.add_group(groups)
+    for name, (_, help_) in UTILITIES.items():
+        groups.add_parser(name, help=help_, add_help=False)
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments and arguments[0] in UTILITIES:
+        return UTILITIES[arguments[0]][0].main(arguments[1:])
     args = parser.parse_args(argv)
     try:
         return args.run(args, now)

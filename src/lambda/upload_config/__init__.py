@@ -1,0 +1,1 @@
+"""UploadConfig: validated, versioned config uploads (see README.md)."""

@@ -1,0 +1,36 @@
+"""The JSON Schemas of the config kinds, read from the repository's top-level `schemas/` folder.
+
+That folder is the one copy the router, this function, the tests and the deploy pipeline all read. The
+Lambda archive carries it as `upload_config/schemas/` (scripts/build.py adds it); a source checkout has it
+three levels up.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+KINDS = ("router_config", "datamart_run")
+
+_PACKAGED = Path(__file__).resolve().parent / "schemas"
+_CHECKOUT = Path(__file__).resolve().parents[3] / "schemas"
+
+
+def schema_dir() -> Path:
+    return _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
+
+
+def load_schema(kind: str) -> dict[str, Any]:
+    return json.loads((schema_dir() / f"{kind}.schema.json").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def validator(kind: str) -> Draft202012Validator:
+    schema = load_schema(kind)
+    Draft202012Validator.check_schema(schema)
+    # Formats are only annotations in 2020-12 unless checked: run_date's "date" is meant as a rule.
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
