@@ -28,10 +28,13 @@ locals {
     output     = "Parquet output and rejected lines written by the Glue job."
     quarantine = "Copies of input files that failed validation, kept with their reason."
     artifacts  = "Glue script and library archive uploaded by Terraform."
+    config     = "Versioned configs written by UploadConfig: the router's config/config.json, datamart run requests under config/runs/."
   }
 
   # Every role may use the stack's key for data keys only.
   data_key_actions = ["kms:Decrypt", "kms:GenerateDataKey"]
+
+  repo_lambda_packages = "${local.repo_root}/build/lambda"
 
   # Each pipeline's monitoring rules that publish to the alerts topic.
   alerting_event_rule_arns = values(module.intake_monitoring.event_rule_arns)

@@ -82,3 +82,16 @@ output "reader_policy_json" {
   description = "IAM policy to attach to whoever reads the Parquet output: list and get in the output bucket, decrypt with the stack's KMS key."
   value       = data.aws_iam_policy_document.intake_reader.json
 }
+
+output "utility_function_names" {
+  description = "Names of the utility functions (DownloadZip, UploadConfig) when enable_utilities is on, for `aws lambda invoke`."
+  value = var.enable_utilities ? {
+    download_zip  = module.utilities_download_zip["this"].function_name
+    upload_config = module.utilities_upload_config["this"].function_name
+  } : {}
+}
+
+output "config_bucket_name" {
+  description = "Bucket of the versioned configs (the router's config/config.json, datamart run requests)."
+  value       = module.storage.bucket_names["config"]
+}

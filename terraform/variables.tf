@@ -346,6 +346,12 @@ variable "oldest_message_age_alarm_seconds" {
 
 # --- pipelines -----------------------------------------------------------------------------------
 
+variable "enable_utilities" {
+  description = "Deploy the utility functions (utilities.tf): DownloadZip and UploadConfig."
+  type        = bool
+  default     = false
+}
+
 variable "enable_router" {
   description = "Deploy the file router pipeline (router.tf). The router arrives in a later release; until then only false is accepted."
   type        = bool

@@ -4,6 +4,7 @@ module "ndjson_intake" {
   environment             = "dev"
   blank_step_function_arn = var.blank_step_function_arn
   alert_email_addresses   = var.alert_email_addresses
+  enable_utilities        = true
 
   # A disposable environment: buckets and table may be destroyed with their data.
   force_destroy      = true

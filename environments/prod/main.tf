@@ -4,6 +4,7 @@ module "ndjson_intake" {
   environment             = "prod"
   blank_step_function_arn = var.blank_step_function_arn
   alert_email_addresses   = var.alert_email_addresses
+  enable_utilities        = true
 
   force_destroy      = false
   log_retention_days = 731

@@ -99,3 +99,8 @@ def test_zizmor_finds_nothing_in_the_workflows():
     zizmor = Path(sys.executable).parent / "zizmor"
     result = subprocess.run([str(zizmor), "--offline", str(WORKFLOW.parent)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("job_name", ["apply-dev", "apply-prod"])
+def test_configs_are_validated_by_their_schemas_before_each_apply(workflow, job_name):
+    assert steps_running(workflow["jobs"][job_name])[-3:-2] == ["make validate-configs"]

@@ -51,7 +51,11 @@ def test_main_plans_then_applies_each_environment(stages, environment):
     block = stages[f"Apply {environment}"]
     assert "when { branch 'main' }" in block
     assert f"withDeployer('{environment}')" in block
-    assert shell_steps(block) == [f"make plan ENV={environment}", f"make apply ENV={environment}"]
+    assert shell_steps(block) == [
+        "make validate-configs",
+        f"make plan ENV={environment}",
+        f"make apply ENV={environment}",
+    ]
 
 
 def test_prod_waits_for_an_approval_after_dev(stages):

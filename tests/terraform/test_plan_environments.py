@@ -15,6 +15,10 @@ MODULES = (
     "intake_glue_job",
     "intake_state_machine",
     "intake_monitoring",
+    'utilities_iam["this"]',
+    'utilities_download_zip["this"]',
+    'utilities_upload_config["this"]',
+    'utilities_monitoring["this"]',
 )
 FUNCTION = "module.ndjson_intake.module.intake_manifest_builder.aws_lambda_function.this"
 STATE_MACHINE = "module.ndjson_intake.module.intake_state_machine.aws_sfn_state_machine.this"
@@ -93,7 +97,7 @@ def test_every_log_group_is_encrypted_and_expires(request, plan_tools, plan_name
         for address, change in plan.resource_changes.items()
         if change["type"] == "aws_cloudwatch_log_group"
     }
-    assert len(log_groups) == 3
+    assert len(log_groups) == 5  # the intake function, job and state machine; the two utility functions
     for change in log_groups.values():
         assert change["change"]["after"]["retention_in_days"] >= 365
         # The key ARN is only known after apply; being unknown proves it is set from the stack's key.

@@ -113,9 +113,16 @@ def test_upgrade_from_the_last_release_destroys_nothing(upgrade_plan):
     assert destroyed == {}
 
 
-def test_upgrade_from_the_last_release_creates_nothing(upgrade_plan):
+# What the release did not have, created beside the deployed stack: the config bucket and the utilities.
+NEW_SINCE_RELEASE = ("module.ndjson_intake.module.storage.", "module.ndjson_intake.module.utilities_")
+
+
+def test_upgrade_from_the_last_release_creates_only_what_the_release_did_not_have(upgrade_plan):
     created = {address for address, acts in actions(upgrade_plan).items() if acts == ["create"]}
-    assert created == set()
+    unexpected = {address for address in created if not address.startswith(NEW_SINCE_RELEASE)}
+    storage = {address for address in created if address.startswith(NEW_SINCE_RELEASE[0])}
+    assert unexpected == set()
+    assert storage and all('["config"]' in address for address in storage)
 
 
 def test_upgrade_from_the_last_release_updates_in_place_only_what_is_listed(upgrade_plan):
