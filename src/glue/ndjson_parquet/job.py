@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -144,9 +145,24 @@ def options_from_arguments(arguments: Mapping[str, str]) -> JobOptions:
     )
 
 
+# Hadoop expands these in any path it is given; escaped, each stands for itself.
+_GLOB_CHARACTERS = re.compile(r"([\\*?\[\]{}])")
+
+
+def literal_path(uri: str) -> str:
+    """The path Spark reads as exactly this one file: glob characters escaped, file URIs decoded.
+
+    A key such as `day-a?.ndjson` would otherwise also match `day-ab.ndjson`, and `x[1].ndjson` nothing at
+    all. Manifests list S3 keys as they are (`s3://bucket/key`); a `file:` URI is percent-encoded.
+    """
+    parsed = urlparse(uri)
+    path = unquote(parsed.path) if parsed.scheme == "file" else uri
+    return _GLOB_CHARACTERS.sub(r"\\\1", path)
+
+
 def _decoded(spark_file_names: tuple[str, ...]) -> list[str]:
-    # Spark names files by percent-encoded URI; the decoded form is the path to read again.
-    return [unquote(name) for name in spark_file_names]
+    # Spark names files by percent-encoded URI; the decoded form, escaped, is the path to read again.
+    return [_GLOB_CHARACTERS.sub(r"\\\1", unquote(name)) for name in spark_file_names]
 
 
 def manifest_location(root: str, manifest: Manifest) -> str:
@@ -185,7 +201,7 @@ def run_job(
         )
         spark.conf.set("spark.sql.files.openCostInBytes", str(FILE_OPEN_COST_BYTES))
         # One file listing serves the byte count, the sample, the pass and a possible second pass.
-        lines = spark.read.text(list(manifest.uris))
+        lines = spark.read.text([literal_path(uri) for uri in manifest.uris])
         input_bytes = transform.input_bytes(lines)
         sample = transform.sample_fields(lines, options.sample_lines)
 
