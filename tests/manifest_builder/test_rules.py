@@ -32,6 +32,17 @@ def test_a_zero_byte_file_is_too_small_by_default():
     assert rejection_reason(obj("in/a.ndjson", size=0), CONFIG).startswith("too_small")
 
 
+def test_a_name_whose_date_does_not_exist_is_an_invalid_date():
+    assert (
+        rejection_reason(obj("in/events-2025-02-30.ndjson"), CONFIG)
+        == "invalid_date: 2025-02-30 in the name is not a calendar date"
+    )
+
+
+def test_a_name_with_a_real_date_beside_an_impossible_one_is_valid():
+    assert rejection_reason(obj("in/events-2025-02-28-batch-9999-99-99.ndjson"), CONFIG) is None
+
+
 def test_a_file_above_the_maximum_size_is_too_large():
     assert rejection_reason(obj("in/a.ndjson", size=1001), CONFIG).startswith("too_large")
 

@@ -18,6 +18,14 @@ def date_in(text: str) -> str | None:
     return None
 
 
+def impossible_date_in(text: str) -> str | None:
+    """A YYYY-MM-DD written in the text that is no calendar date (`2025-02-30`), when it has no real one."""
+    if date_in(text):
+        return None
+    match = _DATE.search(text)
+    return match[0] if match else None
+
+
 def date_prefix_for(key: str, now: datetime) -> tuple[str, bool]:
     """(date_prefix, found): the file name's date, else the key's, else today's UTC date (found=False)."""
     name = key.rsplit("/", 1)[-1]
