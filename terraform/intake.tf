@@ -297,6 +297,7 @@ module "intake_state_machine" {
     glue_job_name               = module.intake_glue_job.job_name
     alerts_topic_arn            = local.alerts_topic_arn
     glue_retry_interval_seconds = var.glue_retry_interval_seconds
+    concurrency_retry           = var.glue_concurrency_retry
   }
   log_level          = var.state_machine_log_level
   kms_key_arn        = module.kms.key_arn

@@ -321,6 +321,24 @@ variable "glue_retry_interval_seconds" {
   default     = 30
 }
 
+variable "glue_concurrency_retry" {
+  description = "How the state machine waits when Glue refuses a run for concurrency or throttling (a burst, a replay after rollback): exponential backoff from interval_seconds, capped at max_delay_seconds, with full jitter, for max_attempts attempts. The defaults wait up to about 15 hours (about 7.5 on average), enough for a day's backlog."
+  type = object({
+    interval_seconds  = optional(number, 60)
+    max_delay_seconds = optional(number, 900)
+    max_attempts      = optional(number, 60)
+  })
+  default = {}
+
+  validation {
+    condition = (
+      var.glue_concurrency_retry.interval_seconds >= 1 && var.glue_concurrency_retry.interval_seconds <= var.glue_concurrency_retry.max_delay_seconds
+      && var.glue_concurrency_retry.max_delay_seconds <= 31622400 && var.glue_concurrency_retry.max_attempts >= 1 && var.glue_concurrency_retry.max_attempts <= 99999999
+    )
+    error_message = "glue_concurrency_retry: 1 <= interval_seconds <= max_delay_seconds <= 31622400, and 1 <= max_attempts <= 99999999 (Step Functions' limits)."
+  }
+}
+
 variable "state_machine_log_level" {
   description = "Execution log level of the state machine: ALL, ERROR or FATAL."
   type        = string

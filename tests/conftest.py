@@ -32,8 +32,9 @@ def dev_deployment(local_aws):
     """environments/dev applied once per session to the session's emulator, with the Spark Glue runner.
 
     The Terraform suite checks the deployed resources and a drift-free second plan on it; the integration
-    suite runs files through it. One module argument differs from the committed environment: a failing
-    Glue run is retried after 1 s and 2 s instead of 30 s and 60 s, so the failure paths take seconds. The
+    suite runs files through it. Two module arguments differ from the committed environment, so that the
+    failure and backlog paths take seconds: a failing Glue run is retried after 1 s and 2 s instead of 30 s
+    and 60 s, and a run refused for concurrency waits 1 to 2 s instead of 1 to 15 minutes. The
     emulator's environment and the Spark runner are not left set for the suites sharing the emulator:
     whoever needs them sets them meanwhile.
     """
@@ -41,7 +42,12 @@ def dev_deployment(local_aws):
 
     saved_environ, saved_runner = dict(os.environ), local_aws.glue_runner
     with local_deployment(
-        aws=local_aws, workspace=f"dev-{os.getpid()}", module_overrides={"glue_retry_interval_seconds": 1}
+        aws=local_aws,
+        workspace=f"dev-{os.getpid()}",
+        module_overrides={
+            "glue_retry_interval_seconds": 1,
+            "glue_concurrency_retry": {"interval_seconds": 1, "max_delay_seconds": 2, "max_attempts": 60},
+        },
     ) as deployment:
         os.environ.clear()
         os.environ.update(saved_environ)

@@ -62,13 +62,19 @@ def test_glue_job_runs_synchronously_with_the_manifest_path(states):
     }
 
 
-def test_glue_concurrency_limit_is_retried_every_minute_three_times(states):
-    assert states["StartGlueJob"]["Retry"][0] == {
-        "ErrorEquals": ["Glue.ConcurrentRunsExceededException"],
+def test_glue_concurrency_and_throttling_are_retried_with_capped_backoff_and_jitter_for_hours(states):
+    retry = states["StartGlueJob"]["Retry"][0]
+    assert retry == {
+        "ErrorEquals": ["Glue.ConcurrentRunsExceededException", "Glue.ThrottlingException"],
         "IntervalSeconds": 60,
-        "MaxAttempts": 3,
-        "BackoffRate": 1,
+        "MaxDelaySeconds": 900,
+        "MaxAttempts": 60,
+        "BackoffRate": 2,
+        "JitterStrategy": "FULL",
     }
+    # Without jitter every wait is the capped backoff: the longest a backlog can wait for a run.
+    longest = sum(min(60 * 2**attempt, 900) for attempt in range(60))
+    assert longest / 3600 > 12
 
 
 def test_other_glue_errors_are_retried_twice_with_exponential_backoff(states):

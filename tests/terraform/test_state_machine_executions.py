@@ -5,6 +5,7 @@ emulator calls for each job run (a stand-in here: the real job has its own tests
 """
 
 import json
+import threading
 import time
 import uuid
 
@@ -19,8 +20,8 @@ class GlueFailure(RuntimeError):
     """What the stand-in job raises, as the real job does on too many malformed lines."""
 
 
-def start_manifest(local_aws, stack, runner) -> dict:
-    """Tracks a manifest as the manifest builder does and runs its execution, `runner` doing Glue runs."""
+def track_manifest(local_aws, stack) -> tuple[str, str]:
+    """A manifest tracked as the manifest builder tracks it: (manifest_id, manifest_path)."""
     manifest_id = f"{DATE_PREFIX}-{uuid.uuid4().hex[:12]}"
     local_aws.client("dynamodb").put_item(
         TableName=stack["tracking_table_name"],
@@ -31,24 +32,15 @@ def start_manifest(local_aws, stack, runner) -> dict:
             "file_count": {"N": "2"},
         },
     )
-    manifest_path = f"s3://{stack['bucket_names']['manifests']}/manifests/{DATE_PREFIX}/{manifest_id}.json"
-    # The emulator is the session's: another suite's runner is put back afterwards.
-    previous_runner, local_aws.glue_runner = local_aws.glue_runner, runner
-    try:
-        execution = run_to_completion(local_aws, stack, manifest_id, manifest_path)
-    finally:
-        local_aws.glue_runner = previous_runner
-    item = local_aws.client("dynamodb").get_item(
-        TableName=stack["tracking_table_name"],
-        Key={"date_prefix": {"S": DATE_PREFIX}, "file_key": {"S": f"MANIFEST#{manifest_id}"}},
-    )["Item"]
-    return {"execution": execution, "item": item, "manifest_path": manifest_path}
+    return (
+        manifest_id,
+        f"s3://{stack['bucket_names']['manifests']}/manifests/{DATE_PREFIX}/{manifest_id}.json",
+    )
 
 
-def run_to_completion(local_aws, stack, manifest_id: str, manifest_path: str) -> dict:
-    """Starts the execution with the manifest builder's input and waits for its end."""
-    stepfunctions = local_aws.client("stepfunctions")
-    execution_arn = stepfunctions.start_execution(
+def start_execution(local_aws, stack, manifest_id: str, manifest_path: str) -> str:
+    """The manifest's execution, started with the manifest builder's input; its ARN."""
+    return local_aws.client("stepfunctions").start_execution(
         stateMachineArn=stack["state_machine_arn"],
         name=manifest_id,
         input=json.dumps(
@@ -61,11 +53,31 @@ def run_to_completion(local_aws, stack, manifest_id: str, manifest_path: str) ->
             }
         ),
     )["executionArn"]
-    deadline = time.monotonic() + 90
+
+
+def wait_for(local_aws, execution_arn: str, timeout_seconds: float = 90) -> dict:
+    stepfunctions = local_aws.client("stepfunctions")
+    deadline = time.monotonic() + timeout_seconds
     while (execution := stepfunctions.describe_execution(executionArn=execution_arn))["status"] == "RUNNING":
-        assert time.monotonic() < deadline, "execution still running after 90 s"
+        assert time.monotonic() < deadline, f"execution still running after {timeout_seconds} s"
         time.sleep(0.5)
     return execution
+
+
+def start_manifest(local_aws, stack, runner) -> dict:
+    """Tracks a manifest and runs its execution to its end, `runner` doing the Glue runs."""
+    manifest_id, manifest_path = track_manifest(local_aws, stack)
+    # The emulator is the session's: another suite's runner is put back afterwards.
+    previous_runner, local_aws.glue_runner = local_aws.glue_runner, runner
+    try:
+        execution = wait_for(local_aws, start_execution(local_aws, stack, manifest_id, manifest_path))
+    finally:
+        local_aws.glue_runner = previous_runner
+    item = local_aws.client("dynamodb").get_item(
+        TableName=stack["tracking_table_name"],
+        Key={"date_prefix": {"S": DATE_PREFIX}, "file_key": {"S": f"MANIFEST#{manifest_id}"}},
+    )["Item"]
+    return {"execution": execution, "item": item, "manifest_path": manifest_path}
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +159,26 @@ def test_failed_glue_run_publishes_an_alert_naming_the_manifest(failed, local_aw
     manifest_id = failed["execution"]["name"]
     assert [alert["manifest_id"] for alert in alerts] == [manifest_id]
     assert "reject ratio 0.25" in alerts[0]["error"]["Cause"]
+
+
+def test_a_backlog_beyond_the_jobs_concurrency_completes_without_manual_action(local_aws, stack):
+    """50 manifests at once against MaxConcurrentRuns = 2 (dev): refused starts wait and retry until done."""
+    running, most_at_once, lock = [0], [0], threading.Lock()
+
+    def job(job_name, arguments):
+        with lock:
+            running[0] += 1
+            most_at_once[0] = max(most_at_once[0], running[0])
+        time.sleep(0.2)
+        with lock:
+            running[0] -= 1
+
+    previous_runner, local_aws.glue_runner = local_aws.glue_runner, job
+    try:
+        arns = [start_execution(local_aws, stack, *track_manifest(local_aws, stack)) for _ in range(50)]
+        executions = [wait_for(local_aws, arn, timeout_seconds=300) for arn in arns]
+    finally:
+        local_aws.glue_runner = previous_runner
+
+    assert [execution["status"] for execution in executions] == ["SUCCEEDED"] * 50
+    assert most_at_once[0] == 2

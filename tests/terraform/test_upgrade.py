@@ -35,7 +35,8 @@ RELEASE = ("v0.1.0", "cc77eb07ec16f1f8e29138daa243701094af3b51")
 # - the bucket policies: the TLS-only statement denies every S3 action (was four);
 # - the manifest builder's policy: dynamodb:BatchWriteItem, which it never calls, is no longer granted;
 # - the manifest builder's environment (Powertools' service and namespace), the Glue job's arguments
-#   (--METRICS_NAMESPACE) and the job role's policy (PutMetricData to that namespace): logs and metrics.
+#   (--METRICS_NAMESPACE) and the job role's policy (PutMetricData to that namespace): logs and metrics;
+# - the state machine: a start Glue refuses for concurrency waits with capped backoff and jitter for hours.
 MONITORING = "module.ndjson_intake.module.intake_monitoring"
 STORAGE = "module.ndjson_intake.module.storage"
 UPDATED_IN_PLACE = {
@@ -48,6 +49,7 @@ UPDATED_IN_PLACE = {
     'module.ndjson_intake.module.intake_iam.aws_iam_role_policy.this["glue-job"]',
     "module.ndjson_intake.module.intake_manifest_builder.aws_lambda_function.this",
     "module.ndjson_intake.module.intake_glue_job.aws_glue_job.this",
+    "module.ndjson_intake.module.intake_state_machine.aws_sfn_state_machine.this",
     "module.ndjson_intake.module.kms.aws_kms_key.this",
     "module.ndjson_intake.module.alerts.aws_sns_topic_policy.this",
     *(

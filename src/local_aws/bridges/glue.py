@@ -4,6 +4,9 @@ moto's job runs succeed on their own (their state only advances with time or rea
 machine waiting on `glue:startJobRun.sync` could never see the real job fail. With a runner set,
 each StartJobRun calls `runner(job_name, arguments)` in a background thread; the run stays RUNNING
 until the runner returns (SUCCEEDED) or raises (FAILED, ErrorMessage = the exception text).
+
+moto checks MaxConcurrentRuns and then adds the run, so concurrent starts (executions of a backlog) could
+all pass the check; Glue's check and start are one step, and here a lock makes them one too.
 """
 
 import logging
@@ -21,6 +24,7 @@ GlueRunner = Callable[[str, dict[str, str]], None]
 # Asked at each StartJobRun, because the runner may belong to another process (runner_endpoint.py).
 _runner_lookup: Callable[[], GlueRunner | None] | None = None
 _moto_start_job_run = GlueBackend.start_job_run
+_starting = threading.Lock()
 
 
 class RunnerDrivenJobRun(FakeJobRun):
@@ -61,17 +65,19 @@ def set_runner_lookup(lookup: Callable[[], GlueRunner | None] | None) -> None:
 
 
 def _start_job_run(self: GlueBackend, name: str, *args: Any, **kwargs: Any) -> str:
-    run_id = _moto_start_job_run(self, name, *args, **kwargs)
     runner = _runner_lookup() if _runner_lookup else None
-    if runner is not None:
+    with _starting:
+        run_id = _moto_start_job_run(self, name, *args, **kwargs)
+        if runner is None:
+            return run_id
         job_run = next(run for run in self.get_job(name).job_runs if run.job_run_id == run_id)
         # Both classes share one instance layout: switching the class hands the state to the runner
         # while moto keeps storing and serialising the run as before.
         job_run.__class__ = RunnerDrivenJobRun
-        thread = threading.Thread(
-            target=_run, args=(runner, job_run), name=f"glue-run-{name}-{run_id[:12]}", daemon=True
-        )
-        thread.start()
+    thread = threading.Thread(
+        target=_run, args=(runner, job_run), name=f"glue-run-{name}-{run_id[:12]}", daemon=True
+    )
+    thread.start()
     return run_id
 
 

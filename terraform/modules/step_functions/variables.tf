@@ -25,7 +25,7 @@ variable "definition_template_path" {
 
 variable "template_variables" {
   description = "Values the template refers to (names, ARNs, retry settings), passed to templatefile()."
-  type        = map(any)
+  type        = any
 }
 
 variable "log_level" {
