@@ -101,6 +101,8 @@ class JobStats:
     rejects_location: str
     late_fields_rewrite: bool = False
     fields: list[str] = field(default_factory=list)
+    # Fields written under another column name: they differ from another field only in case.
+    renamed_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def reject_ratio(self) -> float:
@@ -259,6 +261,9 @@ def run_job(
         rejects_location=rejects,
         late_fields_rewrite=rewrote,
         fields=fields,
+        renamed_columns={
+            name: column for name, column in transform.column_names(fields).items() if column != name
+        },
     )
     LOG.info(
         "manifest %s: %d of %d lines written, %d rejected",

@@ -105,6 +105,27 @@ def sample_fields(lines: DataFrame, count: int) -> FieldSample:
     return FieldSample(list(values), mostly_unique)
 
 
+def column_names(fields: list[str]) -> dict[str, str]:
+    """The Parquet column of each field. Spark, Athena and the Glue catalog fold case, so fields that differ
+    only in case (`id`, `Id`) cannot be columns side by side: within such a group, in code-point order, the
+    first keeps its name and each next one becomes `<name>__2`, `<name>__3`, ... (skipping any name taken);
+    a case variant of a column the job adds is renamed the same way.
+    """
+    taken = {name.casefold() for name in (*RESERVED_COLUMNS, *fields)}
+    columns, kept = {}, {name.casefold() for name in RESERVED_COLUMNS}
+    for name in sorted(fields):
+        if name.casefold() not in kept:
+            kept.add(name.casefold())
+            columns[name] = name
+            continue
+        suffix = 2
+        while f"{name}__{suffix}".casefold() in taken:
+            suffix += 1
+        columns[name] = f"{name}__{suffix}"
+        taken.add(columns[name].casefold())
+    return {name: columns[name] for name in fields}
+
+
 def write_records(
     parsed: DataFrame,
     fields: list[str],
@@ -113,7 +134,8 @@ def write_records(
     compression: str,
     plain_encoded: frozenset[str] = frozenset(),
 ) -> PassMetrics:
-    """Write the records of ``parse_lines(…, fields)`` as Parquet, one string column per field.
+    """Write the records of ``parse_lines(…, fields)`` as Parquet, one string column per field (named by
+    ``column_names``).
 
     Columns in ``plain_encoded`` skip dictionary encoding (see ``FieldSample.mostly_unique``). Fields absent
     from ``fields`` are reported in ``unseen_fields`` so the caller can write again with them.
@@ -125,8 +147,12 @@ def write_records(
     is_record, is_reject, reject_file = "_is_record", "_is_reject", "_reject_file"
     # The record columns are projected before the metrics operator, which cannot join Spark's generated code:
     # rows then reach it as plain strings and flags instead of the whole parse result.
+    columns = column_names(fields)
     projected = parsed.select(
-        *[F.col(_PARSED)[line_parser.value_column(index)].alias(name) for index, name in enumerate(fields)],
+        *[
+            F.col(_PARSED)[line_parser.value_column(index)].alias(columns[name])
+            for index, name in enumerate(fields)
+        ],
         F.lit(processed_at).cast(T.TimestampType()).alias(PROCESSING_TIMESTAMP),
         F.col(SOURCE_FILE),
         _status(line_parser.RECORD).alias(is_record),
@@ -148,7 +174,7 @@ def write_records(
     )
     writer = records.write.mode("overwrite").option("compression", compression)
     for name in sorted(plain_encoded & set(fields)):
-        writer = writer.option(f"parquet.enable.dictionary#{name}", "false")
+        writer = writer.option(f"parquet.enable.dictionary#{columns[name]}", "false")
     writer.parquet(output_uri)
     seen = observation.get
     return PassMetrics(
