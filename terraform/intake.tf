@@ -34,9 +34,6 @@ locals {
     MIN_FILES_FOR_PARTIAL_BATCH = tostring(var.min_files_for_partial_batch)
     LOCK_TTL_SECONDS            = tostring(var.lock_ttl_seconds)
     LOG_LEVEL                   = var.lambda_log_level
-    # Logs and metrics (Powertools): every line and metric names its pipeline, metrics the stack.
-    POWERTOOLS_SERVICE_NAME      = "intake"
-    POWERTOOLS_METRICS_NAMESPACE = local.name_prefix
   })
 }
 
@@ -80,12 +77,9 @@ module "intake_iam" {
       service     = "lambda.amazonaws.com"
       # The Lambda service does not set aws:SourceAccount when it assumes an execution role.
       source_account_condition = false
+      log_group_arn            = "${format(local.arn_prefix, "logs")}:log-group:/aws/lambda/${local.intake.function_name}"
+      data_key                 = { key_arn = module.kms.key_arn }
       statements = [
-        {
-          sid       = "OwnLogs"
-          actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-          resources = ["${format(local.arn_prefix, "logs")}:log-group:/aws/lambda/${local.intake.function_name}:*"]
-        },
         {
           sid       = "ConsumeIntakeQueue"
           actions   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
@@ -130,16 +124,12 @@ module "intake_iam" {
           actions   = ["sns:Publish"]
           resources = [local.alerts_topic_arn]
         },
-        {
-          sid       = "UseDataKey"
-          actions   = local.data_key_actions
-          resources = [module.kms.key_arn]
-        },
       ]
     }
     glue-job = {
       description = "NDJSON to Parquet Glue job: reads manifests and input, writes Parquet and rejects."
       service     = "glue.amazonaws.com"
+      data_key    = { key_arn = module.kms.key_arn, encrypt = true }
       statements = [
         {
           sid       = "ReadJobArtifacts"
@@ -173,11 +163,6 @@ module "intake_iam" {
           actions   = ["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
           resources = ["${format(local.arn_prefix, "logs")}:log-group:/aws-glue/*"]
         },
-        {
-          sid       = "UseDataKey"
-          actions   = concat(local.data_key_actions, ["kms:Encrypt"])
-          resources = [module.kms.key_arn]
-        },
         # PutMetricData accepts no resource ARN; the namespace condition keeps the job to the stack's own.
         {
           sid        = "PublishJobMetrics"
@@ -191,6 +176,7 @@ module "intake_iam" {
       description         = "Manifest processing state machine: status updates, Glue job runs, failure alerts."
       service             = "states.amazonaws.com"
       vended_log_delivery = true
+      data_key            = { key_arn = module.kms.key_arn }
       statements = [
         {
           sid       = "UpdateManifestStatus"
@@ -208,11 +194,6 @@ module "intake_iam" {
           actions   = ["sns:Publish"]
           resources = [local.alerts_topic_arn]
         },
-        {
-          sid       = "UseDataKey"
-          actions   = local.data_key_actions
-          resources = [module.kms.key_arn]
-        },
       ]
     }
   }
@@ -227,6 +208,8 @@ module "intake_manifest_builder" {
   package_path          = local.lambda_package_path
   handler               = "manifest_builder.handler.lambda_handler"
   role_arn              = module.intake_iam.role_arns["manifest-builder"]
+  pipeline              = "intake"
+  metrics_namespace     = local.name_prefix
   runtime               = var.lambda_runtime
   timeout_seconds       = var.lambda_timeout_seconds
   memory_mb             = var.lambda_memory_mb

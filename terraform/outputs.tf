@@ -40,7 +40,7 @@ output "manifest_builder_function_name" {
 
 output "manifest_builder_environment" {
   description = "Environment the manifest builder runs with (lets local tools run the same code with the same settings)."
-  value       = local.manifest_builder_environment
+  value       = module.intake_manifest_builder.environment_variables
 }
 
 output "state_machine_arn" {

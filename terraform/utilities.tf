@@ -24,12 +24,9 @@ module "utilities_iam" {
       description              = "DownloadZip Lambda: reads a prefix of the stack's buckets, writes its ZIP under exports/."
       service                  = "lambda.amazonaws.com"
       source_account_condition = false
+      log_group_arn            = "${format(local.arn_prefix, "logs")}:log-group:/aws/lambda/${local.utilities.download_zip_name}"
+      data_key                 = { key_arn = module.kms.key_arn }
       statements = [
-        {
-          sid       = "OwnLogs"
-          actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-          resources = ["${format(local.arn_prefix, "logs")}:log-group:/aws/lambda/${local.utilities.download_zip_name}:*"]
-        },
         {
           sid       = "ListSources"
           actions   = ["s3:ListBucket"]
@@ -46,23 +43,15 @@ module "utilities_iam" {
           actions   = ["s3:AbortMultipartUpload", "s3:PutObject"]
           resources = [local.utilities.zip_destination]
         },
-        {
-          sid       = "UseDataKey"
-          actions   = local.data_key_actions
-          resources = [module.kms.key_arn]
-        },
       ]
     }
     upload-config = {
       description              = "UploadConfig Lambda: validates configs and writes them as new versions in the config bucket."
       service                  = "lambda.amazonaws.com"
       source_account_condition = false
+      log_group_arn            = "${format(local.arn_prefix, "logs")}:log-group:/aws/lambda/${local.utilities.upload_config_name}"
+      data_key                 = { key_arn = module.kms.key_arn }
       statements = [
-        {
-          sid       = "OwnLogs"
-          actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-          resources = ["${format(local.arn_prefix, "logs")}:log-group:/aws/lambda/${local.utilities.upload_config_name}:*"]
-        },
         # ListBucket makes a missing config answer 404 (absent) instead of 403; versioning must be on.
         {
           sid       = "InspectConfigBucket"
@@ -74,11 +63,6 @@ module "utilities_iam" {
           actions   = ["s3:GetObject", "s3:PutObject"]
           resources = ["${local.utilities.config_bucket}/config/config.json", "${local.utilities.config_bucket}/config/runs/*"]
         },
-        {
-          sid       = "UseDataKey"
-          actions   = local.data_key_actions
-          resources = [module.kms.key_arn]
-        },
       ]
     }
   }
@@ -89,43 +73,42 @@ module "utilities_download_zip" {
   source   = "./modules/lambda"
   for_each = local.utilities_enabled
 
-  function_name = local.utilities.download_zip_name
-  description   = "Streams an S3 prefix into a ZIP on S3, with a MANIFEST.json of each member's size, ETag and CRC-32."
-  package_path  = "${local.repo_lambda_packages}/download_zip.zip"
-  handler       = "download_zip.handler.lambda_handler"
-  role_arn      = module.utilities_iam["this"].role_arns["download-zip"]
-  runtime       = "python3.12"
+  function_name     = local.utilities.download_zip_name
+  description       = "Streams an S3 prefix into a ZIP on S3, with a MANIFEST.json of each member's size, ETag and CRC-32."
+  package_path      = "${local.repo_lambda_packages}/download_zip.zip"
+  handler           = "download_zip.handler.lambda_handler"
+  role_arn          = module.utilities_iam["this"].role_arns["download-zip"]
+  pipeline          = "utilities"
+  metrics_namespace = local.name_prefix
+  runtime           = "python3.12"
   # A whole vCPU and Lambda's longest run: about 15 GiB per invocation (src/lambda/download_zip/README.md).
-  timeout_seconds      = 900
-  memory_mb            = 1769
-  reserved_concurrency = 2
-  environment_variables = {
-    POWERTOOLS_SERVICE_NAME      = "utilities"
-    POWERTOOLS_METRICS_NAMESPACE = local.name_prefix
-  }
-  kms_key_arn        = module.kms.key_arn
-  log_retention_days = var.log_retention_days
-  tags               = local.tags
+  timeout_seconds       = 900
+  memory_mb             = 1769
+  reserved_concurrency  = 2
+  environment_variables = {}
+  kms_key_arn           = module.kms.key_arn
+  log_retention_days    = var.log_retention_days
+  tags                  = local.tags
 }
 
 module "utilities_upload_config" {
   source   = "./modules/lambda"
   for_each = local.utilities_enabled
 
-  function_name = local.utilities.upload_config_name
-  description   = "Validates a router config or datamart run request against its schema and writes it as a new version."
-  package_path  = "${local.repo_lambda_packages}/upload_config.zip"
-  handler       = "upload_config.handler.lambda_handler"
-  role_arn      = module.utilities_iam["this"].role_arns["upload-config"]
+  function_name     = local.utilities.upload_config_name
+  description       = "Validates a router config or datamart run request against its schema and writes it as a new version."
+  package_path      = "${local.repo_lambda_packages}/upload_config.zip"
+  handler           = "upload_config.handler.lambda_handler"
+  role_arn          = module.utilities_iam["this"].role_arns["upload-config"]
+  pipeline          = "utilities"
+  metrics_namespace = local.name_prefix
   # The zip carries compiled libraries built for this runtime (scripts/build.py, LAMBDA_PLATFORM).
   runtime              = "python3.12"
   timeout_seconds      = 60
   memory_mb            = 256
   reserved_concurrency = 2
   environment_variables = {
-    CONFIG_BUCKET                = module.storage.bucket_names["config"]
-    POWERTOOLS_SERVICE_NAME      = "utilities"
-    POWERTOOLS_METRICS_NAMESPACE = local.name_prefix
+    CONFIG_BUCKET = module.storage.bucket_names["config"]
   }
   kms_key_arn        = module.kms.key_arn
   log_retention_days = var.log_retention_days

@@ -33,6 +33,17 @@ data "aws_iam_policy_document" "policy" {
   # checkov:skip=CKV_AWS_356: statements on "*" are the optional ExecutionLogDelivery (vended delivery accepts no other resource) and conditioned ones for actions without resource ARNs
   for_each = var.roles
 
+  # A function writes to its own log group only.
+  dynamic "statement" {
+    for_each = each.value.log_group_arn == null ? [] : [each.value.log_group_arn]
+
+    content {
+      sid       = "OwnLogs"
+      actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      resources = ["${statement.value}:*"]
+    }
+  }
+
   dynamic "statement" {
     for_each = each.value.statements
 
@@ -50,6 +61,17 @@ data "aws_iam_policy_document" "policy" {
           values   = condition.value.values
         }
       }
+    }
+  }
+
+  # The stack's data is encrypted with one key: a role reads and writes it through data keys only.
+  dynamic "statement" {
+    for_each = each.value.data_key == null ? [] : [each.value.data_key]
+
+    content {
+      sid       = "UseDataKey"
+      actions   = concat(["kms:Decrypt", "kms:GenerateDataKey"], statement.value.encrypt ? ["kms:Encrypt"] : [])
+      resources = [statement.value.key_arn]
     }
   }
 

@@ -9,12 +9,17 @@ variable "name_prefix" {
 }
 
 variable "roles" {
-  description = "Roles by key (also the inline policy's name): the service that assumes the role, whether its trust is limited to this account (`aws:SourceAccount`; not every service sets it), the policy statements (every action named, every resource an ARN, or `\"*\"` with a condition for actions that accept no ARN), and whether the role needs the Step Functions log delivery statement."
+  description = "Roles by key (also the inline policy's name): the service that assumes the role, whether its trust is limited to this account (`aws:SourceAccount`; not every service sets it), the policy statements (every action named, every resource an ARN, or `\"*\"` with a condition for actions that accept no ARN), and whether the role needs the Step Functions log delivery statement. Two statements every workload repeats are built here: `log_group_arn` (a function's own log group: first statement `OwnLogs`) and `data_key` (data keys of the stack's KMS key, `encrypt` adding kms:Encrypt: last statement `UseDataKey`)."
   type = map(object({
     description              = string
     service                  = string
     source_account_condition = optional(bool, true)
     vended_log_delivery      = optional(bool, false)
+    log_group_arn            = optional(string)
+    data_key = optional(object({
+      key_arn = string
+      encrypt = optional(bool, false)
+    }))
     statements = list(object({
       sid       = string
       actions   = list(string)

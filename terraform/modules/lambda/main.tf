@@ -26,7 +26,11 @@ resource "aws_lambda_function" "this" {
   kms_key_arn                    = var.kms_key_arn
 
   environment {
-    variables = var.environment_variables
+    # Every log line and metric names its pipeline; metrics go to the stack's namespace (platform_common).
+    variables = merge(var.environment_variables, {
+      POWERTOOLS_SERVICE_NAME      = var.pipeline
+      POWERTOOLS_METRICS_NAMESPACE = var.metrics_namespace
+    })
   }
 
   dynamic "vpc_config" {

@@ -8,6 +8,11 @@ output "function_arn" {
   value       = aws_lambda_function.this.arn
 }
 
+output "environment_variables" {
+  description = "The function's environment as deployed: the caller's variables and the Powertools ones."
+  value       = aws_lambda_function.this.environment[0].variables
+}
+
 output "log_group_name" {
   description = "CloudWatch log group of the function."
   value       = aws_cloudwatch_log_group.this.name

@@ -78,8 +78,23 @@ variable "reserved_concurrency" {
   }
 }
 
+variable "pipeline" {
+  description = "Pipeline the function belongs to (`intake`, `utilities`, ...): the `pipeline` field of its logs and the dimension of its metrics (POWERTOOLS_SERVICE_NAME)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_-]{1,30}$", var.pipeline))
+    error_message = "pipeline must be 2-31 lowercase letters, digits, `-` or `_`, starting with a letter."
+  }
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the function's metrics (POWERTOOLS_METRICS_NAMESPACE), the stack's name prefix."
+  type        = string
+}
+
 variable "environment_variables" {
-  description = "Environment of the function (its settings; see the function's README)."
+  description = "Environment of the function (its settings; see the function's README); the module adds the Powertools variables from `pipeline` and `metrics_namespace`."
   type        = map(string)
 }
 
