@@ -33,6 +33,7 @@ locals {
     MAX_BYTES_PER_MANIFEST      = tostring(var.max_bytes_per_manifest)
     MIN_FILES_FOR_PARTIAL_BATCH = tostring(var.min_files_for_partial_batch)
     LOCK_TTL_SECONDS            = tostring(var.lock_ttl_seconds)
+    MAX_BATCH_WAIT_SECONDS      = tostring(var.max_batch_wait_seconds)
     LOG_LEVEL                   = var.lambda_log_level
   })
 }

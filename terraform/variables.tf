@@ -205,6 +205,17 @@ variable "min_files_for_partial_batch" {
   }
 }
 
+variable "max_batch_wait_seconds" {
+  description = "Freshness: a date whose oldest pending file has waited this long is flushed as a partial batch, by the next arrival or the orphan sweep (MAX_BATCH_WAIT_SECONDS; 0 waits for the date to pass). The default is Firehose's longest buffer interval."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.max_batch_wait_seconds == 0 || (var.max_batch_wait_seconds >= 60 && var.max_batch_wait_seconds <= 86400)
+    error_message = "max_batch_wait_seconds must be 0 (off) or between 60 and 86400."
+  }
+}
+
 variable "lock_ttl_seconds" {
   description = "Lifetime of a batch lock; a crashed holder's lock expires after it (LOCK_TTL_SECONDS)."
   type        = number

@@ -114,6 +114,53 @@ def test_the_sweep_leaves_todays_partial_batch_alone(stack):
     assert stack.manifest_documents() == []
 
 
+def test_todays_partial_batch_goes_out_with_the_next_arrival_once_its_oldest_file_waited_long_enough(stack):
+    builder = stack.builder(MAX_BATCH_WAIT_SECONDS="900")
+    builder.handle_sqs_batch(upload_many(stack, 2))
+    stack.clock.advance(seconds=899)
+    builder.handle_sqs_batch([stack.upload(f"in/late-{stack.today}.ndjson")])
+    assert stack.manifest_documents() == []
+
+    stack.clock.advance(seconds=2)
+    builder.handle_sqs_batch([stack.upload(f"in/later-{stack.today}.ndjson")])
+
+    (document,) = stack.manifest_documents()
+    assert (document["date_prefix"], document["file_count"]) == (stack.today, 4)
+
+
+def test_the_sweep_flushes_todays_partial_batch_once_its_oldest_file_waited_long_enough(stack):
+    builder = stack.builder(MAX_BATCH_WAIT_SECONDS="900")
+    builder.handle_sqs_batch(upload_many(stack, 3))
+    stack.clock.advance(seconds=901)
+
+    outcome = builder.sweep()
+
+    (document,) = stack.manifest_documents()
+    assert outcome["swept_dates"] == [stack.today]
+    assert document["file_count"] == 3
+
+
+def test_files_left_after_a_full_batch_keep_their_own_wait(stack):
+    builder = stack.builder(MAX_BATCH_WAIT_SECONDS="900")
+    builder.handle_sqs_batch(upload_many(stack, 5))  # a full batch: MAX_FILES_PER_MANIFEST is 5
+    stack.clock.advance(seconds=600)
+    builder.handle_sqs_batch([stack.upload(f"in/rest-{stack.today}.ndjson")])
+    stack.clock.advance(seconds=600)
+
+    assert builder.sweep() == {"swept_dates": [], "manifest_ids": []}
+    stack.clock.advance(seconds=301)
+    assert builder.sweep()["swept_dates"] == [stack.today]
+    assert [document["file_count"] for document in stack.manifest_documents()] == [5, 1]
+
+
+def test_without_a_maximum_wait_todays_partial_batch_waits_for_the_day_to_pass(stack):
+    builder = stack.builder(MAX_BATCH_WAIT_SECONDS="0")
+    builder.handle_sqs_batch(upload_many(stack, 3))
+    stack.clock.advance(hours=11)
+
+    assert builder.sweep() == {"swept_dates": [], "manifest_ids": []}
+
+
 def test_a_forced_flush_cuts_todays_partial_batch(stack):
     builder = stack.builder()
     builder.handle_sqs_batch(upload_many(stack, 3))

@@ -61,6 +61,7 @@ def test_manifest_builder_environment_follows_the_contract(dev_plan, plan_tools)
         "MAX_BYTES_PER_MANIFEST": str(700 * 1024**2),
         "MIN_FILES_FOR_PARTIAL_BATCH": "1",
         "LOCK_TTL_SECONDS": "120",
+        "MAX_BATCH_WAIT_SECONDS": "900",
         "LOG_LEVEL": "INFO",
         "POWERTOOLS_SERVICE_NAME": "intake",
         "POWERTOOLS_METRICS_NAMESPACE": "ndjson-intake-dev",

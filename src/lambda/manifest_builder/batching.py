@@ -10,6 +10,7 @@ from dataclasses import dataclass
 class PendingFile:
     file_key: str
     size_bytes: int
+    created_at: str = ""  # when it was tracked (ISO 8601, UTC): its wait for a manifest
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ class Config:
     min_files_for_partial_batch: int = 1
     lock_ttl_seconds: int = 120
     sweep_lookback_days: int = 366
+    # A date whose oldest pending file has waited this long is flushed partially (0: only past dates are).
+    max_batch_wait_seconds: int = 900
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -51,6 +53,9 @@ class Config:
             ),
             lock_ttl_seconds=_integer(env, "LOCK_TTL_SECONDS", cls.lock_ttl_seconds, minimum=10),
             sweep_lookback_days=_integer(env, "SWEEP_LOOKBACK_DAYS", cls.sweep_lookback_days, minimum=1),
+            max_batch_wait_seconds=_integer(
+                env, "MAX_BATCH_WAIT_SECONDS", cls.max_batch_wait_seconds, minimum=0
+            ),
         )
         if config.min_file_size_bytes > config.max_file_size_bytes:
             raise ConfigError(

@@ -78,14 +78,20 @@ class PartitionFlusher:
     def needs_flush(self, date_prefix: str, counters: PartitionCounters) -> bool:
         if self._config.step_function_arn and counters.unstarted_manifests > 0:
             return True
-        partial = is_past(date_prefix, self._now())
+        partial = is_past(date_prefix, self._now()) or self._waited_long(counters.oldest_pending_at)
         return self.policy.is_due(counters.pending_count, counters.pending_bytes, partial)
+
+    def _waited_long(self, arrived_at: str) -> bool:
+        """Whether a file that arrived then has waited MAX_BATCH_WAIT_SECONDS (0: no wait is too long)."""
+        wait = self._config.max_batch_wait_seconds
+        return bool(wait and arrived_at) and arrived_at <= tracking.iso(self._now() - timedelta(seconds=wait))
 
     def flush(self, date_prefix: str, force_partial: bool = False) -> FlushResult:
         """Cuts every due manifest of the partition; returns with lock_busy if another invocation holds it.
 
-        Partial batches are cut for past dates (the orphan flush), or for any date with `force_partial`
-        (an operator's `platform-ops intake flush DATE`).
+        Partial batches are cut for past dates (the orphan flush), for a date whose oldest pending file has
+        waited MAX_BATCH_WAIT_SECONDS (freshness), or for any date with `force_partial` (an operator's
+        `platform-ops intake flush DATE`).
 
         An arrival that finds the lock busy leaves its file pending; after releasing, the holder reads the
         counters again and goes round once more if files it has not seen make a batch due, so no wake-up is
@@ -123,11 +129,15 @@ class PartitionFlusher:
         """(pending files seen and left, whether the lease ran out before every due batch was cut)."""
         # Read before the query, so that _reconcile's condition notices any arrival counted after it.
         snapshot = self._table.counters(date_prefix)
-        partial = force_partial or is_past(date_prefix, self._now())
         failures_before = len(result.start_failures)
         for item in self._table.open_manifests(date_prefix):
             self._finish_open_manifest(date_prefix, lease, item, result)
         pending = self._table.pending_files(date_prefix)
+        partial = (
+            force_partial
+            or is_past(date_prefix, self._now())
+            or any(self._waited_long(file.created_at) for file in pending)
+        )
         while batch := self.policy.select(pending, partial):
             if not self._lease_left(lease):
                 return len(pending), True
@@ -139,6 +149,10 @@ class PartitionFlusher:
         if unstarted != snapshot.unstarted_manifests:
             self._table.adjust_counters(date_prefix, unstarted=unstarted - snapshot.unstarted_manifests)
         self._reconcile(date_prefix, snapshot, lease, pending)
+        if self._config.max_batch_wait_seconds and (pending or snapshot.oldest_pending_at):
+            oldest = min((file.created_at for file in pending if file.created_at), default=None)
+            if oldest != (snapshot.oldest_pending_at or None):
+                self._table.set_oldest_pending(date_prefix, oldest, snapshot.last_arrival_at)
         return len(pending), False
 
     def _lease_left(self, lease: _Lease) -> bool:
@@ -281,7 +295,8 @@ def _fields(event: str, date_prefix: str, manifest_id: str, **more: Any) -> dict
     return {"event": event, "date_prefix": date_prefix, "manifest_id": manifest_id, **more}
 
 
-def sweep_dates(now: datetime, lookback_days: int) -> list[str]:
-    """The past dates the scheduled sweep looks at, newest first."""
+def sweep_dates(now: datetime, lookback_days: int, today_too: bool) -> list[str]:
+    """The dates the scheduled sweep looks at, newest first: the past ones, and today's for freshness."""
     today = now.date()
-    return [(today - timedelta(days=offset)).isoformat() for offset in range(1, lookback_days + 1)]
+    first = 0 if today_too else 1
+    return [(today - timedelta(days=offset)).isoformat() for offset in range(first, lookback_days + 1)]

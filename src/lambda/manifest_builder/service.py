@@ -112,11 +112,14 @@ class ManifestBuilder:
         return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
     def sweep(self) -> dict[str, Any]:
-        """Flushes every past date, within SWEEP_LOOKBACK_DAYS, whose counters show pending files.
+        """Flushes every past date, within SWEEP_LOOKBACK_DAYS, whose counters show pending files, and today's
+        once its oldest pending file has waited MAX_BATCH_WAIT_SECONDS.
 
         Raises after trying every date if one failed, so the scheduled invocation is recorded as an error.
         """
-        counters = self.table.counters_for(sweep_dates(self.now(), self.config.sweep_lookback_days))
+        freshness = bool(self.config.max_batch_wait_seconds)
+        dates = sweep_dates(self.now(), self.config.sweep_lookback_days, today_too=freshness)
+        counters = self.table.counters_for(dates)
         flushed: dict[str, list[str]] = {}
         failed: list[str] = []
         for date_prefix, partition in sorted(counters.items()):

@@ -82,6 +82,8 @@ class PartitionCounters:
     pending_bytes: int = 0
     unstarted_manifests: int = 0
     last_arrival_at: str = ""
+    # When the oldest file still pending arrived (or earlier: never later), for MAX_BATCH_WAIT_SECONDS.
+    oldest_pending_at: str = ""
 
 
 def iso(moment: datetime) -> str:
@@ -127,8 +129,11 @@ class TrackingTable:
             TableName=self._table,
             Key=self._key(date_prefix, PARTITION_SUMMARY),
             UpdateExpression="ADD #pending_count :one, #pending_bytes :size "
-            "SET #item_type = :kind, #last_arrival_at = :now",
-            ExpressionAttributeNames=_names("pending_count", "pending_bytes", "item_type", "last_arrival_at"),
+            "SET #item_type = :kind, #last_arrival_at = :now, "
+            "#oldest_pending_at = if_not_exists(#oldest_pending_at, :now)",
+            ExpressionAttributeNames=_names(
+                "pending_count", "pending_bytes", "item_type", "last_arrival_at", "oldest_pending_at"
+            ),
             ExpressionAttributeValues=_expression(
                 {"one": 1, "size": size_bytes, "kind": "partition", "now": iso(now)}
             ),
@@ -149,6 +154,32 @@ class TrackingTable:
                 {"files": files, "size": size_bytes, "unstarted": unstarted}
             ),
         )
+
+    def set_oldest_pending(self, date_prefix: str, oldest: str | None, last_arrival_seen: str) -> None:
+        """Records the oldest pending file's arrival after a flush; none left forgets it, unless a file
+        arrived meanwhile (its arrival stays later than the value kept, so the partition is only looked at
+        sooner, never later)."""
+        if oldest:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(date_prefix, PARTITION_SUMMARY),
+                UpdateExpression="SET #oldest_pending_at = :oldest",
+                ExpressionAttributeNames=_names("oldest_pending_at"),
+                ExpressionAttributeValues=_expression({"oldest": oldest}),
+            )
+            return
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(date_prefix, PARTITION_SUMMARY),
+                UpdateExpression="REMOVE #oldest_pending_at",
+                ConditionExpression="#last_arrival_at = :seen",
+                ExpressionAttributeNames=_names("oldest_pending_at", "last_arrival_at"),
+                ExpressionAttributeValues=_expression({"seen": last_arrival_seen}),
+            )
+        except ClientError as error:
+            if not _is_conditional_failure(error):
+                raise
 
     def insert_file(
         self,
@@ -357,13 +388,13 @@ class TrackingTable:
     def pending_files(self, date_prefix: str) -> list[PendingFile]:
         """Every pending file of the partition, in sort-key order (strongly consistent)."""
         return [
-            PendingFile(item["file_key"], item["size_bytes"])
+            PendingFile(item["file_key"], item["size_bytes"], item.get("created_at", ""))
             for item in self._query(
                 date_prefix,
                 FILE_PREFIX,
                 FilterExpression="#status = :pending",
-                ProjectionExpression="#file_key, #size_bytes",
-                ExpressionAttributeNames=_names("status", "file_key", "size_bytes"),
+                ProjectionExpression="#file_key, #size_bytes, #created_at",
+                ExpressionAttributeNames=_names("status", "file_key", "size_bytes", "created_at"),
                 values={"pending": PENDING},
             )
         ]
@@ -626,4 +657,5 @@ def _counters(item: dict[str, Any]) -> PartitionCounters:
         pending_bytes=item.get("pending_bytes", 0),
         unstarted_manifests=item.get("unstarted_manifests", 0),
         last_arrival_at=item.get("last_arrival_at", ""),
+        oldest_pending_at=item.get("oldest_pending_at", ""),
     )
