@@ -44,6 +44,48 @@ def test_the_command_converts_a_manifest_of_local_files_into_a_local_folder(inpu
     assert sorted(table.column("id").to_pylist()) == ["1", "2"]
 
 
+def run_command(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ndjson_parquet.local",
+            *arguments,
+            "--master",
+            "local[1]",
+            "--driver-memory",
+            "512m",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_command_converts_files_given_without_a_manifest(inputs, tmp_path):
+    first = inputs.file("a.ndjson", '{"id": "1"}\n')
+    second = inputs.file("b?.ndjson", '{"id": "2"}\n')
+    output = tmp_path / "out"
+
+    result = run_command("--input", str(first), str(second), "--date", "2024-02-01", "--output", str(output))
+
+    assert result.returncode == 0, result.stderr
+    table = pq.read_table(output / "date_prefix=2024-02-01" / "manifest_id=local-2024-02-01")
+    assert sorted(table.column("id").to_pylist()) == ["1", "2"]
+
+
+def test_too_many_rejected_lines_end_the_command_with_one_line_and_the_stats(inputs, tmp_path):
+    bad = inputs.file("bad.ndjson", '{"id": "1"}\nnot json\n')
+
+    result = run_command("--input", str(bad), "--output", str(tmp_path / "out"))
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert "1 of 2 lines rejected" in error
+    assert json.loads(result.stdout.strip().splitlines()[-1])["records_rejected"] == 1
+
+
 @pytest.fixture
 def s3(monkeypatch):
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)

@@ -12,14 +12,22 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pyspark.sql import SparkSession
 
 from ndjson_parquet import telemetry
-from ndjson_parquet.job import JobOptions, JobStats, manifest_location, run_job
+from ndjson_parquet.job import (
+    JobOptions,
+    JobStats,
+    RejectRatioExceeded,
+    TooManyFields,
+    manifest_location,
+    run_job,
+)
 from ndjson_parquet.line_parser import local_jar
-from ndjson_parquet.manifest import load_manifest
+from ndjson_parquet.manifest import Manifest, load_manifest
 from ndjson_parquet.staging import S3Staging, is_s3
 
 
@@ -43,9 +51,11 @@ def local_session(master: str = "local[*]", driver_memory: str = "4g") -> SparkS
     )
 
 
-def convert(options: JobOptions, spark: SparkSession, s3_client=None) -> JobStats:
-    """Run the job for ``options``, staging through boto3 whatever lives on S3."""
-    manifest = load_manifest(options.manifest_path)
+def convert(
+    options: JobOptions, spark: SparkSession, s3_client=None, manifest: Manifest | None = None
+) -> JobStats:
+    """Run the job for ``options`` (or ``manifest`` when given), staging through boto3 what lives on S3."""
+    manifest = manifest or load_manifest(options.manifest_path)
     remote_output = is_s3(options.output_root) or is_s3(options.rejects_root)
     if not remote_output and not any(is_s3(uri) for uri in manifest.uris):
         return run_job(spark, options, manifest)
@@ -80,7 +90,10 @@ def run_glue_arguments(arguments: Mapping[str, str], spark: SparkSession | None 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ndjson-to-parquet", description=__doc__.splitlines()[0])
-    parser.add_argument("--manifest", required=True, help="manifest: local path, file:// or s3:// URI")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--manifest", help="manifest: local path, file:// or s3:// URI")
+    source.add_argument("--input", nargs="+", metavar="FILE", help="NDJSON files (paths or s3:// URIs)")
+    parser.add_argument("--date", help="date_prefix of --input files (default: today, UTC)")
     parser.add_argument("--output", required=True, help="Parquet root: folder or s3:// URI")
     parser.add_argument("--rejects", help="rejects root (default: <output>/_rejects)")
     parser.add_argument("--master", default="local[*]", help="Spark master, e.g. local[1] (default local[*])")
@@ -92,8 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-fields", type=int, default=1000)
     args = parser.parse_args(argv)
     telemetry.configure_logging("ndjson-to-parquet-local", run_id="", stream=sys.stderr)
+    manifest = None
+    if args.input:
+        date_prefix = args.date or datetime.now(UTC).strftime("%Y-%m-%d")
+        manifest = Manifest(f"local-{date_prefix}", date_prefix, tuple(args.input), "--input")
     options = JobOptions(
-        manifest_path=args.manifest,
+        manifest_path=args.manifest or "--input",
         output_root=args.output,
         rejects_root=args.rejects or f"{args.output.rstrip('/')}/_rejects",
         compression=args.compression,
@@ -104,7 +121,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     spark = local_session(args.master, args.driver_memory)
     try:
-        stats = convert(options, spark)
+        stats = convert(options, spark, manifest=manifest)
+    except RejectRatioExceeded as error:
+        # An expected outcome of bad data, not a crash: one line saying why, and the run's figures.
+        print(f"error: {error}", file=sys.stderr)
+        print(json.dumps(error.stats.as_dict()))
+        return 1
+    except TooManyFields as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     finally:
         spark.stop()
     print(json.dumps(stats.as_dict()))
