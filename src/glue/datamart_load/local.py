@@ -1,0 +1,71 @@
+"""``datamart-load``: run a plan against a PostgreSQL server (the Glue job's code), or show a run's ledger.
+
+    datamart-load --plan FILE|s3://… --dsn postgresql://…     one JSON summary line on stdout
+    datamart-load --status RUN_ID --dsn postgresql://…        the run and its steps from the ledger
+
+Exit status 0 on success, 1 on a failed run or bad input (the message on stderr), 2 on bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from datamart_load.engine import StepFailed, run_plan, run_status
+from datamart_load.plan import PlanError, load_plan
+from datamart_load.sources import Source
+
+DEFAULT_SPARK_MIN_BYTES = 256 << 20
+
+
+def local_spark_chooser(min_bytes: int):
+    """Local Spark for sources of at least ``min_bytes`` on disk (local Spark has no S3 connector)."""
+
+    def choose(source: Source):
+        if source.total_bytes < min_bytes or any(file.uri.startswith("s3://") for file in source.files):
+            return None
+        from ndjson_parquet.local import local_session
+
+        return local_session()
+
+    return choose
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="datamart-load",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--plan", help="plan document: local path, file:// or s3:// URI")
+    action.add_argument("--status", metavar="RUN_ID", help="print the ledger of this run")
+    parser.add_argument("--dsn", required=True, help="PostgreSQL connection URL or key=value string")
+    parser.add_argument(
+        "--spark-min-bytes",
+        type=int,
+        default=DEFAULT_SPARK_MIN_BYTES,
+        help=f"sources this large stage through local Spark (default {DEFAULT_SPARK_MIN_BYTES})",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        if args.status:
+            status = run_status(args.dsn, args.status)
+            if status is None:
+                print(f"datamart-load: no run {args.status!r} in the ledger", file=sys.stderr)
+                return 1
+            print(json.dumps(status, default=str))
+            return 0
+        summary = run_plan(load_plan(args.plan), args.dsn, local_spark_chooser(args.spark_min_bytes))
+    except (PlanError, StepFailed, FileNotFoundError) as error:
+        print(f"datamart-load: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Arrow → PostgreSQL types, the text the COPY stream carries, and set-wise checks that a text fits a type.
+
+CSV and NDJSON carry no types: their values are text. Parquet columns keep their type (table in the README).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from datamart_load.sql import literal
+
+
+class UnsupportedType(ValueError):
+    pass
+
+
+def pg_type(column: str, arrow_type: pa.DataType) -> str:
+    """The PostgreSQL type a new column of this Arrow type gets."""
+    if pa.types.is_dictionary(arrow_type):
+        return pg_type(column, arrow_type.value_type)
+    if pa.types.is_boolean(arrow_type):
+        return "boolean"
+    if pa.types.is_int8(arrow_type) or pa.types.is_int16(arrow_type) or pa.types.is_uint8(arrow_type):
+        return "smallint"
+    if pa.types.is_int32(arrow_type) or pa.types.is_uint16(arrow_type):
+        return "integer"
+    if pa.types.is_int64(arrow_type) or pa.types.is_uint32(arrow_type):
+        return "bigint"
+    if pa.types.is_uint64(arrow_type):
+        return "numeric(20,0)"
+    if pa.types.is_float16(arrow_type) or pa.types.is_float32(arrow_type):
+        return "real"
+    if pa.types.is_float64(arrow_type):
+        return "double precision"
+    if pa.types.is_decimal(arrow_type):
+        return f"numeric({arrow_type.precision},{arrow_type.scale})"
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) or pa.types.is_null(arrow_type):
+        return "text"
+    if pa.types.is_binary(arrow_type) or pa.types.is_large_binary(arrow_type):
+        return "bytea"
+    if pa.types.is_fixed_size_binary(arrow_type):
+        return "bytea"
+    if pa.types.is_date(arrow_type):
+        return "date"
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamptz" if arrow_type.tz else "timestamp"
+    if pa.types.is_time(arrow_type):
+        return "time"
+    if pa.types.is_nested(arrow_type):
+        return "jsonb"
+    raise UnsupportedType(f"column {column!r} has Arrow type {arrow_type}, which has no PostgreSQL mapping")
+
+
+def _as_copy_text(array: pa.Array) -> pa.Array:
+    """Arrays pyarrow's CSV writer cannot write, as the text PostgreSQL reads for their type."""
+    if pa.types.is_dictionary(array.type):
+        return _as_copy_text(array.dictionary_decode())
+    if pa.types.is_null(array.type):
+        return pa.nulls(len(array), pa.string())
+    if (
+        pa.types.is_binary(array.type)
+        or pa.types.is_large_binary(array.type)
+        or pa.types.is_fixed_size_binary(array.type)
+    ):
+        return pa.array([None if v is None else "\\x" + v.hex() for v in array.to_pylist()], pa.string())
+    if pa.types.is_nested(array.type):
+        return pa.array(
+            [None if v is None else json.dumps(v, default=str) for v in array.to_pylist()], pa.string()
+        )
+    if pa.types.is_float16(array.type):
+        return pc.cast(array, pa.float32())
+    return array
+
+
+def csv_bytes(batch: pa.RecordBatch) -> bytes:
+    """One batch as COPY's CSV: no header, null as an empty field, an empty string as ``""``."""
+    columns = [_as_copy_text(column) for column in batch.columns]
+    table = pa.Table.from_arrays(columns, names=[f"c{i}" for i in range(len(columns))])
+    buffer = io.BytesIO()
+    pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    return buffer.getvalue()
+
+
+# Text forms that always cast to the type: checked set-wise by a regular expression, so only the rest pay for
+# the per-value safe cast (a PL/pgSQL exception block, datamart_ledger.cast_error).
+_DATE = r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])"
+_TIME = r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?"
+_ZONE = r"(Z|[+-]\d{2}(:?\d{2})?)?"
+ALWAYS_CASTS = {
+    "smallint": r"^\s*[+-]?\d{1,4}\s*$",
+    "integer": r"^\s*[+-]?\d{1,9}\s*$",
+    "bigint": r"^\s*[+-]?\d{1,18}\s*$",
+    "numeric": r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?\s*$",
+    "double precision": r"^\s*[+-]?(\d{1,300}\.?\d*|\.\d+)([eE][+-]?\d{1,2})?\s*$",
+    "real": r"^\s*[+-]?(\d{1,30}\.?\d*|\.\d+)\s*$",
+    "boolean": r"^\s*(t|f|true|false|y|n|yes|no|on|off|1|0)\s*$",
+    "date": rf"^{_DATE}$",
+    "timestamp without time zone": rf"^{_DATE}[ T]{_TIME}$",
+    "timestamp with time zone": rf"^{_DATE}[ T]{_TIME}{_ZONE}$",
+    "uuid": r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$",
+}
+_NUMERIC_BOUND = re.compile(r"^numeric\((\d+),(\d+)\)$")
+_LENGTH_BOUND = re.compile(r"^(character varying|character|varchar|char|bpchar)\((\d+)\)$")
+TEXT_TYPES = ("text", "character varying", "varchar", "name", "citext")
+
+
+def fits(value_sql: str, target_type: str) -> str | None:
+    """SQL giving NULL when the text ``value_sql`` fits ``target_type``, else the reason; None: always fits."""
+    if target_type in TEXT_TYPES:
+        return None
+    bound = _LENGTH_BOUND.match(target_type)
+    if bound:
+        limit = int(bound.group(2))
+        return (
+            f"CASE WHEN char_length({value_sql}) > {limit} "
+            f"THEN {literal(f'value too long for type {target_type}')} END"
+        )
+    fast = ALWAYS_CASTS.get(target_type)
+    numeric = _NUMERIC_BOUND.match(target_type)
+    if numeric and int(numeric.group(1)) - int(numeric.group(2)) > 1:
+        # One integer digit less than the type allows: rounding to the scale can never overflow.
+        fast = rf"^\s*[+-]?\d{{1,{int(numeric.group(1)) - int(numeric.group(2)) - 1}}}(\.\d*)?\s*$"
+    operator = "~*" if target_type == "boolean" else "~"
+    safe_cast = f"datamart_ledger.cast_error({value_sql}, {literal(target_type)})"
+    if fast is None:
+        return f"CASE WHEN {value_sql} IS NULL THEN NULL ELSE {safe_cast} END"
+    return f"CASE WHEN {value_sql} IS NULL OR {value_sql} {operator} {literal(fast)} THEN NULL ELSE {safe_cast} END"
