@@ -66,6 +66,17 @@ def files(tmp_path: Path) -> Files:
     return Files(tmp_path)
 
 
+def run(dsn: str, steps: list[dict], run_id: str = "run-1", **fields) -> dict:
+    from datamart_load.engine import run_plan
+    from datamart_load.plan import parse_plan
+
+    return run_plan(parse_plan({"run_id": run_id, "steps": steps, **fields}), dsn)
+
+
+def rows(db, table: str = "dm.customer") -> list[tuple]:
+    return db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+
+
 def load_step(uris: list[str] | str, table: str = "dm.customer", keys=("id",), fmt="parquet", **fields) -> dict:
     uris = [uris] if isinstance(uris, str) else uris
     return {

@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from datamart_load.engine import run_plan
-from datamart_load.plan import parse_plan
-
-from .conftest import load_step
-
-
-def run(dsn, steps, run_id="run-1"):
-    return run_plan(parse_plan({"run_id": run_id, "steps": steps}), dsn)
-
-
-def rows(db, table="dm.customer"):
-    return db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+from .conftest import load_step, rows, run
 
 
 def test_a_first_load_creates_the_table_and_inserts_every_row(dsn, db, files):

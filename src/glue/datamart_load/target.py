@@ -92,17 +92,18 @@ def plan_target(step: LoadStep, source: Source, existing: dict[str, tuple[str, s
         if existing is not None and step.on_new_column == "ignore":
             continue
         columns.append(Column(staging, folded, column.pg_type, needs_cast=False))
-        new.append(f"{ident(folded)} {column.pg_type}")
+        new.append((folded, column.pg_type))
     if existing is None:
         keys = ", ".join(ident(key) for key in step.upsert_keys)
-        ddl.append(f"CREATE TABLE {table} ({', '.join(new)}, PRIMARY KEY ({keys}))")
+        definitions = ", ".join(f"{ident(name)} {type_name}" for name, type_name in new)
+        ddl.append(f"CREATE TABLE {table} ({definitions}, PRIMARY KEY ({keys}))")
     elif new and step.on_new_column == "fail":
         raise TargetError(
-            f"{step.target_table}: source column(s) {[d.split(' ')[0] for d in new]} are not in the table "
+            f"{step.target_table}: source column(s) {[name for name, _ in new]} are not in the table "
             "(on_new_column is 'fail')"
         )
     else:
-        ddl.extend(f"ALTER TABLE {table} ADD COLUMN {definition}" for definition in new)
+        ddl.extend(f"ALTER TABLE {table} ADD COLUMN {ident(name)} {type_name}" for name, type_name in new)
     key_columns = tuple(next(c for c in columns if c.target.lower() == key) for key in step.upsert_keys)
     checks = [
         (c.target, f"s.{c.staging}::text", f"CASE WHEN s.{c.staging} IS NULL THEN 'null key' END")
