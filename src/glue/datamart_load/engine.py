@@ -22,8 +22,10 @@ from datamart_load.plan import LoadStep, Plan, SqlStep
 from datamart_load.sources import Source
 
 LOG = logging.getLogger("datamart_load")
-# Test-only failpoint: "<step_id>:<point>" pauses the run there until it is killed (points: staged, merged).
+# Test-only failpoint: "<step_id>:<point>" pauses the run there (points: staged, after the COPY; merged, before
+# the step's commit) until it is killed, or for DATAMART_LOAD_PAUSE_SECONDS when that is set.
 PAUSE_VARIABLE = "DATAMART_LOAD_PAUSE"
+PAUSE_SECONDS_VARIABLE = "DATAMART_LOAD_PAUSE_SECONDS"
 # Chooses the Spark session that stages a source, or None to stream it through the driver.
 SparkChooser = Callable[[Source], object | None]
 
@@ -39,8 +41,10 @@ class RejectRatioExceeded(StepFailed):
 def _pause(step_id: str, point: str) -> None:
     if os.environ.get(PAUSE_VARIABLE) == f"{step_id}:{point}":
         print(f"datamart-load: paused at {step_id}:{point}", file=sys.stderr, flush=True)
-        while True:
+        seconds = os.environ.get(PAUSE_SECONDS_VARIABLE)
+        while seconds is None:
             time.sleep(3600)
+        time.sleep(float(seconds))
 
 
 def _stage(connection, plan: Plan, step: LoadStep, source: Source, dsn: str, choose_spark) -> tuple[str, int]:

@@ -13,6 +13,9 @@ from psycopg.rows import dict_row
 
 SCHEMA = "datamart_ledger"
 STAGING_SCHEMA = "datamart_staging"
+# Bumped with every change of _DDL: a database whose ledger has this version needs no DDL (which would
+# otherwise queue behind running steps' locks, e.g. CREATE INDEX IF NOT EXISTS on rejects).
+VERSION = "datamart_load ledger 1"
 COUNTS = ("source_files", "source_rows", "inserted", "updated", "unchanged", "duplicates", "rejected")
 
 _DDL = f"""
@@ -77,6 +80,7 @@ EXCEPTION WHEN OTHERS THEN
     RETURN SQLERRM;
 END
 $$;
+COMMENT ON SCHEMA {SCHEMA} IS '{VERSION}';
 """
 
 
@@ -86,11 +90,21 @@ def lock_key(*parts: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def _installed(connection: psycopg.Connection) -> bool:
+    row = connection.execute(
+        "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %s", (SCHEMA,)
+    ).fetchone()
+    return bool(row) and row[0] == VERSION
+
+
 def install(connection: psycopg.Connection) -> None:
     """Create or update the ledger schema (serialised: concurrent first runs would race on CREATE)."""
+    if _installed(connection):
+        return
     with connection.transaction():
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key("datamart_load", "ledger"),))
-        connection.execute(_DDL)
+        if not _installed(connection):
+            connection.execute(_DDL)
 
 
 def start_run(connection: psycopg.Connection, run_id: str) -> None:
