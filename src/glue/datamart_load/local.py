@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 
 from datamart_load.engine import StepFailed, run_plan, run_status
@@ -20,15 +21,28 @@ from datamart_load.sources import Source
 DEFAULT_SPARK_MIN_BYTES = 256 << 20
 
 
+def local_spark_session(master: str = "local[*]"):
+    from pyspark.sql import SparkSession
+
+    # The executors' Python workers need this environment's packages (psycopg, pyarrow, datamart_load);
+    # a SparkContext started from Python takes the workers' interpreter from this variable only.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    return (
+        SparkSession.builder.master(master)
+        .appName("datamart-load")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+
+
 def local_spark_chooser(min_bytes: int):
     """Local Spark for sources of at least ``min_bytes`` on disk (local Spark has no S3 connector)."""
 
     def choose(source: Source):
         if source.total_bytes < min_bytes or any(file.uri.startswith("s3://") for file in source.files):
             return None
-        from ndjson_parquet.local import local_session
-
-        return local_session()
+        return local_spark_session()
 
     return choose
 
