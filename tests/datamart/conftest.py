@@ -77,7 +77,9 @@ def rows(db, table: str = "dm.customer") -> list[tuple]:
     return db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
 
 
-def load_step(uris: list[str] | str, table: str = "dm.customer", keys=("id",), fmt="parquet", **fields) -> dict:
+def load_step(
+    uris: list[str] | str, table: str = "dm.customer", keys=("id",), fmt="parquet", **fields
+) -> dict:
     uris = [uris] if isinstance(uris, str) else uris
     return {
         "id": fields.pop("id", "load"),

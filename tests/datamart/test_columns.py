@@ -85,13 +85,19 @@ def test_a_new_source_column_is_added_by_default(dsn, db, files):
 def test_on_new_column_fail_fails_the_step_naming_the_column(dsn, db, files):
     run(dsn, [load_step(files.parquet("a.parquet", {"id": [1]}))])
     with pytest.raises(StepFailed, match=r"\['city'\] are not in the table"):
-        run(dsn, [load_step(files.parquet("b.parquet", {"id": [2], "city": ["x"]}), on_new_column="fail")], "r2")
+        run(
+            dsn,
+            [load_step(files.parquet("b.parquet", {"id": [2], "city": ["x"]}), on_new_column="fail")],
+            "r2",
+        )
     assert rows(db) == [(1,)]
 
 
 def test_on_new_column_ignore_loads_the_known_columns_only(dsn, db, files):
     run(dsn, [load_step(files.parquet("a.parquet", {"id": [1]}))])
-    run(dsn, [load_step(files.parquet("b.parquet", {"id": [2], "city": ["x"]}), on_new_column="ignore")], "r2")
+    run(
+        dsn, [load_step(files.parquet("b.parquet", {"id": [2], "city": ["x"]}), on_new_column="ignore")], "r2"
+    )
     assert rows(db) == [(1,), (2,)]
 
 

@@ -14,7 +14,11 @@ def test_the_command_prints_one_json_summary_line_and_exits_zero(dsn, files, cap
     assert main(["--plan", plan, "--dsn", dsn]) == 0
     [line] = capsys.readouterr().out.splitlines()
     summary = json.loads(line)
-    assert (summary["run_id"], summary["status"], summary["steps"][0]["inserted"]) == ("run-1", "succeeded", 2)
+    assert (summary["run_id"], summary["status"], summary["steps"][0]["inserted"]) == (
+        "run-1",
+        "succeeded",
+        2,
+    )
 
 
 def test_the_command_exits_non_zero_with_the_failure_on_stderr(dsn, files, capsys):
@@ -39,8 +43,18 @@ def test_status_prints_the_run_and_its_steps_counts_from_the_ledger(dsn, files, 
         "applied",
         "dm.customer",
     )
-    counts = {name: step[name] for name in ("source_rows", "inserted", "updated", "unchanged", "duplicates", "rejected")}
-    assert counts == {"source_rows": 3, "inserted": 1, "updated": 0, "unchanged": 0, "duplicates": 1, "rejected": 1}
+    counts = {
+        name: step[name]
+        for name in ("source_rows", "inserted", "updated", "unchanged", "duplicates", "rejected")
+    }
+    assert counts == {
+        "source_rows": 3,
+        "inserted": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "duplicates": 1,
+        "rejected": 1,
+    }
     assert step["started_at"] <= step["finished_at"]
 
 

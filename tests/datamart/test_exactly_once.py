@@ -42,7 +42,9 @@ def kill(process: subprocess.Popen) -> None:
 
 def wait_for_lock_waiter(db) -> None:
     for _ in range(100):
-        if db.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").fetchone()[0]:
+        if db.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").fetchone()[
+            0
+        ]:
             return
         time.sleep(0.05)
     raise AssertionError("nobody waited for an advisory lock")
@@ -77,7 +79,9 @@ def test_a_run_killed_during_a_step_and_rerun_applies_it_exactly_once(dsn, db, f
         ("second", "running"),
     ]
     rerun = subprocess.run(
-        [sys.executable, "-m", "datamart_load.local", "--plan", plan, "--dsn", dsn], capture_output=True, text=True
+        [sys.executable, "-m", "datamart_load.local", "--plan", plan, "--dsn", dsn],
+        capture_output=True,
+        text=True,
     )
     assert rerun.returncode == 0, rerun.stderr
     assert rows(db) == [(1, "new"), (2, "b"), (3, "c")]
@@ -93,7 +97,9 @@ def test_a_rerun_of_a_finished_run_skips_its_applied_steps(dsn, db, files):
     run(dsn, [step])
     db.execute("UPDATE dm.customer SET name = 'changed since'")
     summary = run(dsn, [step])
-    assert summary["steps"] == [{"id": "load", "status": "skipped", "reason": "already applied by this run_id"}]
+    assert summary["steps"] == [
+        {"id": "load", "status": "skipped", "reason": "already applied by this run_id"}
+    ]
     assert rows(db) == [(1, "changed since")]
 
 

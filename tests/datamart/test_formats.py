@@ -27,7 +27,13 @@ def test_csv_values_are_text_with_empty_fields_null_and_quoted_empty_strings_emp
 def test_csv_dialect_options_set_delimiter_quote_escape_encoding_and_null_markers(dsn, db, files):
     path = files.path("a.csv")
     path.write_bytes("id;name\n1;'caf\\'é'\n2;NULL\n".encode("latin-1"))
-    dialect = {"delimiter": ";", "quote_char": "'", "escape_char": "\\", "encoding": "latin-1", "null_values": ["NULL"]}
+    dialect = {
+        "delimiter": ";",
+        "quote_char": "'",
+        "escape_char": "\\",
+        "encoding": "latin-1",
+        "null_values": ["NULL"],
+    }
     run(dsn, [load_step(str(path), fmt="csv", csv=dialect)])
     assert rows(db) == [("1", "caf'é"), ("2", None)]
 

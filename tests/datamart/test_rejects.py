@@ -7,7 +7,9 @@ from datamart_load.engine import RejectRatioExceeded
 
 from .conftest import load_step, rows, run
 
-REJECTS = "SELECT source_uri, record_number, column_name, value, reason FROM datamart_ledger.rejects ORDER BY 2, 3"
+REJECTS = (
+    "SELECT source_uri, record_number, column_name, value, reason FROM datamart_ledger.rejects ORDER BY 2, 3"
+)
 
 
 def integer_table(db):
@@ -24,7 +26,9 @@ def test_a_null_key_rejects_the_row(dsn, db, files):
 
 def test_a_value_that_does_not_fit_the_column_type_rejects_the_row_with_postgresqls_reason(dsn, db, files):
     integer_table(db)
-    source = files.text("a.csv", "id,amount,seen\n1,10,2024-01-31\n2,ten,2024-02-30\n3,99999999999,2024-01-01\n4,7,\n")
+    source = files.text(
+        "a.csv", "id,amount,seen\n1,10,2024-01-31\n2,ten,2024-02-30\n3,99999999999,2024-01-01\n4,7,\n"
+    )
     [step] = run(dsn, [load_step(source, fmt="csv", max_reject_ratio=1)])["steps"]
     assert rows(db) == [(1, 10, __import__("datetime").date(2024, 1, 31)), (4, 7, None)]
     assert step["rejected"] == 2

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from datamart_load.engine import run_plan
-from datamart_load.local import local_spark_chooser, local_spark_session
+from datamart_load.engine import run_plan, spark_for_large_sources
+from datamart_load.local import local_spark_session
 from datamart_load.plan import parse_plan
 
 from .conftest import load_step, rows
@@ -20,7 +20,11 @@ def spark():
 
 
 def run_with_spark(dsn, steps, run_id="run-1"):
-    return run_plan(parse_plan({"run_id": run_id, "steps": steps}), dsn, local_spark_chooser(min_bytes=0))
+    return run_plan(
+        parse_plan({"run_id": run_id, "steps": steps}),
+        dsn,
+        spark_for_large_sources(local_spark_session, 0, reads_s3=False),
+    )
 
 
 def test_parquet_files_stage_through_spark_with_last_occurrence_winning(spark, dsn, db, files):
@@ -36,6 +40,8 @@ def test_csv_and_ndjson_stage_through_spark_as_text(spark, dsn, db, files):
     csv = files.text("a.csv", 'id,name\n1,"x, y"\n2,\n')
     ndjson = files.ndjson("b.ndjson", [{"id": 3, "name": "z", "tags": ["t"]}, {"id": "bad"}])
     run_with_spark(dsn, [load_step(csv, fmt="csv", id="csv")])
-    [step] = run_with_spark(dsn, [load_step(ndjson, fmt="ndjson", id="json", max_reject_ratio=0.5)], "r2")["steps"]
+    [step] = run_with_spark(dsn, [load_step(ndjson, fmt="ndjson", id="json", max_reject_ratio=0.5)], "r2")[
+        "steps"
+    ]
     assert rows(db) == [(1, "x, y", None), (2, None, None), (3, "z", '["t"]')]
     assert step["rejected"] == 1

@@ -47,7 +47,9 @@ def test_a_schema_script_is_applied_once_per_database_and_recorded_with_its_chec
     run(dsn, [sql_step(script, mode="schema")], "run-1")
     [step] = run(dsn, [sql_step(script, mode="schema")], "run-2")["steps"]
     assert step["script_action"] == "already applied"
-    [(name, checksum)] = db.execute("SELECT script_name, checksum FROM datamart_ledger.schema_scripts").fetchall()
+    [(name, checksum)] = db.execute(
+        "SELECT script_name, checksum FROM datamart_ledger.schema_scripts"
+    ).fetchall()
     assert (name, checksum) == ("V1__customer.sql", step["script_checksum"])
 
 

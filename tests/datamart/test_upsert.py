@@ -39,7 +39,14 @@ def test_the_last_occurrence_of_a_repeated_key_wins_by_file_then_row_order(dsn, 
 
 
 def test_a_composite_key_matches_on_all_its_columns(dsn, db, files):
-    run(dsn, [load_step(files.parquet("a.parquet", {"k1": [1, 1], "k2": ["x", "y"], "v": [1, 2]}), keys=("k1", "k2"))])
+    run(
+        dsn,
+        [
+            load_step(
+                files.parquet("a.parquet", {"k1": [1, 1], "k2": ["x", "y"], "v": [1, 2]}), keys=("k1", "k2")
+            )
+        ],
+    )
     second = files.parquet("b.parquet", {"k1": [1], "k2": ["y"], "v": [20]})
     [step] = run(dsn, [load_step(second, keys=("k1", "k2"))], "run-2")["steps"]
     assert rows(db) == [(1, "x", 1), (1, "y", 20)]

@@ -38,6 +38,22 @@ class RejectRatioExceeded(StepFailed):
     pass
 
 
+def spark_for_large_sources(session: Callable[[], object], min_bytes: int, reads_s3: bool) -> SparkChooser:
+    """Spark for sources of at least ``min_bytes``; small ones stream through the driver with no executor work.
+
+    ``reads_s3`` is False for local Spark, which has no S3 connector: S3 sources then stream through the driver.
+    """
+
+    def choose(source: Source):
+        if source.total_bytes < min_bytes:
+            return None
+        if not reads_s3 and any(file.uri.startswith("s3://") for file in source.files):
+            return None
+        return session()
+
+    return choose
+
+
 def _pause(step_id: str, point: str) -> None:
     if os.environ.get(PAUSE_VARIABLE) == f"{step_id}:{point}":
         print(f"datamart-load: paused at {step_id}:{point}", file=sys.stderr, flush=True)

@@ -14,11 +14,11 @@ import logging
 import os
 import sys
 
-from datamart_load.engine import StepFailed, run_plan, run_status
+from datamart_load.engine import StepFailed, run_plan, run_status, spark_for_large_sources
+from datamart_load.glue_arguments import ARGUMENT_DEFAULTS
 from datamart_load.plan import PlanError, load_plan
-from datamart_load.sources import Source
 
-DEFAULT_SPARK_MIN_BYTES = 256 << 20
+DEFAULT_SPARK_MIN_BYTES = int(ARGUMENT_DEFAULTS["SPARK_MIN_BYTES"])
 
 
 def local_spark_session(master: str = "local[*]"):
@@ -34,17 +34,6 @@ def local_spark_session(master: str = "local[*]"):
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
     )
-
-
-def local_spark_chooser(min_bytes: int):
-    """Local Spark for sources of at least ``min_bytes`` on disk (local Spark has no S3 connector)."""
-
-    def choose(source: Source):
-        if source.total_bytes < min_bytes or any(file.uri.startswith("s3://") for file in source.files):
-            return None
-        return local_spark_session()
-
-    return choose
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(json.dumps(status, default=str))
             return 0
-        summary = run_plan(load_plan(args.plan), args.dsn, local_spark_chooser(args.spark_min_bytes))
+        choose_spark = spark_for_large_sources(local_spark_session, args.spark_min_bytes, reads_s3=False)
+        summary = run_plan(load_plan(args.plan), args.dsn, choose_spark)
     except (PlanError, StepFailed, FileNotFoundError) as error:
         print(f"datamart-load: {error}", file=sys.stderr)
         return 1

@@ -38,8 +38,13 @@ def _read(spark: SparkSession, source: Source) -> DataFrame:
     if step.format == "csv":
         dialect = step.csv
         reader = spark.read.options(
-            header=True, inferSchema=False, multiLine=True, sep=dialect.delimiter, quote=dialect.quote_char,
-            encoding=dialect.encoding, mode="FAILFAST",
+            header=True,
+            inferSchema=False,
+            multiLine=True,
+            sep=dialect.delimiter,
+            quote=dialect.quote_char,
+            encoding=dialect.encoding,
+            mode="FAILFAST",
         )
         if dialect.escape_char:
             reader = reader.option("escape", dialect.escape_char)
@@ -51,7 +56,11 @@ def _staging_frame(spark: SparkSession, source: Source) -> DataFrame:
     frame = _read(spark, source)
     by_name = {name.lower(): name for name in frame.columns}
     index = F.create_map(
-        *[item for i, file in enumerate(source.files) for item in (F.lit(_spark_file_name(file.uri)), F.lit(i))]
+        *[
+            item
+            for i, file in enumerate(source.files)
+            for item in (F.lit(_spark_file_name(file.uri)), F.lit(i))
+        ]
     )
     columns = []
     for staging, column in zip(source.staging_names, source.columns, strict=True):
@@ -76,7 +85,11 @@ def copy_with_spark(spark: SparkSession, source: Source, statement: str, dsn: st
         import psycopg
 
         rows = 0
-        with psycopg.connect(dsn) as connection, connection.cursor() as cursor, cursor.copy(statement) as copy:
+        with (
+            psycopg.connect(dsn) as connection,
+            connection.cursor() as cursor,
+            cursor.copy(statement) as copy,
+        ):
             for batch in batches:
                 copy.write(csv_bytes(batch))
                 rows += batch.num_rows

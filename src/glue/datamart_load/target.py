@@ -122,10 +122,7 @@ def reject_rows(connection, plan: TargetPlan, stage: str, source: Source, run_id
 
     Returns the number of rows rejected (a row failing two checks has two reject records, and counts once).
     """
-    values = ", ".join(
-        f"({literal(name)}, {value}, {reason})"
-        for name, value, reason in plan.checks
-    )
+    values = ", ".join(f"({literal(name)}, {value}, {reason})" for name, value, reason in plan.checks)
     connection.execute(
         f"""CREATE TEMP TABLE dm_rejected ON COMMIT DROP AS
             SELECT s._dm_file, s._dm_row, e.column_name, e.value, e.reason
