@@ -21,7 +21,7 @@ from datamart_load.plan import PlanError, load_plan
 DEFAULT_SPARK_MIN_BYTES = int(ARGUMENT_DEFAULTS["SPARK_MIN_BYTES"])
 
 
-def local_spark_session(master: str = "local[*]"):
+def local_spark_session(master: str = "local[*]", jars: list | None = None):
     from pyspark.sql import SparkSession
 
     # The executors' Python workers need this environment's packages (psycopg, pyarrow, datamart_load);
@@ -32,6 +32,7 @@ def local_spark_session(master: str = "local[*]"):
         .appName("datamart-load")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.jars", ",".join(str(jar) for jar in jars or []))
         .getOrCreate()
     )
 

@@ -16,8 +16,8 @@ import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from datamart_load.pgtypes import csv_bytes
 from datamart_load.sources import ORDER_COLUMNS, Source
+from datamart_load.staging import copy_batches
 
 # Larger than any one source file, so Spark never splits a file across tasks.
 NO_SPLIT_BYTES = 1 << 40
@@ -84,15 +84,8 @@ def copy_with_spark(spark: SparkSession, source: Source, statement: str, dsn: st
     def copy_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import psycopg
 
-        rows = 0
-        with (
-            psycopg.connect(dsn) as connection,
-            connection.cursor() as cursor,
-            cursor.copy(statement) as copy,
-        ):
-            for batch in batches:
-                copy.write(csv_bytes(batch))
-                rows += batch.num_rows
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            rows = copy_batches(connection, statement, batches)
         yield pa.RecordBatch.from_pydict({"rows": [rows]})
 
     previous = spark.conf.get("spark.sql.files.maxPartitionBytes")
