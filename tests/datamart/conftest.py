@@ -9,6 +9,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from local_pg import LocalPostgres
 
 

@@ -1,4 +1,4 @@
-"""Tables and columns: created from the source, widened by new source columns, matched by name ignoring case."""
+"""Tables and columns: created from the source, widened by new source columns, matched by name, any case."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bad rows: rejected with reason, column and value; the step fails (applying nothing) above max_reject_ratio."""
+"""Bad rows are rejected; above max_reject_ratio the step fails, applying nothing."""
 
 from __future__ import annotations
 

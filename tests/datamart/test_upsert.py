@@ -1,4 +1,4 @@
-"""Upsert semantics: insert new keys, update changed rows, leave unchanged rows unwritten, last duplicate wins."""
+"""Upsert: new keys inserted, changed rows updated, unchanged rows not written, the last duplicate wins."""
 
 from __future__ import annotations
 

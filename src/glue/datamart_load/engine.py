@@ -22,8 +22,8 @@ from datamart_load.plan import LoadStep, Plan, SqlStep
 from datamart_load.sources import Source
 
 LOG = logging.getLogger("datamart_load")
-# Test-only failpoint: "<step_id>:<point>" pauses the run there (points: staged, after the COPY; merged, before
-# the step's commit) until it is killed, or for DATAMART_LOAD_PAUSE_SECONDS when that is set.
+# Test-only failpoint: "<step_id>:<point>" pauses the run there (points: staged, after the COPY; merged,
+# before the step's commit) until it is killed, or for DATAMART_LOAD_PAUSE_SECONDS when that is set.
 PAUSE_VARIABLE = "DATAMART_LOAD_PAUSE"
 PAUSE_SECONDS_VARIABLE = "DATAMART_LOAD_PAUSE_SECONDS"
 # Chooses the Spark session that stages a source, or None to stream it through the driver.
@@ -39,9 +39,9 @@ class RejectRatioExceeded(StepFailed):
 
 
 def spark_for_large_sources(session: Callable[[], object], min_bytes: int, reads_s3: bool) -> SparkChooser:
-    """Spark for sources of at least ``min_bytes``; small ones stream through the driver with no executor work.
+    """Spark for sources of at least ``min_bytes``; smaller ones stream through the driver, no executor work.
 
-    ``reads_s3`` is False for local Spark, which has no S3 connector: S3 sources then stream through the driver.
+    ``reads_s3`` is False for local Spark, which has no S3 connector: S3 sources then go through the driver.
     """
 
     def choose(source: Source):

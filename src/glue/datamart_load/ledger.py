@@ -120,7 +120,8 @@ def start_run(connection: psycopg.Connection, run_id: str) -> None:
 def finish_run(connection: psycopg.Connection, run_id: str, error: str | None) -> None:
     with connection.transaction():
         connection.execute(
-            f"UPDATE {SCHEMA}.runs SET status = %s, finished_at = clock_timestamp(), error = %s WHERE run_id = %s",
+            f"UPDATE {SCHEMA}.runs SET status = %s, finished_at = clock_timestamp(), error = %s "
+            "WHERE run_id = %s",
             ("failed" if error else "succeeded", error, run_id),
         )
 
@@ -179,7 +180,10 @@ def clear_rejects(connection: psycopg.Connection, run_id: str, step_id: str) -> 
 
 
 def rejects_insert_sql() -> str:
-    return f"INSERT INTO {SCHEMA}.rejects (run_id, step_id, source_uri, record_number, column_name, value, reason)"
+    return (
+        f"INSERT INTO {SCHEMA}.rejects "
+        "(run_id, step_id, source_uri, record_number, column_name, value, reason)"
+    )
 
 
 def schema_script_checksum(connection: psycopg.Connection, script_name: str) -> str | None:
@@ -194,7 +198,8 @@ def record_schema_script(
     connection: psycopg.Connection, script_name: str, checksum: str, run_id: str, step_id: str
 ) -> None:
     connection.execute(
-        f"INSERT INTO {SCHEMA}.schema_scripts (script_name, checksum, run_id, step_id) VALUES (%s, %s, %s, %s)",
+        f"INSERT INTO {SCHEMA}.schema_scripts (script_name, checksum, run_id, step_id) "
+        "VALUES (%s, %s, %s, %s)",
         (script_name, checksum, run_id, step_id),
     )
 

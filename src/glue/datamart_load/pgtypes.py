@@ -111,7 +111,7 @@ TEXT_TYPES = ("text", "character varying", "varchar", "name", "citext")
 
 
 def fits(value_sql: str, target_type: str) -> str | None:
-    """SQL giving NULL when the text ``value_sql`` fits ``target_type``, else the reason; None: always fits."""
+    """SQL giving NULL where the text ``value_sql`` fits ``target_type``, else the reason; None: all fit."""
     if target_type in TEXT_TYPES:
         return None
     bound = _LENGTH_BOUND.match(target_type)
@@ -130,4 +130,5 @@ def fits(value_sql: str, target_type: str) -> str | None:
     safe_cast = f"datamart_ledger.cast_error({value_sql}, {literal(target_type)})"
     if fast is None:
         return f"CASE WHEN {value_sql} IS NULL THEN NULL ELSE {safe_cast} END"
-    return f"CASE WHEN {value_sql} IS NULL OR {value_sql} {operator} {literal(fast)} THEN NULL ELSE {safe_cast} END"
+    vouched = f"{value_sql} IS NULL OR {value_sql} {operator} {literal(fast)}"
+    return f"CASE WHEN {vouched} THEN NULL ELSE {safe_cast} END"

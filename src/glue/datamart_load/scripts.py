@@ -21,7 +21,7 @@ _DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
 
 
 class ScriptError(RuntimeError):
-    """A script failed or may not run; the message names the script (and statement, line, PostgreSQL's text)."""
+    """A script failed or may not run; the message names the script (statement, line, PostgreSQL's text)."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,8 @@ def _failure(uri: str, statement: Statement, error: psycopg.Error) -> ScriptErro
         line += statement.text.count("\n", 0, int(position) - 1)
     first_line = statement.text.splitlines()[0]
     return ScriptError(
-        f"script {uri}: statement at line {line} ({first_line[:80]!r}) failed: {error.diag.message_primary or error}"
+        f"script {uri}: statement at line {line} ({first_line[:80]!r}) failed: "
+        f"{error.diag.message_primary or error}"
     )
 
 
@@ -125,8 +126,9 @@ def run_script(connection: psycopg.Connection, plan: Plan, step: SqlStep) -> dic
             recorded = ledger.schema_script_checksum(connection, name)
             if recorded is not None and recorded != checksum:
                 raise ScriptError(
-                    f"schema script {name} ({step.script_uri}) changed since it was applied: checksum {checksum} "
-                    f"is not the recorded {recorded}. Schema scripts are immutable: add a new script instead."
+                    f"schema script {name} ({step.script_uri}) changed since it was applied: "
+                    f"checksum {checksum} is not the recorded {recorded}. Schema scripts are immutable: "
+                    "add a new script instead."
                 )
             action = "already applied" if recorded else "applied"
         if action == "applied":

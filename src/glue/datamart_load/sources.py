@@ -1,4 +1,4 @@
-"""A load step's source: its files in load order, its columns, and its rows as Arrow batches in staging layout.
+"""A load step's source: its files in load order, its columns, its rows as Arrow batches in staging layout.
 
 Load order is the order of ``source_uris``, and inside a folder the files' names; a file named twice loads
 once. Each batch has the source columns (``c0``…, the staging table's names), then ``_dm_file`` (the file's
@@ -81,7 +81,7 @@ def _union(
                     columns[folded] = SourceColumn(name, arrow_type, pg_type(name, arrow_type))
                 else:
                     raise SourceError(
-                        f"{uri}: column {name!r} is {arrow_type} here but {known.arrow_type} in an earlier file"
+                        f"{uri}: column {name!r} is {arrow_type} here, {known.arrow_type} in an earlier file"
                     )
     return list(columns.values())
 

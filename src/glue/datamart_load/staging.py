@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import psycopg
-from psycopg.copy import QueuedLibpqWriter
 import pyarrow as pa
+from psycopg.copy import QueuedLibpqWriter
 
 from datamart_load.ledger import STAGING_SCHEMA, lock_key
 from datamart_load.pgtypes import csv_bytes
@@ -45,11 +45,14 @@ def copy_batches(connection: psycopg.Connection, statement: str, batches: Iterab
     call per row (the benchmark's ceiling is that path). A writer thread sends while the next batch encodes.
     """
     rows = 0
-    with connection.transaction(), connection.cursor() as cursor:
-        with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
-            for batch in batches:
-                copy.write(csv_bytes(batch))
-                rows += batch.num_rows
+    with (
+        connection.transaction(),
+        connection.cursor() as cursor,
+        cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy,
+    ):
+        for batch in batches:
+            copy.write(csv_bytes(batch))
+            rows += batch.num_rows
     return rows
 
 

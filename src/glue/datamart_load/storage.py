@@ -35,7 +35,8 @@ def _uri(uri: str, path: str) -> str:
 def list_files(uri: str, data_format: str) -> list[SourceFile]:
     """The files ``uri`` names: itself, or every file of ``data_format`` under it as a folder/prefix, by name.
 
-    Hidden files and Spark's markers (``.…``, ``_…``) are skipped in folders. A URI naming nothing is an error.
+    Hidden files and Spark's markers (``.…``, ``_…``) are skipped in folders. A URI naming nothing is an
+    error.
     """
     filesystem, path = _resolve(uri)
     info = filesystem.get_file_info(path)

@@ -57,7 +57,8 @@ def existing_columns(connection: psycopg.Connection, step: LoadStep) -> dict[str
         )
     rows = connection.execute(
         """SELECT a.attname, format_type(a.atttypid, a.atttypmod)
-           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('r', 'p') AND a.attnum > 0
              AND NOT a.attisdropped ORDER BY a.attnum""",
         (step.schema, step.table),
@@ -141,7 +142,8 @@ def reject_rows(connection, plan: TargetPlan, stage: str, source: Source, run_id
     ).fetchone()[0]
     if rejected:
         connection.execute(
-            f"DELETE FROM {stage} s USING dm_rejected r WHERE s._dm_file = r._dm_file AND s._dm_row = r._dm_row"
+            f"DELETE FROM {stage} s USING dm_rejected r "
+            "WHERE s._dm_file = r._dm_file AND s._dm_row = r._dm_row"
         )
     connection.execute("DROP TABLE dm_rejected")
     return rejected
@@ -152,7 +154,9 @@ def collapse_duplicates(connection, plan: TargetPlan, stage: str) -> int:
     keys = ", ".join(key.value for key in plan.keys)
     # count(DISTINCT) sorts, which is cheap on the usual key-ordered sources (3.5x a GROUP BY's hashing on
     # the benchmark); rejected rows, the only ones with a null key, are already gone.
-    duplicates = connection.execute(f"SELECT count(*) - count(DISTINCT ({keys})) FROM {stage} s").fetchone()[0]
+    duplicates = connection.execute(f"SELECT count(*) - count(DISTINCT ({keys})) FROM {stage} s").fetchone()[
+        0
+    ]
     if duplicates:
         connection.execute(
             f"""DELETE FROM {stage} WHERE ctid IN (
@@ -180,6 +184,7 @@ def merge(connection, step: LoadStep, plan: TargetPlan, stage: str) -> tuple[int
     names = ", ".join(ident(c.target) for c in plan.columns)
     values = ", ".join(c.value for c in plan.columns)
     inserted = connection.execute(
-        f"INSERT INTO {table} ({names}) SELECT {values} FROM {stage} s WHERE NOT EXISTS (SELECT FROM {table} t WHERE {match})"
+        f"INSERT INTO {table} ({names}) SELECT {values} FROM {stage} s "
+        f"WHERE NOT EXISTS (SELECT FROM {table} t WHERE {match})"
     ).rowcount
     return inserted, updated
