@@ -8,13 +8,13 @@ for every contender, so the ratios compare the loaders, not the server.
 - ceiling: pyarrow batches → psycopg binary ``COPY`` (``write_row`` with the column types set) into an
   UNLOGGED table without indexes, one stream: the raw ceiling the issue names.
 - engine: ``datamart_load.engine.run_plan`` into the indexed target (primary key on the key column), driver
-  path (one COPY stream): fresh insert into a missing table, a re-load of the same rows (all unchanged), a
+  path (one COPY stream): fresh insert into the empty target, a re-load of the same rows (all unchanged), a
   load with 10% changed rows; with ``--spark``, also the fresh insert staged through local Spark's executors.
 - awswrangler: ``wr.postgresql.to_sql(mode="upsert")`` into the same indexed target (pg8000), timed on a slice
   of ``--wrangler-rows`` rows (1M rows take many minutes) and scaled linearly to N, which the output says.
 - Spark JDBC: ``DataFrame.write.jdbc(mode="append")`` on local[2] into an empty indexed target, with the
   driver's ``reWriteBatchedInserts`` and ``batchsize`` 10,000 (the documented fast settings).
-- driver memory: peak RSS of a ``datamart-load`` process loading N rows and 4×N rows (fresh insert).
+- driver memory: peak RSS of a ``datamart-load`` process loading N, 2×N and 4×N rows (fresh insert).
 
 Needs the bench extra (``pip install -e '.[bench]'``: awswrangler, pg8000) and the PostgreSQL JDBC jar
 (``apt-get install libpostgresql-jdbc-java``, or ``--jdbc-jar``); a contender whose package is missing is
@@ -94,11 +94,8 @@ def generate(rows: int, seed: int, changed_fraction: float = 0.0) -> pa.Table:
     return table
 
 
-def ensure_data(rows: int, seed: int) -> dict[str, Path]:
-    paths = {
-        "base": DATA / f"{rows}" / "base" / "part-0.parquet",
-        "changed": DATA / f"{rows}" / "changed" / "part-0.parquet",
-    }
+def ensure_data(rows: int, seed: int, kinds: tuple[str, ...] = ("base", "changed")) -> dict[str, Path]:
+    paths = {kind: DATA / f"{rows}" / kind / "part-0.parquet" for kind in kinds}
     for kind, path in paths.items():
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -222,9 +219,11 @@ def driver_peak_rss_mib(dsn: str, path: Path, run_id: str) -> float:
             }
         )
     )
+    # VmHWM, not ru_maxrss: ru_maxrss survives exec, so a child forked from this (large) process reports ours.
     code = (
-        "import resource, sys; from datamart_load.local import main; code = main(sys.argv[1:]); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)"
+        "import re, sys; from datamart_load.local import main; code = main(sys.argv[1:]); "
+        "status = open('/proc/self/status').read(); "
+        "print(re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1), file=sys.stderr); sys.exit(code)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, "--plan", str(plan), "--dsn", dsn],
@@ -244,11 +243,14 @@ def main() -> int:
     parser.add_argument("--spark", action="store_true", help="also the engine's Spark staging path")
     args = parser.parse_args()
     data = ensure_data(args.rows, args.seed)
-    large = ensure_data(args.rows * 4, args.seed)["base"]
+    memory_sizes = (args.rows, args.rows * 2, args.rows * 4)
+    memory_data = {rows: ensure_data(rows, args.seed, ("base",))["base"] for rows in memory_sizes}
     figures: dict[str, float | None] = {}
     with LocalPostgres() as server:
         figures["ceiling"] = ceiling(fresh_database(server), data["base"])
         dsn = fresh_database(server)
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute(f"CREATE TABLE bench.target ({COLUMNS}, PRIMARY KEY (id))")
         figures["fresh"], fresh_step = engine(dsn, data["base"], "fresh")
         figures["reload"], reload_step = engine(dsn, data["base"], "reload")
         figures["changed"], changed_step = engine(dsn, data["changed"], "changed")
@@ -266,7 +268,7 @@ def main() -> int:
         spark.stop()
         memory = {
             rows: driver_peak_rss_mib(fresh_database(server), path, f"memory-{rows}")
-            for rows, path in ((args.rows, data["base"]), (args.rows * 4, large))
+            for rows, path in memory_data.items()
         }
     print_figures(args, figures, changed_step, memory)
     return 0

@@ -79,6 +79,17 @@ class LocalPostgres:
         if result.returncode:
             raise RuntimeError(f"{command[0]} failed ({result.returncode}): {result.stderr or result.stdout}")
 
+    def running(self) -> bool:
+        if not (self.data / "postmaster.pid").exists():
+            return False
+        status = subprocess.run(
+            [str(self._bin / "pg_ctl"), "status", "-D", str(self.data)],
+            user=self._user,
+            capture_output=True,
+            cwd=self.root,
+        )
+        return status.returncode == 0
+
     def start(self) -> LocalPostgres:
         self.root.mkdir(parents=True, exist_ok=True)
         self.root.chmod(0o755)  # the server's user must reach its data folder
@@ -112,7 +123,7 @@ class LocalPostgres:
         return self
 
     def stop(self, remove: bool = True) -> None:
-        if (self.data / "postmaster.pid").exists():
+        if self.running():
             self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
         if remove:
             shutil.rmtree(self.root, ignore_errors=True)

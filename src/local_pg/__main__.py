@@ -14,11 +14,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="local-pg", description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["up", "down"])
     parser.add_argument("--root", type=Path, default=Path(".local/postgres"), help="data and log folder")
-    parser.add_argument("--port", type=int, default=54329)
+    parser.add_argument("--port", type=int, default=54329, help="TCP port on 127.0.0.1 (up only)")
     args = parser.parse_args(argv)
     server = LocalPostgres(root=args.root.resolve(), port=args.port)
     if args.action == "up":
-        server.start()
+        if not server.running():
+            server.start()
         print(json.dumps({"dsn": server.dsn, "log": str(server.log)}))
     else:
         server.stop(remove=True)

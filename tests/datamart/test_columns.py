@@ -7,7 +7,9 @@ import decimal
 
 import pyarrow as pa
 import pytest
+from datamart_load import sources, target
 from datamart_load.engine import StepFailed
+from datamart_load.plan import parse_plan
 
 from .conftest import load_step, rows, run
 
@@ -122,3 +124,36 @@ def test_an_upsert_key_missing_from_the_source_fails_the_step_naming_it(dsn, fil
 def test_a_missing_target_schema_fails_the_step_naming_it(dsn, files):
     with pytest.raises(StepFailed, match="schema 'nowhere' does not exist"):
         run(dsn, [load_step(files.parquet("a.parquet", {"id": [1]}), table="nowhere.customer")])
+
+
+def test_a_source_column_of_the_table_columns_type_is_copied_without_a_cast(dsn, db, files):
+    db.execute("CREATE TABLE dm.customer (id bigint PRIMARY KEY, seen timestamptz, at time, n numeric(12,2))")
+    schema = pa.schema(
+        [
+            ("id", pa.int64()),
+            ("seen", pa.timestamp("us", "UTC")),
+            ("at", pa.time64("us")),
+            ("n", pa.decimal128(12, 2)),
+        ]
+    )
+    source = sources.open_source(
+        parse_plan(
+            {
+                "run_id": "r",
+                "steps": [
+                    load_step(
+                        files.parquet(
+                            "a.parquet", {"id": [1], "seen": [None], "at": [None], "n": [None]}, schema
+                        )
+                    )
+                ],
+            }
+        ).steps[0]
+    )
+    plan = target.plan_target(source.step, source, target.existing_columns(db, source.step))
+    assert [(column.target, column.needs_cast) for column in plan.columns] == [
+        ("id", False),
+        ("seen", False),
+        ("at", False),
+        ("n", False),
+    ]

@@ -21,7 +21,8 @@ class UnsupportedType(ValueError):
 
 
 def pg_type(column: str, arrow_type: pa.DataType) -> str:
-    """The PostgreSQL type a new column of this Arrow type gets."""
+    """The PostgreSQL type a new column of this Arrow type gets, spelled as ``format_type`` spells it (so a
+    column of the same type in an existing table needs no cast)."""
     if pa.types.is_dictionary(arrow_type):
         return pg_type(column, arrow_type.value_type)
     if pa.types.is_boolean(arrow_type):
@@ -49,9 +50,9 @@ def pg_type(column: str, arrow_type: pa.DataType) -> str:
     if pa.types.is_date(arrow_type):
         return "date"
     if pa.types.is_timestamp(arrow_type):
-        return "timestamptz" if arrow_type.tz else "timestamp"
+        return "timestamp with time zone" if arrow_type.tz else "timestamp without time zone"
     if pa.types.is_time(arrow_type):
-        return "time"
+        return "time without time zone"
     if pa.types.is_nested(arrow_type):
         return "jsonb"
     raise UnsupportedType(f"column {column!r} has Arrow type {arrow_type}, which has no PostgreSQL mapping")

@@ -5,11 +5,12 @@ A retry of the same step drops what a killed attempt left; the step's committing
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from queue import Queue
 
 import psycopg
 import pyarrow as pa
-from psycopg.copy import QueuedLibpqWriter
 
 from datamart_load.ledger import STAGING_SCHEMA, lock_key
 from datamart_load.pgtypes import csv_bytes
@@ -38,21 +39,46 @@ def copy_statement(table: str, source: Source) -> str:
     return f"COPY {table} ({names}) FROM STDIN (FORMAT csv)"
 
 
+def _read_ahead(chunks: Iterator[bytes], depth: int = 1) -> Iterator[bytes]:
+    """The chunks, made by a thread at most ``depth`` ahead: reading and encoding (pyarrow, which releases the
+    GIL) overlap the COPY's sending, with bounded memory (psycopg's queued writer holds up to 128 MiB)."""
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+    failure: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                queue.put(chunk)
+        except BaseException as error:  # handed to the consumer, which raises it
+            failure.append(error)
+        finally:
+            queue.put(done)
+
+    threading.Thread(target=produce, daemon=True).start()
+    while (chunk := queue.get()) is not done:
+        yield chunk
+    if failure:
+        raise failure[0]
+
+
 def copy_batches(connection: psycopg.Connection, statement: str, batches: Iterable[pa.RecordBatch]) -> int:
     """Stream the batches through one COPY in one transaction; the number of rows copied.
 
     CSV, not binary: pyarrow writes a whole batch of CSV in C++, where psycopg's binary COPY takes a Python
-    call per row (the benchmark's ceiling is that path). A writer thread sends while the next batch encodes.
+    call per row (the benchmark's ceiling is that path).
     """
     rows = 0
-    with (
-        connection.transaction(),
-        connection.cursor() as cursor,
-        cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy,
-    ):
+
+    def encoded() -> Iterator[bytes]:
+        nonlocal rows
         for batch in batches:
-            copy.write(csv_bytes(batch))
             rows += batch.num_rows
+            yield csv_bytes(batch)
+
+    with connection.transaction(), connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for chunk in _read_ahead(encoded()):
+            copy.write(chunk)
     return rows
 
 
