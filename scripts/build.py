@@ -27,6 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 ARCHIVES = (
     (REPO_ROOT / "src" / "lambda" / "manifest_builder", Path("lambda") / "manifest_builder.zip"),
     (REPO_ROOT / "src" / "glue" / "ndjson_parquet", Path("glue") / "ndjson_parquet.zip"),
+    (REPO_ROOT / "src" / "glue" / "datamart_load", Path("glue") / "datamart_load.zip"),
 )
 LINE_PARSER_JAR = Path("glue") / JAR_NAME
 
