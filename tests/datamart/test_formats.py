@@ -59,3 +59,9 @@ def test_a_malformed_ndjson_line_fails_the_step_naming_file_and_line(dsn, files)
 def test_a_source_that_does_not_exist_fails_the_step_naming_it(dsn, files):
     with pytest.raises(StepFailed, match="missing.parquet does not exist"):
         run(dsn, [load_step(str(files.root / "missing.parquet"))])
+
+
+def test_a_csv_row_with_the_wrong_number_of_fields_fails_the_step_naming_the_file(dsn, files):
+    source = files.text("a.csv", "id,name\n1,a\n2,b,extra\n")
+    with pytest.raises(StepFailed, match=r"a.csv: CSV parse error: Expected 2 columns, got 3: 2,b,extra"):
+        run(dsn, [load_step(source, fmt="csv")])
