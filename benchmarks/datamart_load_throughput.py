@@ -128,22 +128,13 @@ def ceiling(dsn: str, path: Path) -> float:
     return timed(load)
 
 
+def plan_document(run_id: str, path: Path, table: str) -> dict:
+    step = {"id": "load", "type": "load", "source_uris": [str(path)], "format": "parquet"}
+    return {"run_id": run_id, "steps": [{**step, "target_table": table, "upsert_keys": ["id"]}]}
+
+
 def engine(dsn: str, path: Path, run_id: str, spark=None) -> tuple[float, dict]:
-    plan = parse_plan(
-        {
-            "run_id": run_id,
-            "steps": [
-                {
-                    "id": "load",
-                    "type": "load",
-                    "source_uris": [str(path)],
-                    "format": "parquet",
-                    "target_table": "bench.target",
-                    "upsert_keys": ["id"],
-                }
-            ],
-        }
-    )
+    plan = parse_plan(plan_document(run_id, path, "bench.target"))
     choose = spark_for_large_sources(lambda: spark, 0, reads_s3=False) if spark else None
     summary: dict = {}
     seconds = timed(lambda: summary.update(run_plan(plan, dsn, choose)))
@@ -202,23 +193,7 @@ def spark_jdbc(spark, dsn: str, path: Path, jar: Path | None) -> float | None:
 def driver_peak_rss_mib(dsn: str, path: Path, run_id: str) -> float:
     """Peak RSS of a datamart-load process loading ``path`` (its own process: a clean high-water mark)."""
     plan = DATA / f"{run_id}.json"
-    plan.write_text(
-        json.dumps(
-            {
-                "run_id": run_id,
-                "steps": [
-                    {
-                        "id": "load",
-                        "type": "load",
-                        "source_uris": [str(path)],
-                        "format": "parquet",
-                        "target_table": "bench.memory",
-                        "upsert_keys": ["id"],
-                    }
-                ],
-            }
-        )
-    )
+    plan.write_text(json.dumps(plan_document(run_id, path, "bench.memory")))
     # VmHWM, not ru_maxrss: ru_maxrss survives exec, so a child forked from this (large) process reports ours.
     code = (
         "import re, sys; from datamart_load.local import main; code = main(sys.argv[1:]); "

@@ -1,15 +1,9 @@
-"""The datamart load's Glue entry script: arguments, the secret turned into a DSN in memory, job bookkeeping.
-
-awsglue exists only inside Glue: the awsglue calls the script makes are replaced by fakes that behave like
-Glue's (getResolvedOptions fails on a requested name that was not passed), boto3's Secrets Manager by a fake.
-"""
+"""The datamart load's Glue entry script: arguments, the secret turned into a DSN in memory, job bookkeeping
+(awsglue faked by the ``glue_stand_ins`` fixture, boto3's Secrets Manager by a fake here)."""
 
 from __future__ import annotations
 
 import json
-import runpy
-import sys
-import types
 from pathlib import Path
 
 import boto3
@@ -25,14 +19,7 @@ SECRET = {
     "username": "loader",
     "password": "s3cr3t-value",
 }
-
-
-def get_resolved_options(argv: list[str], names: list[str]) -> dict[str, str]:
-    passed = dict(zip(argv[1::2], argv[2::2], strict=False))
-    missing = [name for name in names if f"--{name}" not in passed]
-    if missing:
-        raise SystemExit(f"the following arguments are required: {missing}")
-    return {name: passed[f"--{name}"] for name in names}
+ARGUMENTS = ("--JOB_NAME", "dm", "--PLAN_PATH", "s3://p/plan.json", "--DATAMART_SECRET_ARN", "arn:secret")
 
 
 class FakeSecrets:
@@ -44,34 +31,8 @@ class FakeSecrets:
 
 
 @pytest.fixture
-def glue(monkeypatch):
-    calls: list[tuple] = []
-
-    class GlueContext:
-        def __init__(self, spark_context):
-            self.spark_session = "glue-spark-session"
-
-    class Job:
-        def __init__(self, context):
-            pass
-
-        def init(self, name, arguments):
-            calls.append(("init", name))
-
-        def commit(self):
-            calls.append(("commit",))
-
-    modules = {
-        "awsglue": types.ModuleType("awsglue"),
-        "awsglue.context": types.SimpleNamespace(GlueContext=GlueContext),
-        "awsglue.job": types.SimpleNamespace(Job=Job),
-        "awsglue.utils": types.SimpleNamespace(getResolvedOptions=get_resolved_options),
-        "pyspark.context": types.SimpleNamespace(
-            SparkContext=types.SimpleNamespace(getOrCreate=lambda: None)
-        ),
-    }
-    for name, module in modules.items():
-        monkeypatch.setitem(sys.modules, name, module)
+def glue(glue_stand_ins, monkeypatch):
+    calls = glue_stand_ins.calls
     monkeypatch.setattr(
         boto3, "client", lambda service: calls.append(("client", service)) or FakeSecrets(SECRET)
     )
@@ -82,25 +43,12 @@ def glue(monkeypatch):
         return {"run_id": "r", "status": "succeeded", "steps": []}
 
     monkeypatch.setattr(engine, "run_plan", fake_run_plan)
-    return calls
+    return glue_stand_ins
 
 
-def run_entry_point(monkeypatch, *arguments: str) -> None:
-    monkeypatch.setattr(sys, "argv", [str(ENTRY_POINT), *arguments])
-    runpy.run_path(str(ENTRY_POINT), run_name="__main__")
-
-
-def test_the_entry_point_runs_the_plan_with_a_dsn_built_from_the_secret(glue, monkeypatch, capsys):
-    run_entry_point(
-        monkeypatch,
-        "--JOB_NAME",
-        "dm",
-        "--PLAN_PATH",
-        "s3://p/plan.json",
-        "--DATAMART_SECRET_ARN",
-        "arn:secret",
-    )
-    init, load, client, (_, the_plan, dsn, _), commit = glue
+def test_the_entry_point_runs_the_plan_with_a_dsn_built_from_the_secret(glue, capsys):
+    glue.run(ENTRY_POINT, *ARGUMENTS)
+    init, load, client, (_, the_plan, dsn, _), commit = glue.calls
     assert (init, load, client, the_plan, commit) == (
         ("init", "dm"),
         ("load_plan", "s3://p/plan.json"),
@@ -120,16 +68,14 @@ def test_the_entry_point_runs_the_plan_with_a_dsn_built_from_the_secret(glue, mo
     assert "s3cr3t-value" not in capsys.readouterr().out
 
 
-def test_the_entry_point_stops_on_a_missing_secret_argument(glue, monkeypatch):
+def test_the_entry_point_stops_on_a_missing_secret_argument(glue):
     with pytest.raises(SystemExit, match="required"):
-        run_entry_point(monkeypatch, "--JOB_NAME", "dm", "--PLAN_PATH", "s3://p/plan.json")
-    assert glue == []
+        glue.run(ENTRY_POINT, *ARGUMENTS[:4])
+    assert glue.calls == []
 
 
 def test_a_secret_lacking_a_field_is_an_error_naming_the_field_not_the_values(glue, monkeypatch):
     monkeypatch.setattr(boto3, "client", lambda service: FakeSecrets({**SECRET, "host": ""}))
     with pytest.raises(ValueError, match="lacks field\\(s\\) host") as error:
-        run_entry_point(
-            monkeypatch, "--JOB_NAME", "dm", "--PLAN_PATH", "p.json", "--DATAMART_SECRET_ARN", "arn:s"
-        )
+        glue.run(ENTRY_POINT, *ARGUMENTS)
     assert "s3cr3t-value" not in str(error.value)

@@ -20,42 +20,48 @@ class UnsupportedType(ValueError):
     pass
 
 
+def _is_binary(arrow_type: pa.DataType) -> bool:
+    return (
+        pa.types.is_binary(arrow_type)
+        or pa.types.is_large_binary(arrow_type)
+        or (pa.types.is_fixed_size_binary(arrow_type))
+    )
+
+
+# (Arrow type tests, PostgreSQL type) in the order tried; decimals, timestamps and dictionaries are special.
+_TYPES = (
+    ((pa.types.is_boolean,), "boolean"),
+    ((pa.types.is_int8, pa.types.is_int16, pa.types.is_uint8), "smallint"),
+    ((pa.types.is_int32, pa.types.is_uint16), "integer"),
+    ((pa.types.is_int64, pa.types.is_uint32), "bigint"),
+    ((pa.types.is_uint64,), "numeric(20,0)"),
+    ((pa.types.is_float16, pa.types.is_float32), "real"),
+    ((pa.types.is_float64,), "double precision"),
+    ((pa.types.is_string, pa.types.is_large_string, pa.types.is_null), "text"),
+    ((_is_binary,), "bytea"),
+    ((pa.types.is_date,), "date"),
+    ((pa.types.is_time,), "time without time zone"),
+    ((pa.types.is_nested,), "jsonb"),
+)
+
+
 def pg_type(column: str, arrow_type: pa.DataType) -> str:
     """The PostgreSQL type a new column of this Arrow type gets, spelled as ``format_type`` spells it (so a
     column of the same type in an existing table needs no cast)."""
     if pa.types.is_dictionary(arrow_type):
         return pg_type(column, arrow_type.value_type)
-    if pa.types.is_boolean(arrow_type):
-        return "boolean"
-    if pa.types.is_int8(arrow_type) or pa.types.is_int16(arrow_type) or pa.types.is_uint8(arrow_type):
-        return "smallint"
-    if pa.types.is_int32(arrow_type) or pa.types.is_uint16(arrow_type):
-        return "integer"
-    if pa.types.is_int64(arrow_type) or pa.types.is_uint32(arrow_type):
-        return "bigint"
-    if pa.types.is_uint64(arrow_type):
-        return "numeric(20,0)"
-    if pa.types.is_float16(arrow_type) or pa.types.is_float32(arrow_type):
-        return "real"
-    if pa.types.is_float64(arrow_type):
-        return "double precision"
     if pa.types.is_decimal(arrow_type):
         return f"numeric({arrow_type.precision},{arrow_type.scale})"
-    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) or pa.types.is_null(arrow_type):
-        return "text"
-    if pa.types.is_binary(arrow_type) or pa.types.is_large_binary(arrow_type):
-        return "bytea"
-    if pa.types.is_fixed_size_binary(arrow_type):
-        return "bytea"
-    if pa.types.is_date(arrow_type):
-        return "date"
     if pa.types.is_timestamp(arrow_type):
         return "timestamp with time zone" if arrow_type.tz else "timestamp without time zone"
-    if pa.types.is_time(arrow_type):
-        return "time without time zone"
-    if pa.types.is_nested(arrow_type):
-        return "jsonb"
+    for tests, type_name in _TYPES:
+        if any(test(arrow_type) for test in tests):
+            return type_name
     raise UnsupportedType(f"column {column!r} has Arrow type {arrow_type}, which has no PostgreSQL mapping")
+
+
+def _texts(array: pa.Array, text) -> pa.Array:
+    return pa.array([None if value is None else text(value) for value in array.to_pylist()], pa.string())
 
 
 def _as_copy_text(array: pa.Array) -> pa.Array:
@@ -64,16 +70,10 @@ def _as_copy_text(array: pa.Array) -> pa.Array:
         return _as_copy_text(array.dictionary_decode())
     if pa.types.is_null(array.type):
         return pa.nulls(len(array), pa.string())
-    if (
-        pa.types.is_binary(array.type)
-        or pa.types.is_large_binary(array.type)
-        or pa.types.is_fixed_size_binary(array.type)
-    ):
-        return pa.array([None if v is None else "\\x" + v.hex() for v in array.to_pylist()], pa.string())
+    if _is_binary(array.type):
+        return _texts(array, lambda value: "\\x" + value.hex())
     if pa.types.is_nested(array.type):
-        return pa.array(
-            [None if v is None else json.dumps(v, default=str) for v in array.to_pylist()], pa.string()
-        )
+        return _texts(array, lambda value: json.dumps(value, default=str))
     if pa.types.is_float16(array.type):
         return pc.cast(array, pa.float32())
     return array
