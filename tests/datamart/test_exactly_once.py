@@ -11,6 +11,7 @@ import threading
 import time
 
 import pytest
+from datamart_load.engine import StepFailed
 
 from .conftest import load_step, rows, run
 
@@ -89,6 +90,12 @@ def test_a_run_killed_during_a_step_and_rerun_applies_it_exactly_once(dsn, db, f
     assert db.execute(
         "SELECT step_id, status, attempts, inserted, updated FROM datamart_ledger.steps ORDER BY position"
     ).fetchall() == [("first", "applied", 1, 1, 0), ("second", "applied", 2, 2, 1)]
+    assert db.execute(STAGING_TABLES).fetchone() == (0,)
+
+
+def test_a_failed_step_leaves_no_staging_table(dsn, db, files):
+    with pytest.raises(StepFailed):
+        run(dsn, [load_step(files.parquet("a.parquet", {"id": [1]}), table="dm.customer", keys=("code",))])
     assert db.execute(STAGING_TABLES).fetchone() == (0,)
 
 

@@ -74,7 +74,8 @@ def _stage(connection, plan: Plan, step: LoadStep, source: Source, dsn: str, cho
         from datamart_load.spark_copy import copy_with_spark
 
         rows = copy_with_spark(spark, source, statement, dsn)
-    connection.execute(f"ANALYZE {table}")
+    # No ANALYZE (0.3-0.5 s per million rows): the planner sizes a never-analyzed table by its pages, which
+    # is all the merge's hash joins need.
     return table, rows
 
 
@@ -135,6 +136,7 @@ def _run_step(connection, plan: Plan, position: int, step, dsn: str, choose_spar
         except Exception as error:
             with connection.transaction():
                 ledger.finish_step(connection, plan.run_id, step.id, "failed", error=str(error))
+                staging.drop(connection, staging.staging_table(plan.run_id, step.id))
             raise StepFailed(f"step {step.id}: {error}") from error
         result = {
             "id": step.id,
