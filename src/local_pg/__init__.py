@@ -24,7 +24,9 @@ SUPERUSER = "postgres"
 
 
 def server_binaries() -> Path:
-    """The folder holding initdb, pg_ctl and postgres."""
+    """The folder holding initdb, pg_ctl and postgres (``LOCAL_PG_BIN`` names one explicitly)."""
+    if os.environ.get("LOCAL_PG_BIN"):
+        return Path(os.environ["LOCAL_PG_BIN"])
     on_path = shutil.which("pg_ctl")
     if on_path and shutil.which("initdb"):
         return Path(on_path).resolve().parent
