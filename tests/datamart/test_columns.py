@@ -73,7 +73,8 @@ def test_a_missing_table_is_created_with_mapped_types_and_a_primary_key_on_the_u
         )
     ]
     primary_key = db.execute(
-        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'dm.customer'::regclass AND contype = 'p'"
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = 'dm.customer'::regclass AND contype = 'p'"
     ).fetchone()
     assert primary_key == ("PRIMARY KEY (id)",)
 
