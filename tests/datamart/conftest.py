@@ -13,6 +13,13 @@ import pytest
 from local_pg import LocalPostgres
 
 
+def pytest_collection_modifyitems(items):
+    # Marked by what they use, so `-m "not postgres"` leaves them out.
+    for item in items:
+        if "postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(scope="session")
 def postgres():
     with LocalPostgres() as server:
