@@ -125,7 +125,7 @@ def reject_rows(connection, plan: TargetPlan, stage: str, source: Source, run_id
     """
     values = ", ".join(f"({literal(name)}, {value}, {reason})" for name, value, reason in plan.checks)
     connection.execute(
-        f"""CREATE TEMP TABLE dm_rejected ON COMMIT DROP AS
+        f"""CREATE TEMP TABLE dm_rejected AS
             SELECT s._dm_file, s._dm_row, e.column_name, e.value, e.reason
             FROM {stage} s CROSS JOIN LATERAL (VALUES {values}) AS e(column_name, value, reason)
             WHERE e.reason IS NOT NULL"""
@@ -154,9 +154,7 @@ def collapse_duplicates(connection, plan: TargetPlan, stage: str) -> int:
     keys = ", ".join(key.value for key in plan.keys)
     # count(DISTINCT) sorts, which is cheap on the usual key-ordered sources (3.5x a GROUP BY's hashing on
     # the benchmark); rejected rows, the only ones with a null key, are already gone.
-    duplicates = connection.execute(f"SELECT count(*) - count(DISTINCT ({keys})) FROM {stage} s").fetchone()[
-        0
-    ]
+    [duplicates] = connection.execute(f"SELECT count(*) - count(DISTINCT ({keys})) FROM {stage} s").fetchone()
     if duplicates:
         connection.execute(
             f"""DELETE FROM {stage} WHERE ctid IN (
