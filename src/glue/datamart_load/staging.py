@@ -6,7 +6,7 @@ A retry of the same step drops what a killed attempt left; the step's committing
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from queue import Queue
 
 import psycopg
@@ -39,25 +39,34 @@ def copy_statement(table: str, source: Source) -> str:
     return f"COPY {table} ({names}) FROM STDIN (FORMAT csv)"
 
 
-def _read_ahead(chunks: Iterator[bytes], depth: int = 1) -> Iterator[bytes]:
+def _read_ahead(chunks: Generator[bytes, None, None], depth: int = 1) -> Iterator[bytes]:
     """The chunks, made by a thread at most ``depth`` ahead: reading and encoding (pyarrow, which releases the
     GIL) overlap the COPY's sending, with bounded memory (psycopg's queued writer holds up to 128 MiB)."""
     queue: Queue = Queue(maxsize=depth)
-    done = object()
+    done, stopped = object(), threading.Event()
     failure: list[BaseException] = []
 
     def produce() -> None:
         try:
             for chunk in chunks:
+                if stopped.is_set():
+                    return
                 queue.put(chunk)
         except BaseException as error:  # handed to the consumer, which raises it
             failure.append(error)
         finally:
+            chunks.close()  # the source's files, now rather than at garbage collection
             queue.put(done)
 
     threading.Thread(target=produce, daemon=True).start()
-    while (chunk := queue.get()) is not done:
-        yield chunk
+    try:
+        while (chunk := queue.get()) is not done:
+            yield chunk
+    finally:
+        # A consumer that stops early (its COPY failed) releases a producer blocked on a full queue.
+        stopped.set()
+        while not queue.empty():
+            queue.get_nowait()
     if failure:
         raise failure[0]
 
@@ -70,7 +79,7 @@ def copy_batches(connection: psycopg.Connection, statement: str, batches: Iterab
     """
     rows = 0
 
-    def encoded() -> Iterator[bytes]:
+    def encoded() -> Generator[bytes, None, None]:
         nonlocal rows
         for batch in batches:
             rows += batch.num_rows
