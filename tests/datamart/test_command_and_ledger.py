@@ -29,6 +29,17 @@ def test_the_command_exits_non_zero_with_the_failure_on_stderr(dsn, files, capsy
     assert captured.err.startswith("datamart-load: step load: source ") and "does not exist" in captured.err
 
 
+def test_an_unreachable_database_is_a_clear_error(files, capsys):
+    plan = files.plan([load_step(files.parquet("a.parquet", {"id": [1]}))])
+    assert main(["--plan", plan, "--dsn", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"]) == 1
+    assert capsys.readouterr().err.startswith("datamart-load: connection failed")
+
+
+def test_a_missing_plan_file_is_a_clear_error(dsn, files, capsys):
+    assert main(["--plan", str(files.root / "nope.json"), "--dsn", dsn]) == 1
+    assert "nope.json" in capsys.readouterr().err
+
+
 def test_status_prints_the_run_and_its_steps_counts_from_the_ledger(dsn, files, capsys):
     source = files.parquet("a.parquet", {"id": [1, 1, None], "name": ["a", "b", "c"]})
     plan = files.plan([load_step(source, max_reject_ratio=0.5)], "run-9")

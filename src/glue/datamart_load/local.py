@@ -14,6 +14,8 @@ import logging
 import os
 import sys
 
+import psycopg
+
 from datamart_load.engine import StepFailed, run_plan, run_status, spark_for_large_sources
 from datamart_load.glue_arguments import ARGUMENT_DEFAULTS
 from datamart_load.plan import PlanError, load_plan
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         choose_spark = spark_for_large_sources(local_spark_session, args.spark_min_bytes, reads_s3=False)
         summary = run_plan(load_plan(args.plan), args.dsn, choose_spark)
-    except (PlanError, StepFailed, FileNotFoundError) as error:
+    except (PlanError, StepFailed, OSError, psycopg.Error) as error:
         print(f"datamart-load: {error}", file=sys.stderr)
         return 1
     print(json.dumps(summary))
