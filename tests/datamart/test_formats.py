@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from datamart_load.engine import StepFailed
 
@@ -65,3 +69,12 @@ def test_a_csv_row_with_the_wrong_number_of_fields_fails_the_step_naming_the_fil
     source = files.text("a.csv", "id,name\n1,a\n2,b,extra\n")
     with pytest.raises(StepFailed, match=r"a.csv: CSV parse error: Expected 2 columns, got 3: 2,b,extra"):
         run(dsn, [load_step(source, fmt="csv")])
+
+
+def test_int96_timestamps_as_the_intake_job_writes_them_load_as_timestamps(dsn, db, files):
+    path = files.path("in/part-0.parquet")
+    stamp = datetime.datetime(2024, 1, 2, 3, 4, 5, 123456)
+    table = pa.table({"id": ["a"], "_processing_timestamp": pa.array([stamp], pa.timestamp("ns"))})
+    pq.write_table(table, path, use_deprecated_int96_timestamps=True)
+    run(dsn, [load_step(str(path.parent))])
+    assert rows(db) == [("a", stamp)]
