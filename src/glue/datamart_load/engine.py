@@ -66,14 +66,16 @@ def _pause(step_id: str, point: str) -> None:
 def _stage(connection, plan: Plan, step: LoadStep, source: Source, dsn: str, choose_spark) -> tuple[str, int]:
     table = staging.staging_table(plan.run_id, step.id)
     staging.create(connection, table, source)
-    statement = staging.copy_statement(table, source)
     spark = choose_spark(source) if choose_spark else None
     if spark is None:
-        rows = staging.copy_batches(connection, statement, sources.batches(source))
+        binary = staging.binary_encodable(source)
+        statement = staging.copy_statement(table, source, binary)
+        rows = staging.copy_batches(connection, statement, sources.batches(source), binary)
     else:
         from datamart_load.spark_copy import copy_with_spark
 
-        rows = copy_with_spark(spark, source, statement, dsn)
+        # CSV: Spark's Arrow types need not be the staging columns' (which binary COPY would require).
+        rows = copy_with_spark(spark, source, staging.copy_statement(table, source, binary=False), dsn)
     # No ANALYZE (0.3-0.5 s per million rows): the planner sizes a never-analyzed table by its pages, which
     # is all the merge's hash joins need.
     return table, rows

@@ -23,7 +23,7 @@ from datamart_load import storage
 from datamart_load.pgtypes import pg_type
 from datamart_load.plan import LoadStep
 
-BATCH_ROWS = 65_536
+BATCH_ROWS = 16_384
 ORDER_COLUMNS = ("_dm_file", "_dm_row")
 
 

@@ -85,7 +85,7 @@ def copy_with_spark(spark: SparkSession, source: Source, statement: str, dsn: st
         import psycopg
 
         with psycopg.connect(dsn, autocommit=True) as connection:
-            rows = copy_batches(connection, statement, batches)
+            rows = copy_batches(connection, statement, batches, binary=False)
         yield pa.RecordBatch.from_pydict({"rows": [rows]})
 
     previous = spark.conf.get("spark.sql.files.maxPartitionBytes")

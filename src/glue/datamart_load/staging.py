@@ -12,6 +12,7 @@ from queue import Queue
 import psycopg
 import pyarrow as pa
 
+from datamart_load import pgbinary
 from datamart_load.ledger import STAGING_SCHEMA, lock_key
 from datamart_load.pgtypes import csv_bytes
 from datamart_load.sources import ORDER_COLUMNS, Source
@@ -34,9 +35,9 @@ def create(connection: psycopg.Connection, table: str, source: Source) -> None:
         )
 
 
-def copy_statement(table: str, source: Source) -> str:
+def copy_statement(table: str, source: Source, binary: bool) -> str:
     names = ", ".join(ident(name) for name in [*source.staging_names, *ORDER_COLUMNS])
-    return f"COPY {table} ({names}) FROM STDIN (FORMAT csv)"
+    return f"COPY {table} ({names}) FROM STDIN (FORMAT {'binary' if binary else 'csv'})"
 
 
 def _read_ahead(chunks: Generator[bytes, None, None], depth: int = 1) -> Iterator[bytes]:
@@ -71,24 +72,36 @@ def _read_ahead(chunks: Generator[bytes, None, None], depth: int = 1) -> Iterato
         raise failure[0]
 
 
-def copy_batches(connection: psycopg.Connection, statement: str, batches: Iterable[pa.RecordBatch]) -> int:
-    """Stream the batches through one COPY in one transaction; the number of rows copied.
+def copy_batches(
+    connection: psycopg.Connection, statement: str, batches: Iterable[pa.RecordBatch], binary: bool
+) -> int:
+    """Stream the batches through one COPY (the format ``copy_statement`` chose) in one transaction; the
+    number of rows copied.
 
-    CSV, not binary: pyarrow writes a whole batch of CSV in C++, where psycopg's binary COPY takes a Python
-    call per row (the benchmark's ceiling is that path).
+    Binary where ``pgbinary`` encodes every column (PostgreSQL parses no text), else CSV from pyarrow's C++
+    writer; either way whole batches are encoded at once, where psycopg's own binary COPY takes a Python call
+    per row (the benchmark's ceiling is that path).
     """
     rows = 0
 
     def encoded() -> Generator[bytes, None, None]:
         nonlocal rows
+        if binary:
+            yield pgbinary.HEADER
         for batch in batches:
             rows += batch.num_rows
-            yield csv_bytes(batch)
+            yield pgbinary.rows_bytes(batch) if binary else csv_bytes(batch)
+        if binary:
+            yield pgbinary.TRAILER
 
     with connection.transaction(), connection.cursor() as cursor, cursor.copy(statement) as copy:
         for chunk in _read_ahead(encoded()):
             copy.write(chunk)
     return rows
+
+
+def binary_encodable(source: Source) -> bool:
+    return all(pgbinary.supports(column.arrow_type) for column in source.columns)
 
 
 def drop(connection: psycopg.Connection, table: str) -> None:
