@@ -16,8 +16,8 @@ for every contender, so the ratios compare the loaders, not the server.
   driver's ``reWriteBatchedInserts`` and ``batchsize`` 10,000 (the documented fast settings).
 - driver memory: peak RSS of a ``datamart-load`` process loading N, 2×N and 4×N rows (fresh insert).
 
-The ceiling, the engine's three loads and Spark JDBC run ``--repeats`` times, interleaved, and the best time
-of each counts (the machine may be shared); awswrangler and the Spark staging path run once.
+Every contender but the Spark staging path runs ``--repeats`` times, interleaved, and the best time of each
+counts (the machine may be shared; Spark JDBC's first run also warms the JVM up).
 
 Needs the bench extra (``pip install -e '.[bench]'``: awswrangler, pg8000) and the PostgreSQL JDBC jar
 (``apt-get install libpostgresql-jdbc-java``, or ``--jdbc-jar``); a contender whose package is missing is
@@ -218,7 +218,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--jdbc-jar", type=Path, default=next((j for j in JDBC_JARS if j.exists()), None))
     parser.add_argument("--spark", action="store_true", help="also the engine's Spark staging path")
-    parser.add_argument("--repeats", type=int, default=3, help="best of this many runs (awswrangler: one)")
+    parser.add_argument("--repeats", type=int, default=3, help="best of this many interleaved runs")
     args = parser.parse_args()
     data = ensure_data(args.rows, args.seed)
     memory_sizes = (args.rows, args.rows * 2, args.rows * 4)
@@ -239,13 +239,13 @@ def main() -> int:
             assert (steps["fresh"]["inserted"], steps["reload"]["unchanged"]) == (args.rows, args.rows), steps
             if args.jdbc_jar:
                 figures["jdbc"].append(spark_jdbc(spark, fresh_database(server), data["base"], args.jdbc_jar))
+            for chunksize in WRANGLER_CHUNKSIZES:
+                seconds = wrangler(fresh_database(server), data["base"], args.wrangler_rows, chunksize)
+                if seconds:
+                    figures[f"wrangler {chunksize}"].append(seconds * args.rows / args.wrangler_rows)
         if args.spark:
             figures["spark_fresh"].append(engine(fresh_database(server), data["base"], "spark", spark)[0])
         spark.stop()
-        for chunksize in WRANGLER_CHUNKSIZES:
-            seconds = wrangler(fresh_database(server), data["base"], args.wrangler_rows, chunksize)
-            if seconds:
-                figures[f"wrangler {chunksize}"].append(seconds * args.rows / args.wrangler_rows)
         memory = {
             rows: driver_peak_rss_mib(fresh_database(server), path, f"memory-{rows}")
             for rows, path in memory_data.items()
@@ -257,7 +257,7 @@ def main() -> int:
 
 def print_figures(args, figures: dict, changed_step: dict, memory: dict) -> None:
     rows, ceiling_seconds = args.rows, figures["ceiling"]
-    print(f"best of {args.repeats} interleaved runs (awswrangler and Spark staging: one run)")
+    print(f"best of {args.repeats} interleaved runs (the Spark staging path: one run)")
 
     def line(label: str, seconds: float | None, goal: str = "", note: str = "") -> None:
         if seconds is None:
