@@ -3,7 +3,7 @@
 Load order is the order of ``source_uris``, and inside a folder the files' names; a file named twice loads
 once. Each batch has the source columns (``c0``…, the staging table's names), then ``_dm_file`` (the file's
 position in load order) and ``_dm_row`` (the record's number in its file, from 1): "last occurrence wins"
-ranks by these two. Only one batch is in memory at a time.
+ranks by these two. Batches are read one at a time (``BATCH_ROWS`` rows).
 """
 
 from __future__ import annotations
