@@ -38,8 +38,8 @@ LOCAL_TF_DIR := .local/$(ENV)
 LOCAL_ENV := AWS_ENDPOINT_URL=$(EMULATOR_URL) AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
 	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 TF_VAR_use_local_emulator=true
 
-.PHONY: help venv test docs build fmt lint plan apply destroy emulator-up emulator-down bench-lambda bench-glue bench-zip \
-	validate-configs bench
+.PHONY: help venv test docs build fmt lint plan apply destroy emulator-up emulator-down postgres-up postgres-down \
+	bench-lambda bench-glue bench-zip bench-datamart validate-configs bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -147,11 +147,24 @@ emulator-down: ## Stop the background emulator (its resources and the LOCAL=1 st
 	fi
 	@rm -f $(foreach env,$(notdir $(wildcard environments/*)),.local/$(env)/terraform.tfstate*)
 
+# A PostgreSQL server for manual use of datamart-load (tests start their own, per session, through local_pg).
+PG_PORT ?= 54329
+
+postgres-up: venv ## Start a local PostgreSQL server (127.0.0.1, port PG_PORT=54329), data in .local/postgres; prints its DSN
+	@$(VENV)/bin/local-pg up --port $(PG_PORT)
+
+postgres-down: venv ## Stop the local PostgreSQL server and remove its data
+	@$(VENV)/bin/local-pg down
+
 bench-lambda: venv ## Benchmark DynamoDB requests per file of the manifest builder
 	$(PYTHON) benchmarks/manifest_builder_requests.py
 
 bench-glue: venv ## Benchmark the Glue job's throughput against pyarrow
 	$(PYTHON) benchmarks/glue_throughput.py
+
+bench-datamart: venv ## Benchmark the datamart load against the COPY ceiling, awswrangler and Spark JDBC
+	$(PYTHON) -m pip install --quiet -e '.[bench]'
+	$(PYTHON) benchmarks/datamart_load_throughput.py --spark
 
 bench-zip: venv ## Benchmark DownloadZip over the emulator against a download-then-upload copy
 	$(PYTHON) benchmarks/download_zip.py
@@ -159,7 +172,7 @@ bench-zip: venv ## Benchmark DownloadZip over the emulator against a download-th
 validate-configs: venv ## Validate the repository's config files against schemas/ (no AWS needed)
 	$(PYTHON) -m upload_config.cli validate config/config.json --kind router_config
 
-bench: bench-lambda bench-glue bench-zip ## Run every benchmark
+bench: bench-lambda bench-glue bench-zip bench-datamart ## Run every benchmark
 
 .PHONY: demo bench-pipeline
 demo: venv ## The whole pipeline on this machine: emulator, dev stack, sample data, local Spark, summary

@@ -3,7 +3,7 @@
 One zip per Lambda function: each directory of `src/lambda/` with a `handler.py` is a function, built into
 `build/lambda/<function>.zip` with the shared package (`src/lambda/platform_common/`) and the pinned
 third-party libraries it runs with (Powertools, bundled from the installed distributions: no layer). Then
-the Glue library zip, and the Glue job's line parser jar (its Java UDF, compiled by
+the Glue jobs' library zips, and the Glue job's line parser jar (its Java UDF, compiled by
 `ndjson_parquet.line_parser.build_jar`, which needs a JDK 17 `javac`).
 
 Terraform compares the archives by hash (`source_code_hash`, `source_hash`), so a rebuild of unchanged
@@ -32,7 +32,7 @@ from ndjson_parquet.reproducible_zip import write_zip
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LAMBDA_SOURCES = REPO_ROOT / "src" / "lambda"
 SHARED_PACKAGE = LAMBDA_SOURCES / "platform_common"
-GLUE_LIBRARY = REPO_ROOT / "src" / "glue" / "ndjson_parquet"
+GLUE_LIBRARIES = (REPO_ROOT / "src" / "glue" / "ndjson_parquet", REPO_ROOT / "src" / "glue" / "datamart_load")
 LINE_PARSER_JAR = Path("glue") / JAR_NAME
 
 INCLUDED_SUFFIXES = (".py", ".json", ".typed")
@@ -167,7 +167,9 @@ def build_all(out_dir: Path) -> list[Path]:
         build_function(function_dir, out_dir / "lambda" / f"{function_dir.name}.zip")
         for function_dir in functions()
     ]
-    archives.append(build_archive(GLUE_LIBRARY, out_dir / "glue" / f"{GLUE_LIBRARY.name}.zip"))
+    archives += [
+        build_archive(library, out_dir / "glue" / f"{library.name}.zip") for library in GLUE_LIBRARIES
+    ]
     return [*archives, build_jar(out_dir / LINE_PARSER_JAR)]
 
 

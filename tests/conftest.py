@@ -88,3 +88,62 @@ class LambdaContext:
 def lambda_context() -> type[LambdaContext]:
     """Makes a Lambda context object: `lambda_context()`, or `lambda_context(remaining_seconds=5)`."""
     return LambdaContext
+
+
+class GlueStandIns:
+    """Runs a Glue entry script with fakes for the awsglue calls it makes, recording them in ``calls``."""
+
+    def __init__(self, monkeypatch):
+        self.calls: list[tuple] = []
+        self._monkeypatch = monkeypatch
+
+    def run(self, script, *arguments: str) -> None:
+        import runpy
+        import sys
+
+        self._monkeypatch.setattr(sys, "argv", [str(script), *arguments])
+        runpy.run_path(str(script), run_name="__main__")
+
+
+@pytest.fixture
+def glue_stand_ins(monkeypatch) -> GlueStandIns:
+    """awsglue exists only inside Glue: fakes that behave like Glue's (getResolvedOptions fails on a requested
+    name that was not passed) and record ``init`` and ``commit``; the Spark session is a marker string."""
+    import sys
+    import types
+
+    stand_ins = GlueStandIns(monkeypatch)
+
+    def get_resolved_options(argv: list[str], names: list[str]) -> dict[str, str]:
+        passed = dict(zip(argv[1::2], argv[2::2], strict=False))
+        missing = [name for name in names if f"--{name}" not in passed]
+        if missing:
+            raise SystemExit(f"the following arguments are required: {missing}")
+        return {name: passed[f"--{name}"] for name in names}
+
+    class GlueContext:
+        def __init__(self, spark_context):
+            self.spark_session = "glue-spark-session"
+
+    class Job:
+        def __init__(self, context):
+            pass
+
+        def init(self, name, arguments):
+            stand_ins.calls.append(("init", name))
+
+        def commit(self):
+            stand_ins.calls.append(("commit",))
+
+    modules = {
+        "awsglue": types.ModuleType("awsglue"),
+        "awsglue.context": types.SimpleNamespace(GlueContext=GlueContext),
+        "awsglue.job": types.SimpleNamespace(Job=Job),
+        "awsglue.utils": types.SimpleNamespace(getResolvedOptions=get_resolved_options),
+        "pyspark.context": types.SimpleNamespace(
+            SparkContext=types.SimpleNamespace(getOrCreate=lambda: None)
+        ),
+    }
+    for name, module in modules.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    return stand_ins

@@ -137,6 +137,13 @@ def test_glue_library_archive_holds_ndjson_parquet(built_artifacts):
     assert all(name.startswith("ndjson_parquet/") for name in names)
 
 
+def test_glue_library_archive_holds_datamart_load(built_artifacts):
+    glue_zip = next(path for path in built_artifacts if path.name == "datamart_load.zip")
+    names = zipfile.ZipFile(glue_zip).namelist()
+    assert "datamart_load/engine.py" in names
+    assert all(name.startswith("datamart_load/") for name in names)
+
+
 def test_glue_line_parser_jar_is_built_beside_the_library_with_its_classes(built_artifacts):
     jar = next(path for path in built_artifacts if path.name == "ndjson_line_parser.jar")
     assert jar.parent.name == "glue"
