@@ -102,7 +102,7 @@ def _statuses(client: Callable[[str], Any], outputs: dict[str, Any], uris: list[
     from platform_ops.intake.inventory import load_inventory
 
     found = load_inventory(TrackingTable(client("dynamodb"), outputs["tracking_table_name"]))
-    tracked = {f"s3://{outputs['input_bucket_name']}/{item['file_key']}": item for item in found.files}
+    tracked = {item["file_key"]: item for item in found.files}
     return {uri: found.file_status(tracked[uri]) if uri in tracked else "unknown" for uri in uris}
 
 
