@@ -32,7 +32,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
-    """`local-aws up` in a process of its own, on a port of its own; stopped with SIGTERM as `make down` does."""
+    """`local-aws up` in a process of its own, on a port of its own; SIGTERM stops it, as `make down` does."""
     port, workspace = _free_port(), f"live-{os.getpid()}"
     pidfile = tmp_path_factory.mktemp("live") / "platform.pid"
     log = pidfile.with_name("platform.log")

@@ -65,4 +65,3 @@ def test_status_runs_with_only_the_function_name(cli, stack, deployed_function, 
 
     assert code == 0
     assert f"table {stack.table}" in output
-
