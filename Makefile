@@ -177,8 +177,8 @@ up: venv ## The live local platform: emulator, dev stack, SQS/schedule/Glue deli
 	fi
 
 down: ## Stop the live platform (its emulator and everything in it go too)
-	@if [ -f $(PLATFORM_PIDFILE) ] && kill $$(cat $(PLATFORM_PIDFILE)) 2>/dev/null; then \
-		for attempt in $$(seq 1 150); do [ -f $(PLATFORM_PIDFILE) ] || break; sleep 0.2; done; \
+	@if [ -f $(PLATFORM_PIDFILE) ] && pid=$$(cat $(PLATFORM_PIDFILE)) && kill $$pid 2>/dev/null; then \
+		for attempt in $$(seq 1 300); do kill -0 $$pid 2>/dev/null || break; sleep 0.2; done; \
 		echo "platform stopped"; \
 	else \
 		echo "no platform running"; \
