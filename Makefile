@@ -155,7 +155,9 @@ bench-glue: venv ## Benchmark the Glue job's throughput against pyarrow
 bench: bench-lambda bench-glue ## Run every benchmark
 
 # The live platform: one background `local-aws up` (emulator, the dev stack applied, event delivery, Glue on
-# local Spark), found again through its pidfile, written once it is up.
+# local Spark), found again through its pidfile, written once it is up. It is the emulator of LOCAL=1 targets
+# meanwhile (its pid in the emulator's pidfile): `make apply ENV=dev LOCAL=1` changes the live stack, in the
+# same Terraform copy (.local/dev), and `make emulator-down` stops it as `make down` does.
 PLATFORM_PIDFILE := .local/platform.pid
 PLATFORM_LOG := .local/platform.log
 PLATFORM_FUNCTION_LOG := .local/platform-functions.log
@@ -174,11 +176,13 @@ up: venv ## The live local platform: emulator, dev stack, SQS/schedule/Glue deli
 			sleep 1; \
 		done; \
 		sed -n '/platform up on/,$$p' $(PLATFORM_LOG); \
+		cp $(PLATFORM_PIDFILE) $(EMULATOR_PIDFILE); \
 	fi
 
 down: ## Stop the live platform (its emulator and everything in it go too)
 	@if [ -f $(PLATFORM_PIDFILE) ] && pid=$$(cat $(PLATFORM_PIDFILE)) && kill $$pid 2>/dev/null; then \
 		for attempt in $$(seq 1 300); do kill -0 $$pid 2>/dev/null || break; sleep 0.2; done; \
+		if [ "$$(cat $(EMULATOR_PIDFILE) 2>/dev/null)" = "$$pid" ]; then rm -f $(EMULATOR_PIDFILE); fi; \
 		echo "platform stopped"; \
 	else \
 		echo "no platform running"; \

@@ -32,6 +32,13 @@ class InvocationContext:
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
+def function_name(arn: str) -> str | None:
+    """The function a Lambda ARN names (without qualifier); None for an ARN of anything else."""
+    if ":function:" not in arn:
+        return None
+    return arn.split(":function:", 1)[1].split(":")[0]
+
+
 class LocalFunctions:
     def __init__(
         self,

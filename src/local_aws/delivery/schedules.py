@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from local_aws.functions import LocalFunctions
+from local_aws.functions import LocalFunctions, function_name
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -47,13 +47,6 @@ def scheduled_event(rule_arn: str | None = None) -> dict[str, Any]:
         "resources": [rule_arn] if rule_arn else [],
         "detail": {},
     }
-
-
-def function_name(target_arn: str) -> str | None:
-    """The function a Lambda target ARN names (without qualifier); None for other targets."""
-    if ":function:" not in target_arn:
-        return None
-    return target_arn.split(":function:", 1)[1].split(":")[0]
 
 
 class Schedules:

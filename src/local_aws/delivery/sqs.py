@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from local_aws.functions import LocalFunctions
+from local_aws.functions import LocalFunctions, function_name
 
 REGION = "us-east-1"
 
@@ -26,15 +26,18 @@ class QueueRun:
     failed_messages: list[str] = field(default_factory=list)
 
 
-def queue_mappings(client: Callable[[str], Any], function_name: str | None = None) -> list[dict[str, Any]]:
+def queue_mappings(client: Callable[[str], Any], function: str | None = None) -> list[dict[str, Any]]:
     """The enabled event source mappings whose source is an SQS queue (of one function, if named)."""
-    paginator = client("lambda").get_paginator("list_event_source_mappings")
-    pages = paginator.paginate(**({"FunctionName": function_name} if function_name else {}))
+    # Filtered here: moto's ListEventSourceMappings compares FunctionName with what the mapping was created
+    # with (Terraform gives the ARN), not with the function it resolves to, as AWS does.
+    pages = client("lambda").get_paginator("list_event_source_mappings").paginate()
     return [
         mapping
         for page in pages
         for mapping in page["EventSourceMappings"]
-        if mapping["EventSourceArn"].startswith("arn:aws:sqs:") and mapping.get("State") == "Enabled"
+        if mapping["EventSourceArn"].startswith("arn:aws:sqs:")
+        and mapping.get("State") == "Enabled"
+        and function in (None, function_name(mapping["FunctionArn"]))
     ]
 
 
@@ -47,7 +50,7 @@ class QueueDelivery:
         self._sqs = client("sqs")
         self._functions = functions
         self.queue_arn = mapping["EventSourceArn"]
-        self.function_name = mapping["FunctionArn"].split(":function:", 1)[1].split(":")[0]
+        self.function_name = function_name(mapping["FunctionArn"])
         self.batch_size = mapping["BatchSize"]
         self.queue_url = self._sqs.get_queue_url(QueueName=self.queue_arn.rsplit(":", 1)[1])["QueueUrl"]
         self.run = QueueRun()
