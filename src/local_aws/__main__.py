@@ -2,6 +2,7 @@
 an environment's scratch copy with local state for Terraform runs against it."""
 
 import argparse
+import logging
 import os
 import shlex
 import signal
@@ -172,6 +173,11 @@ def _prepare(args: argparse.Namespace) -> int:
 def _up(args: argparse.Namespace) -> int:
     # Imported here: the live platform pulls in the manifest builder and Spark, which `serve` never needs.
     from local_aws.live import LivePlatform
+
+    # What the platform does (schedules fired, Glue runs) and what fails, beside the apply's lines; other
+    # libraries only from warnings on.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("local_aws").setLevel(logging.INFO)
 
     platform = LivePlatform(
         args.port,

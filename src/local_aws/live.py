@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from local_aws.delivery.schedules import Schedules
-from local_aws.delivery.sqs import QueueDelivery, queue_mappings
+from local_aws.delivery.sqs import QueuePoller
 from local_aws.functions import LocalFunctions
 from local_aws.glue_runner import SparkGlueRunner
 from local_aws.server import LocalAws
@@ -32,8 +32,9 @@ logger = logging.getLogger(__name__)
 # How long one SQS receive waits for messages (a long poll, as Lambda's poller does): it bounds how late
 # a mapping created by a new apply is first polled.
 QUEUE_WAIT_SECONDS = 2
-# How often the schedules are checked; finer than any period that a speed-up leaves.
-SCHEDULE_TICK_SECONDS = 1.0
+# The pause after a pass that delivered nothing: how often schedules are checked, finer than any period a
+# speed-up leaves.
+IDLE_SECONDS = 1.0
 
 
 class LivePlatform:
@@ -79,9 +80,14 @@ class LivePlatform:
 
     def _deliver(self, aws: LocalAws, outputs: dict[str, Any], pidfile: Path | None) -> None:
         functions = LocalFunctions(aws.client, aws.env, self.function_log)
+        # One thread per kind of event source, each a pass that returns what it delivered (falsy: nothing).
+        sources = {
+            "sqs": QueuePoller(aws.client, functions, QUEUE_WAIT_SECONDS).poll,
+            "schedules": Schedules(aws.client, functions, self.schedule_speedup).deliver_due,
+        }
         threads = [
-            threading.Thread(target=self._deliver_queues, args=(aws.client, functions), name="sqs"),
-            threading.Thread(target=self._deliver_schedules, args=(aws.client, functions), name="schedules"),
+            threading.Thread(target=self._loop, args=(name, delivery), name=name)
+            for name, delivery in sources.items()
         ]
         for thread in threads:
             thread.start()
@@ -97,6 +103,17 @@ class LivePlatform:
                 thread.join()
             functions.close()
 
+    def _loop(self, name: str, delivery: Callable[[], Any]) -> None:
+        """Runs `delivery` until stopped, pausing after a pass that delivered nothing."""
+        while not self._stop.is_set():
+            try:
+                if not delivery():
+                    self._stop.wait(IDLE_SECONDS)
+            except Exception:
+                # A failing function or a stack being applied again: logged, and delivery goes on, as on AWS.
+                logger.exception("%s delivery failed; retrying", name)
+                self._stop.wait(IDLE_SECONDS)
+
     def _apply(self, aws: LocalAws) -> dict[str, Any]:
         stack = LocalStack(aws.env, self.environment, self.workspace, log=self._log)
         self._log("building the Lambda and Glue archives (scripts/build.py)")
@@ -108,35 +125,6 @@ class LivePlatform:
         stack.prepare(keep_state=True)
         self._log(f"terraform apply environments/{self.environment} to {aws.endpoint_url}")
         return stack.apply()
-
-    def _deliver_queues(self, client: Callable[[str], Any], functions: LocalFunctions) -> None:
-        deliveries: dict[str, QueueDelivery] = {}
-        while not self._stop.is_set():
-            try:
-                mappings = {m["UUID"]: m for m in queue_mappings(client)}
-                deliveries = {
-                    uuid: deliveries.get(uuid) or QueueDelivery(client, functions, mapping)
-                    for uuid, mapping in mappings.items()
-                }
-                # With several mappings each waits its turn for one long poll; messages are never late by
-                # more than the others' waits.
-                for delivery in deliveries.values():
-                    delivery.deliver(wait_seconds=QUEUE_WAIT_SECONDS)
-                if not deliveries:
-                    self._stop.wait(QUEUE_WAIT_SECONDS)
-            except Exception:
-                # A failing function or a stack being re-applied: logged, and delivery goes on, as on AWS.
-                logger.exception("SQS delivery failed; retrying")
-                self._stop.wait(QUEUE_WAIT_SECONDS)
-
-    def _deliver_schedules(self, client: Callable[[str], Any], functions: LocalFunctions) -> None:
-        schedules = Schedules(client, functions, self.schedule_speedup)
-        while not self._stop.wait(SCHEDULE_TICK_SECONDS):
-            try:
-                for rule in schedules.deliver_due():
-                    logger.info("schedule %s fired", rule)
-            except Exception:
-                logger.exception("schedule delivery failed; retrying")
 
 
 def _interrupt(signal_number: int, frame: Any) -> None:

@@ -90,6 +90,7 @@ class Schedules:
             if name is None:
                 continue
             event = json.loads(target["Input"]) if target.get("Input") else scheduled_event(rule["Arn"])
+            logger.info("schedule %s: invoking %s", rule["Name"], name)
             # An asynchronous invocation: its failure is the function's, logged, and the schedule goes on.
             try:
                 self._functions.invoke(name, event)

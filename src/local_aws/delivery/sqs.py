@@ -94,6 +94,28 @@ class QueueDelivery:
         return len(messages)
 
 
+class QueuePoller:
+    """Delivers every enabled SQS mapping, as the emulator lists them now: an apply may change them."""
+
+    def __init__(self, client: Callable[[str], Any], functions: LocalFunctions, wait_seconds: int) -> None:
+        self._client = client
+        self._functions = functions
+        self._wait_seconds = wait_seconds
+        self._deliveries: dict[str, QueueDelivery] = {}
+
+    def poll(self) -> int:
+        """One long poll of each mapping's queue, each batch delivered; returns the messages delivered.
+
+        With several mappings each waits its turn; a message is never later than the others' waits.
+        """
+        self._deliveries = {
+            mapping["UUID"]: self._deliveries.get(mapping["UUID"])
+            or QueueDelivery(self._client, self._functions, mapping)
+            for mapping in queue_mappings(self._client)
+        }
+        return sum(delivery.deliver(self._wait_seconds) for delivery in self._deliveries.values())
+
+
 def _sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
     """The record Lambda's SQS event source builds from a received message."""
     return {
