@@ -133,12 +133,13 @@ def _interrupt(signal_number: int, frame: Any) -> None:
 
 def ready_message(endpoint_url: str, outputs: dict[str, Any]) -> str:
     """What `make up` prints: where to upload, and how to watch."""
+    port = endpoint_url.rsplit(":", 1)[1]
     return (
         f"local-aws: platform up on {endpoint_url}\n"
+        f'  env:     eval "$(.venv/bin/local-aws env --port {port})"  # endpoint, dummy credentials, region\n'
         f"  upload:  aws s3 cp FILE.ndjson s3://{outputs['input_bucket_name']}/{outputs['input_prefix']}"
         f"YYYY-MM-DD/FILE.ndjson --endpoint-url {endpoint_url}\n"
-        f'  watch:   eval "$(.venv/bin/local-aws env --port {endpoint_url.rsplit(":", 1)[1]})"; '
-        f"platform-ops intake --function-name {outputs['manifest_builder_function_name']} status\n"
+        f"  watch:   platform-ops intake --function-name {outputs['manifest_builder_function_name']} status\n"
         f"  Parquet: s3://{outputs['bucket_names']['output']}/\n"
         "  stop:    make down"
     )
