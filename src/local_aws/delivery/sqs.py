@@ -101,17 +101,18 @@ class QueuePoller:
         self._client = client
         self._functions = functions
         self._wait_seconds = wait_seconds
-        self._deliveries: dict[str, QueueDelivery] = {}
+        self._deliveries: dict[tuple[str, str, int], QueueDelivery] = {}
 
     def poll(self) -> int:
         """One long poll of each mapping's queue, each batch delivered; returns the messages delivered.
 
         With several mappings each waits its turn; a message is never later than the others' waits.
         """
+        # Keyed by what an update of a mapping may change: a changed mapping is delivered as it is now set.
+        mappings = {(m["UUID"], m["FunctionArn"], m["BatchSize"]): m for m in queue_mappings(self._client)}
         self._deliveries = {
-            mapping["UUID"]: self._deliveries.get(mapping["UUID"])
-            or QueueDelivery(self._client, self._functions, mapping)
-            for mapping in queue_mappings(self._client)
+            key: self._deliveries.get(key) or QueueDelivery(self._client, self._functions, mapping)
+            for key, mapping in mappings.items()
         }
         return sum(delivery.deliver(self._wait_seconds) for delivery in self._deliveries.values())
 
