@@ -1,8 +1,9 @@
 """The whole pipeline on this machine: emulator, the environment's stack applied to it, local Spark for Glue.
 
-`local_deployment()` is shared by `make demo`, the integration tests and the end-to-end benchmark, so they
-all run the same thing: the committed Terraform, the real manifest builder, the deployed state machine in
-the emulator's interpreter, and the real Glue job code on local Spark for each job run.
+`local_deployment()` is shared by the integration tests and the end-to-end benchmark, which drive the
+deliveries step by step (`LocalPipeline`); the live platform of `make up` (live.py) runs the same things in
+a loop: the committed Terraform, the real manifest builder, the deployed state machine in the emulator's
+interpreter, and the real Glue job code on local Spark for each job run.
 """
 
 from __future__ import annotations
