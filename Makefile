@@ -174,9 +174,44 @@ validate-configs: venv ## Validate the repository's config files against schemas
 
 bench: bench-lambda bench-glue bench-zip bench-datamart ## Run every benchmark
 
+# The live platform: one background `local-aws up` (emulator, the dev stack applied, event delivery, Glue on
+# local Spark), found again through its pidfile, written once it is up. It is the emulator of LOCAL=1 targets
+# meanwhile (its pid in the emulator's pidfile): `make apply ENV=dev LOCAL=1` changes the live stack, in the
+# same Terraform copy (.local/dev), and `make emulator-down` stops it as `make down` does.
+PLATFORM_PIDFILE := .local/platform.pid
+PLATFORM_LOG := .local/platform.log
+PLATFORM_FUNCTION_LOG := .local/platform-functions.log
+.PHONY: up down
+up: venv ## The live local platform: emulator, dev stack, SQS/schedule/Glue delivery as on AWS (make down stops it)
+	@mkdir -p .local
+	@if [ -f $(PLATFORM_PIDFILE) ] && kill -0 $$(cat $(PLATFORM_PIDFILE)) 2>/dev/null; then \
+		echo "platform already up on $(EMULATOR_URL) (pid $$(cat $(PLATFORM_PIDFILE))); make down stops it"; \
+	else \
+		rm -f $(PLATFORM_PIDFILE); \
+		nohup $(VENV)/bin/local-aws up --port $(EMULATOR_PORT) --pidfile $(PLATFORM_PIDFILE) \
+			--function-log $(PLATFORM_FUNCTION_LOG) >$(PLATFORM_LOG) 2>&1 & pid=$$!; \
+		echo "starting the platform (pid $$pid): build, emulator, terraform apply (a minute or two); log in $(PLATFORM_LOG)"; \
+		until [ -f $(PLATFORM_PIDFILE) ]; do \
+			kill -0 $$pid 2>/dev/null || { tail -n 20 $(PLATFORM_LOG); echo "the platform did not start; see $(PLATFORM_LOG)"; exit 1; }; \
+			sleep 1; \
+		done; \
+		sed -n '/platform up on/,$$p' $(PLATFORM_LOG); \
+		cp $(PLATFORM_PIDFILE) $(EMULATOR_PIDFILE); \
+	fi
+
+down: ## Stop the live platform (its emulator and everything in it go too)
+	@if [ -f $(PLATFORM_PIDFILE) ] && pid=$$(cat $(PLATFORM_PIDFILE)) && kill $$pid 2>/dev/null; then \
+		for attempt in $$(seq 1 300); do kill -0 $$pid 2>/dev/null || break; sleep 0.2; done; \
+		if [ "$$(cat $(EMULATOR_PIDFILE) 2>/dev/null)" = "$$pid" ]; then rm -f $(EMULATOR_PIDFILE); fi; \
+		echo "platform stopped"; \
+	else \
+		echo "no platform running"; \
+	fi
+	@rm -f $(PLATFORM_PIDFILE)
+
 .PHONY: demo bench-pipeline
-demo: venv ## The whole pipeline on this machine: emulator, dev stack, sample data, local Spark, summary
-	$(PYTHON) -m local_aws.demo
+demo: up ## The whole pipeline on the live platform (make up): sample data in, Parquet out, a summary
+	$(PYTHON) -m local_aws.demo --endpoint-url $(EMULATOR_URL) --function-log $(PLATFORM_FUNCTION_LOG)
 
 bench-pipeline: venv ## Benchmark 1,000 files end to end through the dev stack on the emulator and local Spark
 	$(PYTHON) benchmarks/end_to_end.py

@@ -1,4 +1,4 @@
-"""Local AWS emulator for tests, `make plan/apply LOCAL=1` and `make demo`: see README.md here."""
+"""Local AWS emulator for tests, `make plan/apply LOCAL=1`, `make up` and `make demo`: see README.md here."""
 
 from local_aws.bridged_server import PortInUseError
 from local_aws.bridges.glue import GlueRunner

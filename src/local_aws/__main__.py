@@ -2,6 +2,7 @@
 an environment's scratch copy with local state for Terraform runs against it."""
 
 import argparse
+import logging
 import os
 import shlex
 import signal
@@ -16,6 +17,8 @@ from local_aws.stack import LocalStack, TerraformError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
+# The live platform's port: the AWS tools' usual one for a local endpoint, as in the Makefile.
+LIVE_PORT = 4566
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,6 +78,28 @@ def _parser() -> argparse.ArgumentParser:
     prepare.add_argument("--environment", default="dev", help="a folder of environments/ (default dev)")
     prepare.add_argument("--workspace", help="folder under .local/ (default ENV-stack)")
     prepare.set_defaults(command=_prepare)
+
+    up = commands.add_parser(
+        "up",
+        help="the live platform: the emulator, ENV applied to it, and event delivery, until SIGTERM",
+        description="Start the emulator on PORT, apply environments/ENV to it, and deliver events as AWS "
+        "does (SQS to Lambda, EventBridge schedules, Glue runs on local Spark) until SIGTERM or SIGINT. "
+        "`make up` runs it in the background.",
+    )
+    up.add_argument("--port", type=int, default=LIVE_PORT, help=f"emulator port (default {LIVE_PORT})")
+    up.add_argument("--environment", default="dev", help="a folder of environments/ (default dev)")
+    up.add_argument("--workspace", help="folder under .local/ of the Terraform copy (default ENV)")
+    up.add_argument("--pidfile", type=Path, help="written once the platform is up; removed on exit")
+    up.add_argument("--function-log", type=Path, help="where the functions' log lines and metrics go")
+    up.add_argument(
+        "--schedule-speedup",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="fire EventBridge schedules FACTOR times as often (tests; default 1)",
+    )
+    up.add_argument("--spark-master", default="local[2]", help="Spark master of the Glue runs")
+    up.set_defaults(command=_up)
     return parser
 
 
@@ -143,6 +168,38 @@ def _prepare(args: argparse.Namespace) -> int:
         return 1
     print(f"local-aws: {stack.workdir} is ready (local state)")
     return 0
+
+
+def _up(args: argparse.Namespace) -> int:
+    # Imported here: the live platform pulls in the manifest builder and Spark, which `serve` never needs.
+    from local_aws.live import LivePlatform
+
+    # What the platform does (schedules fired, Glue runs) and what fails, beside the apply's lines; other
+    # libraries only from warnings on.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("local_aws").setLevel(logging.INFO)
+
+    platform = LivePlatform(
+        args.port,
+        args.environment,
+        args.workspace,
+        args.schedule_speedup,
+        args.spark_master,
+        args.function_log,
+        # Flushed: `make up` and the tests read the log file while it is written.
+        log=lambda message: print(message, flush=True),
+    )
+    try:
+        return platform.run(args.pidfile)
+    except PortInUseError as error:
+        print(
+            f"local-aws: {error}; is an emulator already running there? (`make emulator-down`)",
+            file=sys.stderr,
+        )
+        return EXIT_PORT_IN_USE
+    except TerraformError as error:
+        print(f"local-aws: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
-"""`make demo`: the whole pipeline on this machine, from upload to Parquet, with a summary at the end.
+"""`make demo`: sample data through the live local platform (`make up`), from upload to Parquet, summarised.
 
-Starts the emulator, builds and applies environments/dev to it, uploads sample NDJSON, runs the real
-manifest builder on the intake queue's messages and on the orphan-sweep schedule, lets the deployed state
-machine run the real Glue job code on local Spark, and prints what happened. Everything it started stops
-when it ends, also on Ctrl-C or SIGTERM.
+Uploads sample NDJSON to the platform's input bucket, watches the tracking table (what `platform-ops intake
+status` reads) while the platform delivers the intake queue to the manifest builder, the state machine runs
+and the Glue job converts on local Spark, forces today's partial batch with `platform-ops intake flush`, and
+prints what happened. The platform stays up for more uploads; `make down` stops it.
 """
 
 from __future__ import annotations
@@ -11,107 +11,127 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import signal
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from local_aws import sample_data
-from local_aws.deployment import Deployment, local_deployment
-from local_aws.stack import REPO_ROOT
+from local_aws.deployment import parquet_rows_by_date, rejected_lines
+from local_aws.functions import environment
+from local_aws.server import EmulatorClients, emulator_env
+from local_aws.stack import LocalStack
 
-# The manifest builder's JSON log lines and EMF metric documents, as CloudWatch Logs would hold them.
-FUNCTION_LOG = REPO_ROOT / ".local" / "demo-manifest-builder.log"
+# A final status: the file will not change unless an operator replays it.
+FINAL = ("completed", "failed", "quarantined")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="demo", description=__doc__.splitlines()[0])
-    parser.add_argument("--spark-master", default="local[2]", help="Spark master of the Glue runs")
+    parser.add_argument("--endpoint-url", default="http://127.0.0.1:4566", help="the live platform (make up)")
+    parser.add_argument("--workspace", default="dev", help="the platform's Terraform copy under .local/")
+    parser.add_argument("--function-log", type=Path, help="where the platform sends the functions' log lines")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for every file")
     args = parser.parse_args(argv)
-    # Both unwind through the cleanup below; SIGINT is set too because a shell starting the demo in the
-    # background leaves it ignored.
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signal_number, _interrupt)
     started = time.monotonic()
-    try:
-        FUNCTION_LOG.parent.mkdir(parents=True, exist_ok=True)
-        FUNCTION_LOG.unlink(missing_ok=True)
-        with local_deployment(
-            workspace="demo", spark_master=args.spark_master, log=_step, function_log=FUNCTION_LOG
-        ) as deployment:
-            _run(deployment)
-    except KeyboardInterrupt:
-        print("\ndemo interrupted: emulator, Spark and scratch files stopped and removed", file=sys.stderr)
-        return 130
-    _step(
-        f"done in {time.monotonic() - started:.0f} s; emulator, Spark and scratch files stopped and removed; "
-        f"the manifest builder's log lines and metrics are in {FUNCTION_LOG.relative_to(REPO_ROOT)}"
-    )
+    env = emulator_env(args.endpoint_url, int(args.endpoint_url.rsplit(":", 1)[1]))
+    client = EmulatorClients(args.endpoint_url)
+    outputs = LocalStack(env, workspace=args.workspace, log=_step).outputs()
+    # The operator CLI finds the emulator as any AWS SDK would: through the environment.
+    with environment(env):
+        _run(client, outputs, args.timeout)
+        _summary(client, outputs)
+    _step(f"done in {time.monotonic() - started:.0f} s; the platform stays up (make down stops it)")
+    if args.function_log:
+        _step(f"the manifest builder's log lines and metrics are in {args.function_log}")
     return 0
-
-
-def _interrupt(signal_number: int, frame: Any) -> None:
-    raise KeyboardInterrupt
 
 
 def _step(message: str) -> None:
     print(f"[demo {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
 
 
-def _run(deployment: Deployment) -> None:
-    outputs = deployment.outputs
-    pipeline = deployment.pipeline
+def _run(client: Callable[[str], Any], outputs: dict[str, Any], timeout: float) -> None:
     today = datetime.now(UTC).date()
     files = sample_data.demo_files(today)
-    sample_data.upload(
-        deployment.aws.client("s3"), outputs["input_bucket_name"], outputs["input_prefix"], files
-    )
+    uris = sample_data.upload(client("s3"), outputs["input_bucket_name"], outputs["input_prefix"], files)
     _step(
         f"uploaded {len(files)} files to s3://{outputs['input_bucket_name']}/{outputs['input_prefix']} "
         f"(dates {files[0].date_prefix} .. {today}; one .csv, one empty file, malformed lines in some)"
     )
-
-    run = pipeline.drain_queue()
-    _step(
-        f"manifest builder: {run.invocations} invocations for {run.messages} queue messages, "
-        f"{len(run.failed_messages)} reported failed"
-    )
-    swept = pipeline.sweep()
-    _step(f"orphan sweep (the schedule's event): {swept}")
+    _step("the platform delivers the intake queue to the manifest builder; past dates are cut at once")
+    deadline = time.monotonic() + timeout
+    _watch(client, outputs, uris, deadline, until=lambda status: status != "unknown")
     _step(f"today's {today} files wait for a full batch; the operator forces it: `platform-ops intake flush`")
-    _intake_ops(deployment, "flush", today.isoformat())
+    _intake_ops(outputs, "flush", today.isoformat())
     _step(
         "state machine executions run in the emulator; each Glue job run converts on local Spark, one at a "
         "time (a start that finds the job at its MaxConcurrentRuns is retried after 60 s, as on AWS)"
     )
-    pipeline.wait_for_executions()
-    _summary(deployment)
+    _watch(client, outputs, uris, deadline, until=lambda status: status in FINAL)
 
 
-def _intake_ops(deployment: Deployment, *arguments: str) -> str:
-    """Runs `platform-ops intake` against the deployed stack, echoing its output indented."""
+def _watch(
+    client: Callable[[str], Any],
+    outputs: dict[str, Any],
+    uris: list[str],
+    deadline: float,
+    until: Callable[[str], bool],
+) -> None:
+    """Polls the tracking table until every uploaded file's status satisfies `until`, printing changes."""
+    last = None
+    while True:
+        statuses = _statuses(client, outputs, uris)
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(Counter(statuses.values()).items()))
+        if counts != last:
+            _step(f"files: {counts}")
+            last = counts
+        if all(until(status) for status in statuses.values()):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"files not done in time: {counts}; see .local/platform.log")
+        time.sleep(2)
+
+
+def _statuses(client: Callable[[str], Any], outputs: dict[str, Any], uris: list[str]) -> dict[str, str]:
+    """Each uploaded file's final status ("unknown" while untracked), as `platform-ops intake file` says."""
+    from manifest_builder.tracking import TrackingTable
+    from platform_ops.intake.inventory import load_inventory
+
+    found = load_inventory(TrackingTable(client("dynamodb"), outputs["tracking_table_name"]))
+    tracked = {item["file_key"]: item for item in found.files}
+    return {uri: found.file_status(tracked[uri]) if uri in tracked else "unknown" for uri in uris}
+
+
+def _intake_ops(outputs: dict[str, Any], *arguments: str) -> str:
+    """Runs `platform-ops intake` against the platform, echoing its output indented."""
     from platform_ops.cli import main
 
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
-        main(["intake", "--function-name", deployment.outputs["manifest_builder_function_name"], *arguments])
+        main(["intake", "--function-name", outputs["manifest_builder_function_name"], *arguments])
     for line in output.getvalue().splitlines():
         print(f"    {line}")
     return output.getvalue()
 
 
-def _summary(deployment: Deployment) -> None:
+def _summary(client: Callable[[str], Any], outputs: dict[str, Any]) -> None:
     from manifest_builder.tracking import TrackingTable
     from platform_ops.intake.inventory import load_inventory
 
-    table = TrackingTable(deployment.aws.client("dynamodb"), deployment.outputs["tracking_table_name"])
-    found = load_inventory(table)
-    executions = {e["name"]: e for e in deployment.pipeline.executions()}
+    found = load_inventory(TrackingTable(client("dynamodb"), outputs["tracking_table_name"]))
+    paginator = client("stepfunctions").get_paginator("list_executions")
+    executions = {
+        e["name"]: e
+        for page in paginator.paginate(stateMachineArn=outputs["state_machine_arn"])
+        for e in page["executions"]
+    }
     print("\n================ summary ================")
     print("files by status (platform-ops intake status):")
-    _intake_ops(deployment, "status")
+    _intake_ops(outputs, "status")
 
     print("manifests and their executions:")
     for manifest in found.manifests_with_status(
@@ -124,7 +144,7 @@ def _summary(deployment: Deployment) -> None:
         )
 
     print("Parquet rows written per date:")
-    for date_prefix, rows in deployment.parquet_rows_by_date().items():
+    for date_prefix, rows in parquet_rows_by_date(client, outputs).items():
         print(f"    {date_prefix}  {rows:>6} rows")
 
     print("quarantined files:")
@@ -132,7 +152,7 @@ def _summary(deployment: Deployment) -> None:
         if item.get("status") == "quarantined":
             print(f"    {item['file_key']}\n        {item['quarantine_reason']}")
 
-    rejected = deployment.rejected_lines()
+    rejected = rejected_lines(client, outputs)
     by_file = Counter(line["source_file"] for line in rejected)
     print(f"rejected lines: {len(rejected)} (kept with source file and raw content under the rejects prefix)")
     for source_file, count in sorted(by_file.items()):

@@ -1,8 +1,9 @@
 """The whole pipeline on this machine: emulator, the environment's stack applied to it, local Spark for Glue.
 
-`local_deployment()` is shared by `make demo`, the integration tests and the end-to-end benchmark, so they
-all run the same thing: the committed Terraform, the real manifest builder, the deployed state machine in
-the emulator's interpreter, and the real Glue job code on local Spark for each job run.
+`local_deployment()` is shared by the integration tests and the end-to-end benchmark, which drive the
+deliveries step by step (`LocalPipeline`); the live platform of `make up` (live.py) runs the same things in
+a loop: the committed Terraform, the real manifest builder, the deployed state machine in the emulator's
+interpreter, and the real Glue job code on local Spark for each job run.
 """
 
 from __future__ import annotations
@@ -31,11 +32,6 @@ class Deployment:
     pipeline: LocalPipeline
     glue_runner: SparkGlueRunner
 
-    def job_arguments(self) -> dict[str, str]:
-        """The deployed Glue job's default arguments (output bucket and prefixes)."""
-        job = self.aws.client("glue").get_job(JobName=self.outputs["glue_job_name"])["Job"]
-        return job.get("DefaultArguments", {})
-
     def apply(self, **variables: Any) -> dict[str, Any]:
         """Applies the stack again with these environment variables (e.g. the rollback switch)."""
         self.outputs = self.stack.apply(**variables)
@@ -43,28 +39,41 @@ class Deployment:
         return self.outputs
 
     def parquet_rows_by_date(self) -> dict[str, int]:
-        """Rows in the Parquet output per date_prefix, read from the files' footers."""
-        import pyarrow.parquet as pq
-
-        arguments = self.job_arguments()
-        s3 = self.aws.client("s3")
-        rows: Counter = Counter()
-        for key in _keys(s3, arguments["--OUTPUT_BUCKET"], arguments["--OUTPUT_PREFIX"]):
-            if key.endswith(".parquet"):
-                body = s3.get_object(Bucket=arguments["--OUTPUT_BUCKET"], Key=key)["Body"].read()
-                rows[_partition(key, "date_prefix")] += pq.ParquetFile(io.BytesIO(body)).metadata.num_rows
-        return dict(sorted(rows.items()))
+        return parquet_rows_by_date(self.aws.client, self.outputs)
 
     def rejected_lines(self) -> list[dict[str, Any]]:
-        """Every rejected line the Glue runs wrote (source file, raw line, reason, manifest)."""
-        arguments = self.job_arguments()
-        s3 = self.aws.client("s3")
-        lines = []
-        for key in _keys(s3, arguments["--OUTPUT_BUCKET"], arguments["--REJECTS_PREFIX"]):
-            if key.endswith(".json"):
-                body = s3.get_object(Bucket=arguments["--OUTPUT_BUCKET"], Key=key)["Body"].read()
-                lines.extend(json.loads(line) for line in body.decode("utf-8").splitlines() if line.strip())
-        return lines
+        return rejected_lines(self.aws.client, self.outputs)
+
+
+def job_arguments(client: Callable[[str], Any], outputs: Mapping[str, Any]) -> dict[str, str]:
+    """The deployed Glue job's default arguments (output bucket and prefixes)."""
+    return client("glue").get_job(JobName=outputs["glue_job_name"])["Job"].get("DefaultArguments", {})
+
+
+def parquet_rows_by_date(client: Callable[[str], Any], outputs: Mapping[str, Any]) -> dict[str, int]:
+    """Rows in the stack's Parquet output per date_prefix, read from the files' footers."""
+    import pyarrow.parquet as pq
+
+    arguments = job_arguments(client, outputs)
+    s3 = client("s3")
+    rows: Counter = Counter()
+    for key in _keys(s3, arguments["--OUTPUT_BUCKET"], arguments["--OUTPUT_PREFIX"]):
+        if key.endswith(".parquet"):
+            body = s3.get_object(Bucket=arguments["--OUTPUT_BUCKET"], Key=key)["Body"].read()
+            rows[_partition(key, "date_prefix")] += pq.ParquetFile(io.BytesIO(body)).metadata.num_rows
+    return dict(sorted(rows.items()))
+
+
+def rejected_lines(client: Callable[[str], Any], outputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every rejected line the stack's Glue runs wrote (source file, raw line, reason, manifest)."""
+    arguments = job_arguments(client, outputs)
+    s3 = client("s3")
+    lines = []
+    for key in _keys(s3, arguments["--OUTPUT_BUCKET"], arguments["--REJECTS_PREFIX"]):
+        if key.endswith(".json"):
+            body = s3.get_object(Bucket=arguments["--OUTPUT_BUCKET"], Key=key)["Body"].read()
+            lines.extend(json.loads(line) for line in body.decode("utf-8").splitlines() if line.strip())
+    return lines
 
 
 def _keys(s3: Any, bucket: str, prefix: str) -> Iterator[str]:

@@ -48,6 +48,29 @@ def emulator_env(endpoint_url: str, port: int) -> dict[str, str]:
     }
 
 
+class EmulatorClients:
+    """boto3 clients bound to the emulator at `endpoint_url`, with its dummy credentials and region."""
+
+    def __init__(self, endpoint_url: str) -> None:
+        self.endpoint_url = endpoint_url
+        self._session: boto3.session.Session | None = None
+        self._session_lock = threading.Lock()
+
+    def __call__(self, service_name: str, **kwargs: Any) -> Any:
+        """A boto3 client; keyword arguments go to boto3's client()."""
+        kwargs.setdefault("config", Config(retries={"max_attempts": 2, "mode": "standard"}))
+        # One session for all clients: a new session loads botocore's models again (about 0.3 s a
+        # client); a session is not thread-safe, hence the lock.
+        with self._session_lock:
+            if self._session is None:
+                self._session = boto3.session.Session(
+                    aws_access_key_id=ACCESS_KEY_ID,
+                    aws_secret_access_key=SECRET_ACCESS_KEY,
+                    region_name=REGION,
+                )
+            return self._session.client(service_name, endpoint_url=self.endpoint_url, **kwargs)
+
+
 class LocalAws:
     """The emulator on 127.0.0.1 (a free port by default), started and stopped with this object.
 
@@ -71,8 +94,7 @@ class LocalAws:
         self._process: subprocess.Popen | None = None
         self._port: int | None = None
         self._runner_endpoint = RunnerEndpoint(lambda: self.glue_runner)
-        self._session: boto3.session.Session | None = None
-        self._session_lock = threading.Lock()
+        self._clients: EmulatorClients | None = None
 
     def __enter__(self) -> "LocalAws":
         self.start()
@@ -159,17 +181,9 @@ class LocalAws:
 
     def client(self, service_name: str, **kwargs: Any) -> Any:
         """A boto3 client bound to the emulator; keyword arguments go to boto3's client()."""
-        kwargs.setdefault("config", Config(retries={"max_attempts": 2, "mode": "standard"}))
-        # One session for all clients: a new session loads botocore's models again (about 0.3 s a
-        # client); a session is not thread-safe, hence the lock.
-        with self._session_lock:
-            if self._session is None:
-                self._session = boto3.session.Session(
-                    aws_access_key_id=ACCESS_KEY_ID,
-                    aws_secret_access_key=SECRET_ACCESS_KEY,
-                    region_name=REGION,
-                )
-            return self._session.client(service_name, endpoint_url=self.endpoint_url, **kwargs)
+        if self._clients is None or self._clients.endpoint_url != self.endpoint_url:
+            self._clients = EmulatorClients(self.endpoint_url)
+        return self._clients(service_name, **kwargs)
 
     def reset(self) -> None:
         """Forget every resource (moto's reset); the configuration and bridges stay."""

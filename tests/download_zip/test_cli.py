@@ -62,5 +62,5 @@ def test_an_aws_failure_exits_1(s3, capsys):
         ),
     )
 
-    assert main(["s3://zip-source/data/", "s3://zip-destination/o.zip"]) == 1
+    assert main(["s3://zip-source/data/", "s3://zip-destination/o.zip"]) == 3
     assert "error: AWS:" in capsys.readouterr().err

@@ -134,7 +134,7 @@ def test_a_start_that_fails_is_reported_and_the_manifest_stays_replayable(cli, s
 
     code, output = cli("replay", "--state-machine-arn", missing)
 
-    assert code == 2
+    assert code == 1
     assert f"could not start {manifest['manifest_id']}" in output
     item = pipeline.only_manifest(stack.yesterday)
     assert item["status"] == "manifested" and "execution_arn" not in item

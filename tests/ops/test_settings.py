@@ -65,10 +65,3 @@ def test_status_runs_with_only_the_function_name(cli, stack, deployed_function, 
 
     assert code == 0
     assert f"table {stack.table}" in output
-
-
-def test_an_aws_error_is_one_line_naming_it_not_a_traceback(cli, stack):
-    code, output = cli("status", TRACKING_TABLE="no-such-table")
-
-    assert code == 2
-    assert output.startswith("platform-ops: An error occurred (ResourceNotFoundException)")

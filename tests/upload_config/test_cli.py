@@ -113,7 +113,7 @@ def test_an_aws_failure_exits_1(s3, capsys, config_file):
         ),
     )
 
-    assert main(["upload", config_file(ROUTER_CONFIG), "--kind", "router_config"]) == 1
+    assert main(["upload", config_file(ROUTER_CONFIG), "--kind", "router_config"]) == 3
     assert "error: AWS:" in capsys.readouterr().err
 
 

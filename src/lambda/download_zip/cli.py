@@ -1,7 +1,8 @@
 """`… zip SOURCE_PREFIX DESTINATION`: the Lambda's code on this machine, for prefixes that would not finish
 within Lambda's 15 minutes. Prints the result as JSON.
 
-Exit codes: 0 done, 2 bad arguments (argparse's usage errors too), 1 an AWS failure.
+Exit codes: 0 done, 2 bad arguments (argparse's usage errors too), 3 an AWS failure (as
+every `platform-ops` group: src/ops/README.md).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (BotoCoreError, ClientError) as error:
         print(f"error: AWS: {error}", file=sys.stderr)
-        return 1
+        return 3
     print(json.dumps(result, indent=2))
     return 0
 

@@ -2,7 +2,8 @@
 
 `upload` runs the Lambda's code from this machine with the caller's credentials (bucket from --bucket or
 CONFIG_BUCKET); `validate` needs no AWS at all: the deploy pipeline and `make validate-configs` use it.
-Exit codes: 0 accepted, 2 bad arguments or an invalid config (every violation printed), 1 an AWS failure.
+Exit codes: 0 accepted, 2 bad arguments or an invalid config (every violation printed), 3 an AWS failure (as
+every `platform-ops` group: src/ops/README.md).
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _upload(args: argparse.Namespace, payload: object) -> int:
         return 2
     except (BotoCoreError, ClientError) as error:
         print(f"error: AWS: {error}", file=sys.stderr)
-        return 1
+        return 3
     print(json.dumps(result, indent=2))
     if result["violations"]:
         for violation in result["violations"]:

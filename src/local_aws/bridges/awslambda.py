@@ -7,8 +7,8 @@ send therefore receives the queue's messages once more, and after maxReceiveCoun
 dead-letter queue: 7 of 12 messages sent to a queue with maxReceiveCount 5, with nothing consuming them.
 
 Here the mapping is kept where the Lambda API reads it (Terraform sees it as created), but not hooked
-to its queue: the messages wait for whatever stands in for Lambda's poller (local_aws.pipeline in the
-demo and the integration tests). Creation is moto's only place that hooks a mapping to a queue
+to its queue: the messages wait for whatever stands in for Lambda's poller (local_aws.delivery.sqs, in the
+live platform and the integration tests). Creation is moto's only place that hooks a mapping to a queue
 (UpdateEventSourceMapping, as an apply sends it, only sets fields on the mapping), so the mapping may stay
 enabled, as the stack declares it.
 

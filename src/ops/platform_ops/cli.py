@@ -14,6 +14,7 @@ import download_zip.cli
 import upload_config.cli
 from botocore.exceptions import BotoCoreError, ClientError
 
+from platform_ops.connection import EXIT_AWS, EXIT_NOT_DONE, EXIT_USAGE, Connection, ResourceNotFound
 from platform_ops.intake import commands as intake
 
 PROG = "platform-ops"
@@ -29,10 +30,27 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def global_options(suppress: bool = False) -> argparse.ArgumentParser:
+    """The options of every command, accepted before or after the group and command names.
+
+    Every parser below the top one takes them with SUPPRESS defaults, so that a value given earlier on the
+    line is not overwritten by a default when a subparser fills the namespace.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--region", default=default, help="AWS region [AWS_REGION, then AWS_DEFAULT_REGION]")
+    parser.add_argument(
+        "--endpoint-url", default=default, help="AWS endpoint, e.g. the local emulator's [AWS_ENDPOINT_URL]"
+    )
+    return parser
+
+
 def main(argv: list[str] | None = None, now: Callable[[], datetime] = utc_now) -> int:
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=__doc__.splitlines()[0], parents=[global_options()]
+    )
     groups = parser.add_subparsers(required=True, metavar="PIPELINE")
-    intake.add_group(groups)
+    intake.add_group(groups, global_options(suppress=True))
     for name, (_, help_) in UTILITIES.items():
         groups.add_parser(name, help=help_, add_help=False)
     arguments = sys.argv[1:] if argv is None else argv
@@ -40,11 +58,19 @@ def main(argv: list[str] | None = None, now: Callable[[], datetime] = utc_now) -
         return UTILITIES[arguments[0]][0].main(arguments[1:])
     args = parser.parse_args(argv)
     try:
-        return args.run(args, now)
-    except (ValueError, RuntimeError, BotoCoreError, ClientError) as error:
-        # Settings errors (ConfigError is a ValueError) and AWS refusals: one line, no traceback.
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return 2
+        return args.run(args, Connection.resolve(args.region, args.endpoint_url), now)
+    # One line each, no traceback. Settings: ConfigError and UsageError are ValueErrors.
+    except ValueError as error:
+        return _fail(error, EXIT_USAGE)
+    except (ResourceNotFound, BotoCoreError, ClientError) as error:
+        return _fail(error, EXIT_AWS)
+    except RuntimeError as error:
+        return _fail(error, EXIT_NOT_DONE)
+
+
+def _fail(error: Exception, code: int) -> int:
+    print(f"{PROG}: {error}", file=sys.stderr)
+    return code
 
 
 def intake_ops(argv: list[str] | None = None) -> int:

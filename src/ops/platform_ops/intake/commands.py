@@ -6,24 +6,30 @@ Works against AWS with the usual credentials, or against the local emulator when
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
 from manifest_builder.aws import Workflow
 from manifest_builder.partitioning import date_in
 from manifest_builder.service import ManifestBuilder
 from manifest_builder.tracking import COMPLETED, FAILED, MANIFESTED, PENDING, PROCESSING, QUARANTINED
 
+from platform_ops.connection import Connection, ResourceNotFound, missing_resource
 from platform_ops.intake import inventory, repair
 from platform_ops.intake.settings import FUNCTION_VARIABLE, Settings, resolve
 
 STATUS_COLUMNS = (PENDING, MANIFESTED, PROCESSING, COMPLETED, FAILED, QUARANTINED)
 
 
-def add_group(groups: Any) -> None:
-    """Adds `intake` and its commands to the platform CLI's groups (an argparse subparsers action)."""
+def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
+    """Adds `intake` and its commands to the platform CLI's groups (an argparse subparsers action).
+
+    `global_options`: the CLI's options, which every command accepts too (with SUPPRESS defaults).
+    """
     parser = groups.add_parser(
         "intake",
         help="the NDJSON intake: status, file, replay, flush, reset-stuck",
@@ -31,26 +37,23 @@ def add_group(groups: Any) -> None:
         epilog="Settings: the deployed manifest builder's environment (--function-name or "
         f"{FUNCTION_VARIABLE}), overridden by the same variables in this environment (TRACKING_TABLE, "
         "STEP_FUNCTION_ARN, MANIFEST_BUCKET, ...), overridden by flags. See src/ops/README.md.",
+        parents=[global_options, _group_options()],
     )
     parser.set_defaults(run=_run)
-    parser.add_argument(
-        "--function-name", help=f"deployed manifest builder to read settings from [{FUNCTION_VARIABLE}]"
-    )
-    parser.add_argument("--table", help="tracking table [TRACKING_TABLE]")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    commands = _Commands(parser.add_subparsers(required=True, metavar="COMMAND"), global_options)
 
-    status = commands.add_parser(
+    status = commands.add(
         "status", help="files and manifests by status per date, stuck items, oldest pending"
     )
     status.add_argument("--date", type=_date, help="only this date (YYYY-MM-DD)")
     _stuck_after(status)
     status.set_defaults(command=_status)
 
-    file = commands.add_parser("file", help="one file's status and history")
+    file = commands.add("file", help="one file's status and history")
     file.add_argument("key", metavar="KEY", help="the file as s3://bucket/key")
     file.set_defaults(command=_file)
 
-    replay = commands.add_parser(
+    replay = commands.add(
         "replay", help="start executions for manifests left manifested (rollback, failed start) or failed"
     )
     replay.add_argument("--date", type=_date, help="only manifests of this date")
@@ -58,14 +61,12 @@ def add_group(groups: Any) -> None:
     _writing(replay)
     replay.set_defaults(command=_replay)
 
-    flush = commands.add_parser(
-        "flush", help="cut the pending files of DATE into manifests now, partial ones too"
-    )
+    flush = commands.add("flush", help="cut the pending files of DATE into manifests now, partial ones too")
     flush.add_argument("date", metavar="DATE", type=_date, help="YYYY-MM-DD")
     _writing(flush)
     flush.set_defaults(command=_flush)
 
-    reset = commands.add_parser(
+    reset = commands.add(
         "reset-stuck",
         help="mark failed (for replay) manifests stuck manifested or processing whose execution has ended",
     )
@@ -74,12 +75,55 @@ def add_group(groups: Any) -> None:
     reset.set_defaults(command=_reset_stuck)
 
 
-def _run(args: argparse.Namespace, now: Callable[[], datetime]) -> int:
-    settings = resolve(
-        args.function_name,
-        {"TRACKING_TABLE": args.table, "STEP_FUNCTION_ARN": getattr(args, "state_machine_arn", None)},
+def _group_options(suppress: bool = False) -> argparse.ArgumentParser:
+    """The group's options, accepted before or after the command name (see cli.global_options)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--function-name",
+        default=default,
+        help=f"deployed manifest builder to read settings from [{FUNCTION_VARIABLE}]",
     )
-    return args.command(args, settings, now)
+    parser.add_argument("--table", default=default, help="tracking table [TRACKING_TABLE]")
+    return parser
+
+
+class _Commands:
+    """The group's subparsers, each taking the global and the group's options too."""
+
+    def __init__(self, subparsers: Any, global_options: argparse.ArgumentParser) -> None:
+        self._subparsers = subparsers
+        self._parents = [global_options, _group_options(suppress=True)]
+
+    def add(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return self._subparsers.add_parser(name, parents=self._parents, **kwargs)
+
+
+def _run(args: argparse.Namespace, connection: Connection, now: Callable[[], datetime]) -> int:
+    function_name = args.function_name or os.environ.get(FUNCTION_VARIABLE) or None
+    settings = None
+    try:
+        settings = resolve(
+            function_name,
+            {"TRACKING_TABLE": args.table, "STEP_FUNCTION_ARN": getattr(args, "state_machine_arn", None)},
+            session=connection.session(),
+        )
+        return args.command(args, settings, now)
+    except ClientError as error:
+        kind = missing_resource(error)
+        if kind is None:
+            raise
+        variables = settings.variables if settings else {}
+        name, check = {
+            "function": (function_name, f"--function-name or {FUNCTION_VARIABLE}"),
+            "table": (variables.get("TRACKING_TABLE"), "--function-name/--table"),
+            "bucket": (
+                error.response["Error"].get("BucketName") or variables.get("MANIFEST_BUCKET"),
+                "MANIFEST_BUCKET (from the function or the environment)",
+            ),
+            "state machine": (variables.get("STEP_FUNCTION_ARN"), "--state-machine-arn/STEP_FUNCTION_ARN"),
+        }[kind]
+        raise ResourceNotFound(kind, name, connection, check) from error
 
 
 def _date(value: str) -> str:

@@ -1,0 +1,98 @@
+"""The live platform (`local-aws up`, what `make up` runs): a file uploaded by hand flows to Parquet."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import boto3
+import pytest
+
+from local_aws.stack import REPO_ROOT, LocalStack
+
+pytestmark = [pytest.mark.integration, pytest.mark.emulator, pytest.mark.spark, pytest.mark.terraform]
+
+DAY = "2025-02-03"
+START_TIMEOUT_SECONDS = 600
+FLOW_TIMEOUT_SECONDS = 300
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory):
+    """`local-aws up` in a process of its own, on a port of its own; SIGTERM stops it, as `make down` does."""
+    port, workspace = _free_port(), f"live-{os.getpid()}"
+    pidfile = tmp_path_factory.mktemp("live") / "platform.pid"
+    log = pidfile.with_name("platform.log")
+    command = [sys.executable, "-m", "local_aws", "up", "--port", str(port), "--workspace", workspace]
+    with log.open("w") as output:
+        process = subprocess.Popen([*command, "--pidfile", str(pidfile)], stdout=output, stderr=output)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not pidfile.exists():
+            assert process.poll() is None, f"local-aws up exited:\n{log.read_text()[-4000:]}"
+            assert time.monotonic() < deadline, f"not up after {START_TIMEOUT_SECONDS} s:\n{log.read_text()}"
+            time.sleep(1)
+        endpoint_url = f"http://127.0.0.1:{port}"
+        stack = LocalStack({"AWS_ENDPOINT_URL": endpoint_url}, workspace=workspace, log=lambda _: None)
+        yield endpoint_url, stack.outputs(), log
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+        shutil.rmtree(REPO_ROOT / ".local" / workspace, ignore_errors=True)
+
+
+def test_a_file_uploaded_by_hand_is_in_parquet_without_any_other_step(platform):
+    import pyarrow.parquet as pq
+    from manifest_builder.tracking import TrackingTable
+    from platform_ops.intake.inventory import load_inventory
+
+    endpoint_url, outputs, log = platform
+    client = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    ).client
+    s3 = client("s3", endpoint_url=endpoint_url)
+    key = f"{outputs['input_prefix']}{DAY}/by-hand.ndjson"
+    uri = f"s3://{outputs['input_bucket_name']}/{key}"
+    lines = [{"id": 1, "name": "first"}, {"id": 2, "name": "second"}]
+    s3.put_object(
+        Bucket=outputs["input_bucket_name"], Key=key, Body="".join(json.dumps(line) + "\n" for line in lines)
+    )
+
+    table = TrackingTable(client("dynamodb", endpoint_url=endpoint_url), outputs["tracking_table_name"])
+    deadline = time.monotonic() + FLOW_TIMEOUT_SECONDS
+    status = None
+    while status != "completed":
+        assert time.monotonic() < deadline, f"file still {status}:\n{log.read_text()[-4000:]}"
+        time.sleep(2)
+        found = load_inventory(table, DAY)
+        status = next((found.file_status(item) for item in found.files if item["file_key"] == uri), None)
+
+    output_bucket = outputs["bucket_names"]["output"]
+    listed = s3.list_objects_v2(Bucket=output_bucket, Prefix=f"parquet/date_prefix={DAY}/")["Contents"]
+    rows = [
+        row
+        for entry in listed
+        if entry["Key"].endswith(".parquet")
+        for row in pq.read_table(
+            io.BytesIO(s3.get_object(Bucket=output_bucket, Key=entry["Key"])["Body"].read())
+        )
+        .select(["id", "name"])
+        .to_pylist()
+    ]
+    assert sorted(rows, key=lambda row: row["id"]) == [
+        {"id": "1", "name": "first"},
+        {"id": "2", "name": "second"},
+    ]
