@@ -6,6 +6,7 @@ import pytest
 from datamart_load.engine import run_plan, spark_for_large_sources
 from datamart_load.local import local_spark_session
 from datamart_load.plan import parse_plan
+from ndjson_parquet.line_parser import local_jar
 
 from .conftest import load_step, rows
 
@@ -14,7 +15,9 @@ pytestmark = pytest.mark.spark
 
 @pytest.fixture(scope="module")
 def spark():
-    session = local_spark_session("local[2]")
+    # The first session of the test process starts the JVM, whose driver classpath later sessions keep:
+    # it carries the NDJSON job's line parser, which the glue_job suite needs in this same process.
+    session = local_spark_session("local[2]", jars=[local_jar()])
     yield session
     session.stop()
 

@@ -28,16 +28,21 @@ def process_state():
         logger.handlers, logger.propagate, logger.level = handlers, propagate, level
 
 
-def published(telemetry, capsys) -> dict:
-    telemetry.count("FilesTracked", 3)
-    telemetry.metrics.flush_metrics()
-    return json.loads(capsys.readouterr().out)
+@pytest.fixture
+def published(capsys, lambda_context):
+    """What one invocation of the telemetry's function publishes when it counts 3 files."""
+
+    def invoke(telemetry) -> dict:
+        telemetry.invocation(lambda event, context: telemetry.count("FilesTracked", 3))({}, lambda_context())
+        return json.loads(capsys.readouterr().out.splitlines()[-1])
+
+    return invoke
 
 
-def test_without_the_powertools_variables_the_pipeline_names_the_logs_and_the_namespace(capsys):
+def test_without_the_powertools_variables_the_pipeline_names_the_logs_and_the_namespace(published):
     telemetry = for_function(FUNCTION, "intake", environ={})
 
-    document = published(telemetry, capsys)
+    document = published(telemetry)
 
     assert telemetry.logger.service == "intake"
     assert document["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "intake"
@@ -48,19 +53,19 @@ def test_without_the_powertools_variables_the_pipeline_names_the_logs_and_the_na
     )
 
 
-def test_the_powertools_variables_name_the_pipeline_and_the_namespace(capsys):
+def test_the_powertools_variables_name_the_pipeline_and_the_namespace(published):
     environ = {"POWERTOOLS_SERVICE_NAME": "router", "POWERTOOLS_METRICS_NAMESPACE": "ndjson-intake-dev"}
     telemetry = for_function(FUNCTION, "intake", environ=environ)
 
-    document = published(telemetry, capsys)
+    document = published(telemetry)
 
     assert telemetry.logger.service == "router"
     assert document["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "ndjson-intake-dev"
     assert document["pipeline"] == "router"
 
 
-def test_metrics_carry_no_service_dimension_only_pipeline_and_function(capsys):
-    document = published(for_function(FUNCTION, "intake", environ={}), capsys)
+def test_metrics_carry_no_service_dimension_only_pipeline_and_function(published):
+    document = published(for_function(FUNCTION, "intake", environ={}))
 
     assert document["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["pipeline", "function"]]
 
@@ -91,3 +96,13 @@ def test_the_function_package_logs_one_json_object_per_line_with_the_pipeline():
 def test_a_log_level_that_is_not_a_level_name_is_refused_with_the_variable_name():
     with pytest.raises(ValueError, match="LOG_LEVEL"):
         for_function(FUNCTION, "intake", environ={"LOG_LEVEL": "LOUD"})
+
+
+def test_functions_sharing_a_process_publish_under_their_own_dimensions(published):
+    intake = for_function("first_function", "intake", environ={})
+    utilities = for_function("second_function", "utilities", environ={})
+
+    published(utilities)
+    document = published(intake)
+
+    assert (document["pipeline"], document["function"]) == ("intake", "first_function")

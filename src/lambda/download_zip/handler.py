@@ -32,8 +32,7 @@ def _runtime() -> tuple[Any, Settings]:
     return s3_client(), Settings.from_environ()
 
 
-@telemetry.metrics.log_metrics
-@telemetry.logger.inject_lambda_context
+@telemetry.invocation
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = parse_request(event)
     s3, settings = _runtime()

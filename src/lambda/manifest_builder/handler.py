@@ -26,8 +26,7 @@ def _builder() -> ManifestBuilder:
     return ManifestBuilder.from_environ(count=telemetry.count)
 
 
-@telemetry.metrics.log_metrics
-@telemetry.logger.inject_lambda_context
+@telemetry.invocation
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     builder = _builder()
     if is_scheduled_sweep(event):

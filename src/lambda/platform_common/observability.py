@@ -15,11 +15,12 @@ their code does not depend on Powertools; the function's handler connects both h
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
@@ -50,6 +51,21 @@ class Telemetry:
     def count(self, name: str, value: int = 1) -> None:
         self.metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
+    def invocation(self, handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        """The handler with its invocation's context in every log line and its counts published on return.
+
+        Powertools keeps metrics and their dimensions per process, not per `Metrics` object, so the
+        dimensions are set at each invocation: functions that share a process (the local platform, tests)
+        then publish under their own.
+        """
+
+        @functools.wraps(handler)
+        def invoke(event: Any, context: Any) -> Any:
+            self.metrics.set_default_dimensions(pipeline=self.pipeline, function=self.function)
+            return handler(event, context)
+
+        return self.metrics.log_metrics(self.logger.inject_lambda_context(invoke))
+
     def capture_package_logs(self) -> None:
         """Gives the records of the function's package and of this one the logger's JSON format and keys.
 
@@ -73,7 +89,6 @@ def for_function(function: str, pipeline: str, environ: Mapping[str, str] | None
     # An explicit empty service keeps Powertools from adding its `service` dimension: `pipeline` names it,
     # as in the Glue jobs' metrics.
     metrics = Metrics(namespace=namespace, service="")
-    metrics.set_default_dimensions(pipeline=pipeline, function=function)
     return Telemetry(function, pipeline, logger, metrics)
 
 
