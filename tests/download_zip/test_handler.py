@@ -5,9 +5,9 @@ import json
 
 import pytest
 from download_zip import handler
-from download_zip.config import ConfigError
 from download_zip.request import InvalidRequest
 from download_zip.service import OutOfTime
+from platform_common.settings import ConfigError
 
 from .conftest import event, keys, members, put, read_zip
 

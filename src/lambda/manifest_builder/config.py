@@ -6,12 +6,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
+from platform_common.settings import ConfigError, integer
+
 GIB = 1024**3
 MIB = 1024**2
-
-
-class ConfigError(ValueError):
-    """A configuration variable is missing or malformed; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -44,16 +42,16 @@ class Config:
             step_function_arn=_arn(env, "STEP_FUNCTION_ARN", ":states:"),
             sns_topic_arn=_arn(env, "SNS_TOPIC_ARN", ":sns:"),
             allowed_extensions=_extensions(env, "ALLOWED_EXTENSIONS", cls.allowed_extensions),
-            min_file_size_bytes=_integer(env, "MIN_FILE_SIZE_BYTES", cls.min_file_size_bytes, minimum=0),
-            max_file_size_bytes=_integer(env, "MAX_FILE_SIZE_BYTES", cls.max_file_size_bytes, minimum=1),
-            max_files_per_manifest=_integer(env, "MAX_FILES_PER_MANIFEST", cls.max_files_per_manifest, 1),
-            max_bytes_per_manifest=_integer(env, "MAX_BYTES_PER_MANIFEST", cls.max_bytes_per_manifest, 1),
-            min_files_for_partial_batch=_integer(
+            min_file_size_bytes=integer(env, "MIN_FILE_SIZE_BYTES", cls.min_file_size_bytes, minimum=0),
+            max_file_size_bytes=integer(env, "MAX_FILE_SIZE_BYTES", cls.max_file_size_bytes, minimum=1),
+            max_files_per_manifest=integer(env, "MAX_FILES_PER_MANIFEST", cls.max_files_per_manifest, 1),
+            max_bytes_per_manifest=integer(env, "MAX_BYTES_PER_MANIFEST", cls.max_bytes_per_manifest, 1),
+            min_files_for_partial_batch=integer(
                 env, "MIN_FILES_FOR_PARTIAL_BATCH", cls.min_files_for_partial_batch, minimum=1
             ),
-            lock_ttl_seconds=_integer(env, "LOCK_TTL_SECONDS", cls.lock_ttl_seconds, minimum=10),
-            sweep_lookback_days=_integer(env, "SWEEP_LOOKBACK_DAYS", cls.sweep_lookback_days, minimum=1),
-            max_batch_wait_seconds=_integer(
+            lock_ttl_seconds=integer(env, "LOCK_TTL_SECONDS", cls.lock_ttl_seconds, minimum=10),
+            sweep_lookback_days=integer(env, "SWEEP_LOOKBACK_DAYS", cls.sweep_lookback_days, minimum=1),
+            max_batch_wait_seconds=integer(
                 env, "MAX_BATCH_WAIT_SECONDS", cls.max_batch_wait_seconds, minimum=0
             ),
         )
@@ -105,16 +103,3 @@ def _extensions(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> 
     if not extensions or bad:
         raise ConfigError(f"{name} must be a comma-separated list like '.ndjson,.jsonl': {raw!r}")
     return extensions
-
-
-def _integer(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be an integer: {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}: {value}")
-    return value
