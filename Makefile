@@ -170,7 +170,7 @@ bench-zip: venv ## Benchmark DownloadZip over the emulator against a download-th
 	$(PYTHON) benchmarks/download_zip.py
 
 validate-configs: venv ## Validate the repository's config files against schemas/ (no AWS needed)
-	$(PYTHON) -m upload_config.cli validate config/config.json --kind router_config
+	$(PYTHON) -m upload_config.cli validate config/config.json --kind router_config --deployed-jobs datamart-load
 
 bench: bench-lambda bench-glue bench-zip bench-datamart ## Run every benchmark
 

@@ -162,8 +162,8 @@ def test_upload_config_zip_carries_the_schemas_and_the_lambda_runtimes_compiled_
     (archive,) = [path for path in built_artifacts if path.name == "upload_config.zip"]
     names = zipfile.ZipFile(archive).namelist()
     assert {
-        "upload_config/schemas/router_config.schema.json",
-        "upload_config/schemas/datamart_run.schema.json",
+        "platform_common/schemas/router_config.schema.json",
+        "platform_common/schemas/datamart_run.schema.json",
     } <= set(names)
     assert "jsonschema/__init__.py" in names
     # rpds-py is compiled: the zip holds the build for the functions' runtime, not this machine's.
