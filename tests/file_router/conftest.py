@@ -68,7 +68,9 @@ class Account:
 
     def put_config(self, config: Any) -> str:
         body = config if isinstance(config, str) else json.dumps(config)
-        return self.s3.put_object(Bucket=BUCKET, Key="config/config.json", Body=body.encode())["ETag"].strip('"')
+        return self.s3.put_object(Bucket=BUCKET, Key="config/config.json", Body=body.encode())["ETag"].strip(
+            '"'
+        )
 
     def land(self, key: str, body: bytes = b"id\n1\n", **extra: Any) -> dict[str, Any]:
         """Uploads `key` and returns the EventBridge event S3 sends for it."""
@@ -106,7 +108,14 @@ class Account:
         results = []
         for job in document["glue_jobs"]:
             error, cause = failed_jobs.get(job["job_id"], ("", ""))
-            results.append({"job_id": job["job_id"], "failed": job["job_id"] in failed_jobs, "error": error, "cause": cause})
+            results.append(
+                {
+                    "job_id": job["job_id"],
+                    "failed": job["job_id"] in failed_jobs,
+                    "error": error,
+                    "cause": cause,
+                }
+            )
         return {"settle": {"file": document["file"], "results": results}}
 
     def decision(self, key: str) -> dict[str, Any]:
@@ -119,7 +128,9 @@ class Account:
         return item
 
 
-def object_created(key: str, size: int, etag: str, version_id: str = "", bucket: str = BUCKET) -> dict[str, Any]:
+def object_created(
+    key: str, size: int, etag: str, version_id: str = "", bucket: str = BUCKET
+) -> dict[str, Any]:
     detail_object = {"key": key, "size": size, "etag": etag, "sequencer": f"{next(_sequencers):016X}"}
     if version_id:
         detail_object["version-id"] = version_id
@@ -128,7 +139,12 @@ def object_created(key: str, size: int, etag: str, version_id: str = "", bucket:
         "detail-type": "Object Created",
         "source": "aws.s3",
         "region": REGION,
-        "detail": {"version": "0", "bucket": {"name": bucket}, "object": detail_object, "reason": "PutObject"},
+        "detail": {
+            "version": "0",
+            "bucket": {"name": bucket},
+            "object": detail_object,
+            "reason": "PutObject",
+        },
     }
 
 
@@ -141,7 +157,11 @@ def account(monkeypatch) -> Account:
     with mock_aws():
         session = boto3.session.Session(region_name=REGION)
         s3, sqs, sns = session.client("s3"), session.client("sqs"), session.client("sns")
-        dynamodb, sfn, iam = session.client("dynamodb"), session.client("stepfunctions"), session.client("iam")
+        dynamodb, sfn, iam = (
+            session.client("dynamodb"),
+            session.client("stepfunctions"),
+            session.client("iam"),
+        )
         s3.create_bucket(Bucket=BUCKET)
         dynamodb.create_table(**table_definition(TABLE))
         topic_arn = sns.create_topic(Name="alerts")["TopicArn"]

@@ -1,4 +1,4 @@
-"""Matching a landed file to jobs: exact names trimmed and case-folded; globs and templates when a job opts in."""
+"""Matching a file to jobs: exact names trimmed and case-folded; globs and templates where a job opts in."""
 
 import pytest
 from platform_common.file_patterns import compile_matcher
@@ -6,7 +6,9 @@ from platform_common.file_patterns import compile_matcher
 from .conftest import CONFIG
 
 
-@pytest.mark.parametrize("key", ["data/in/customers.csv", "data/in/x/Customers.CSV", "data/in/ customers.csv "])
+@pytest.mark.parametrize(
+    "key", ["data/in/customers.csv", "data/in/x/Customers.CSV", "data/in/ customers.csv "]
+)
 def test_exact_names_match_trimmed_and_case_folded_on_the_last_segment(account, invoke, key):
     result = invoke(account.land(key))
 
@@ -41,7 +43,11 @@ def test_a_template_token_that_is_no_real_date_does_not_match(account, invoke):
 @pytest.mark.parametrize(
     ("pattern", "name", "tokens"),
     [
-        ("{region}_sales_{date:%Y-%m-%d}.csv", "EU_sales_2026-11-28.csv", {"region": "eu", "date": "2026-11-28"}),
+        (
+            "{region}_sales_{date:%Y-%m-%d}.csv",
+            "EU_sales_2026-11-28.csv",
+            {"region": "eu", "date": "2026-11-28"},
+        ),
         ("sales_{at:%Y%m%d%H%M}.parquet", "sales_202611281530.parquet", {"at": "2026-11-28T15:30:00"}),
         ("sales_{date:%Y%m%d}.csv", "sales_2026112.csv", None),
     ],

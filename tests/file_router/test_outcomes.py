@@ -13,7 +13,9 @@ def test_a_file_of_an_active_job_starts_one_execution_with_our_users_glue_jobs_i
     (execution,) = account.executions()
     assert execution["name"] == result["execution"]
     (job,) = account.execution_input(result["execution"])["glue_jobs"]
-    assert {name: job[name] for name in ("job_id", "job_name", "source_file_name", "target_table", "upsert_keys")} == {
+    assert {
+        name: job[name] for name in ("job_id", "job_name", "source_file_name", "target_table", "upsert_keys")
+    } == {
         "job_id": "JOB001",
         "job_name": "datamart-load",
         "source_file_name": "customers.csv",

@@ -6,7 +6,8 @@ checksum where S3 gives both sides one: an SSE-KMS object's ETag is no digest of
 then is the original's version deleted. A retry after any step finds what was done and finishes the rest.
 
 A source uploaded in parts (its ETag ends in `-N`) is copied part by part with its own part size, so that
-the copy's ETag is the source's; so is every source above CopyObject's 5 GiB limit.
+the copy's ETag is the source's; every object above CopyObject's 5 GiB limit is one (a single PUT is
+limited to 5 GiB too).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from botocore.exceptions import ClientError
 
 logger = logging.getLogger(__name__)
 
-MAX_COPY_OBJECT_BYTES = 5 * 1024**3
 _MISSING = {"404", "NoSuchKey", "NoSuchVersion"}
 _CHECKSUMS = ("ChecksumCRC64NVME", "ChecksumCRC32", "ChecksumCRC32C", "ChecksumSHA1", "ChecksumSHA256")
 
@@ -67,19 +67,8 @@ class Moved:
     copied: bool  # False: an earlier attempt had copied it already
 
 
-def move(
-    s3: Any,
-    bucket: str,
-    key: str,
-    destination_key: str,
-    version_id: str = "",
-    multipart_part_bytes: int = MAX_COPY_OBJECT_BYTES,
-) -> Moved:
-    """Moves `key` (at `version_id`, when given) to `destination_key` in the same bucket.
-
-    `multipart_part_bytes` is the size above which a single-part source is copied in parts (CopyObject's
-    limit; lowered in tests).
-    """
+def move(s3: Any, bucket: str, key: str, destination_key: str, version_id: str = "") -> Moved:
+    """Moves `key` (at `version_id`, when given) to `destination_key` in the same bucket."""
     version = {"VersionId": version_id} if version_id else {}
     source = _head(s3, bucket, key, **version)
     destination = _head(s3, bucket, destination_key)
@@ -96,7 +85,7 @@ def move(
         return Moved(destination_key, copied=False)
     copied = destination is None or not destination.same_data_as(source)
     if copied:
-        _copy(s3, bucket, key, version, destination_key, source, multipart_part_bytes)
+        _copy(s3, bucket, key, version, destination_key, source)
         destination = _head(s3, bucket, destination_key)
         if destination is None or not destination.same_data_as(source):
             raise MoveFailed(
@@ -117,19 +106,14 @@ def _head(s3: Any, bucket: str, key: str, **arguments: Any) -> Head | None:
 
 
 def _copy(
-    s3: Any,
-    bucket: str,
-    key: str,
-    version: dict[str, str],
-    destination_key: str,
-    source: Head,
-    part_limit: int,
+    s3: Any, bucket: str, key: str, version: dict[str, str], destination_key: str, source: Head
 ) -> None:
     copy_source = {"Bucket": bucket, "Key": key, **version}
-    if source.parts == 1 and source.size <= part_limit:
+    if source.parts == 1:
         s3.copy_object(Bucket=bucket, Key=destination_key, CopySource=copy_source)
         return
-    part_size = _part_size(s3, bucket, key, version, source, part_limit)
+    # The source's own part size (its first part's): the copy's ETag is then the source's.
+    part_size = s3.head_object(Bucket=bucket, Key=key, PartNumber=1, **version)["ContentLength"]
     upload = s3.create_multipart_upload(
         Bucket=bucket, Key=destination_key, ContentType=source.content_type, Metadata=source.metadata
     )
@@ -153,11 +137,3 @@ def _copy(
     except BaseException:
         s3.abort_multipart_upload(Bucket=bucket, Key=destination_key, UploadId=upload_id)
         raise
-
-
-def _part_size(s3: Any, bucket: str, key: str, version: dict[str, str], source: Head, part_limit: int) -> int:
-    """The source's own part size (its first part's), so that the copy's ETag is the source's."""
-    if source.parts == 1:
-        return part_limit
-    first = s3.head_object(Bucket=bucket, Key=key, PartNumber=1, **version)
-    return first["ContentLength"]
