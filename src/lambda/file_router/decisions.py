@@ -6,7 +6,8 @@ reads a key's history with one Query.
 
 Statuses: the router's decision (not_configured, inactive, held, triggered), then, for triggered files,
 the routing state machine's outcome as it settles the file (archived, failed). A held or failed decision is
-replayed by the operator CLI (held: the execution starts; failed: the file goes back to the input prefix).
+replayed by the operator CLI: held becomes triggered as its execution starts; failed becomes replayed as the
+file goes back under the input prefix, where it lands as a new object with a decision of its own.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ HELD = "held"
 TRIGGERED = "triggered"
 ARCHIVED = "archived"
 FAILED = "failed"
-STATUSES = (NOT_CONFIGURED, INACTIVE, HELD, TRIGGERED, ARCHIVED, FAILED)
+REPLAYED = "replayed"
+STATUSES = (NOT_CONFIGURED, INACTIVE, HELD, TRIGGERED, ARCHIVED, FAILED, REPLAYED)
 
 # What the handler answers besides a status above, for an object it does not route again.
 ALREADY_RUNNING = "already_running"
@@ -69,6 +71,7 @@ class Decision:
     moved_to: str = ""
     settled_at: str = ""
     error: str = ""
+    replayed_at: str = ""
 
     @property
     def landed(self) -> LandedObject:
@@ -144,13 +147,13 @@ class DecisionTable:
             raise
         return True
 
-    def mark_triggered(self, decision: Decision, execution: str) -> None:
-        """A replayed held decision: its execution started."""
-        self.record(
-            Decision(
-                **{**vars(decision), "status": TRIGGERED, "execution": execution, "decided_at": now_iso()}
-            )
-        )
+    def mark_triggered(self, decision: Decision) -> None:
+        """A held decision replayed: its execution started."""
+        self.record(Decision(**{**vars(decision), "status": TRIGGERED, "replayed_at": now_iso()}))
+
+    def mark_replayed(self, decision: Decision) -> None:
+        """A failed decision replayed: its file is back under the input prefix."""
+        self.record(Decision(**{**vars(decision), "status": REPLAYED, "replayed_at": now_iso()}))
 
     def history(self, uri: str) -> list[Decision]:
         """Every decision about one key, oldest upload first by decision time."""

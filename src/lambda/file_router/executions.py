@@ -37,12 +37,15 @@ class Executions:
         return True
 
     def is_running(self, name: str) -> bool:
-        arn = self.execution_arn(name)
+        return self.status(name) == RUNNING
+
+    def status(self, name: str) -> str:
+        """RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED; NOT_STARTED when no such execution exists."""
         try:
-            return self._sfn.describe_execution(executionArn=arn)["status"] == RUNNING
+            return self._sfn.describe_execution(executionArn=self.execution_arn(name))["status"]
         except ClientError as error:
             if error.response["Error"]["Code"] == "ExecutionDoesNotExist":
-                return False
+                return "NOT_STARTED"
             raise
 
     def execution_arn(self, name: str) -> str:

@@ -120,7 +120,7 @@ class Router:
                     "failed_jobs": [
                         {"job_id": f.job_id, "error": f.error, "cause": f.cause} for f in failures
                     ],
-                    "replay": f"platform-ops router replay --file s3://{obj.bucket}/{destination}",
+                    "replay": f"platform-ops router replay --file {obj.uri}",
                 },
             )
             logger.error("routed file failed", extra={"event": "routing_failed", "errors": errors, **details})
@@ -138,7 +138,7 @@ class Router:
         )
         if earlier.status == status.TRIGGERED:
             return {"status": status.ALREADY_RUNNING, "execution": earlier.execution}
-        if earlier.status in (status.ARCHIVED, status.FAILED):
+        if earlier.status in (status.ARCHIVED, status.FAILED, status.REPLAYED):
             return {"status": status.ALREADY_PROCESSED, "execution": earlier.execution}
         if earlier.status == status.NOT_CONFIGURED:
             return {"status": status.NOT_CONFIGURED, "moved_to": earlier.moved_to}
