@@ -12,15 +12,23 @@ Here a request carries the one condition key the emulator can state: aws:SecureT
 because the emulator stands in for AWS endpoints, which clients reach over TLS. A statement applies
 only when all its conditions hold for that context; a condition on any other key cannot be shown to
 hold, so its statement does not apply (as AWS treats a condition on a key absent from the request).
+
+Notifications to EventBridge: moto stores a bucket's EventBridgeConfiguration (s3/models.py,
+NotificationConfiguration.event_bridge) but GetBucketNotificationConfiguration (s3/responses.py,
+get_bucket_notification) leaves it out, so a bucket notification with `eventbridge = true` is planned for
+an update forever. Here the answer includes it, as AWS's does.
 """
 
 import json
 from typing import Any
 
+from moto.core.responses import ActionResult
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.s3.models import FakeBucket
+from moto.s3.responses import S3Response
 
 moto_get_permission = FakeBucket.get_permission
+moto_get_bucket_notification = S3Response.get_bucket_notification
 
 REQUEST_CONTEXT = {"aws:securetransport": "true"}
 
@@ -62,5 +70,30 @@ def get_permission(self: FakeBucket, action: str, resource: str) -> PermissionRe
     return IAMPolicy(json.dumps({"Statement": applicable})).is_action_permitted(action, resource)
 
 
+def get_bucket_notification(self: S3Response) -> Any:
+    configuration = self.backend.get_bucket_notification_configuration(self.bucket_name)
+    if configuration is None or configuration.event_bridge is None:
+        return moto_get_bucket_notification(self)
+    result = {
+        "TopicConfigurations": [_target(topic, "TopicArn") for topic in configuration.topic],
+        "QueueConfigurations": [_target(queue, "QueueArn") for queue in configuration.queue],
+        "LambdaFunctionConfigurations": [
+            _target(function, "LambdaFunctionArn") for function in configuration.cloud_function
+        ],
+        "EventBridgeConfiguration": {},
+    }
+    self.data["Action"] = "GetBucketNotificationConfiguration"
+    return self.serialized(ActionResult(result))
+
+
+def _target(notification: Any, arn_key: str) -> dict[str, Any]:
+    """One topic, queue or function of the configuration, as moto's own answer gives it."""
+    target: dict[str, Any] = {"Id": notification.id, arn_key: notification.arn, "Events": notification.events}
+    if notification.filters:
+        target["Filter"] = {"Key": {"FilterRules": notification.filters["S3Key"]["FilterRule"]}}
+    return target
+
+
 def install() -> None:
     FakeBucket.get_permission = get_permission
+    S3Response.get_bucket_notification = get_bucket_notification
