@@ -148,3 +148,10 @@ def test_config_bucket_and_key_can_be_set_apart_from_the_landing_bucket(account,
     handler._router.cache_clear()
 
     assert invoke(account.land("data/in/products.csv"))["status"] == "triggered"
+
+
+def test_a_template_that_does_not_compile_makes_the_config_invalid(account, invoke):
+    account.put_config([dict(CONFIG[3], pattern="sales_{date:%Y%Q}.csv")])
+
+    with pytest.raises(ConfigUnavailable, match=r"\$\[0\]\.pattern: template .*%Q is not one of"):
+        invoke(account.land("data/in/sales_20261128.csv"))

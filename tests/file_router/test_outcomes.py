@@ -1,6 +1,10 @@
 """The outcomes our users' tooling reads from the handler: `{"status": ...}` for every landed file."""
 
+import io
+import json
+
 import pytest
+from file_router import handler
 from file_router.events import InvalidEvent
 
 from .conftest import BUCKET, CONFIG, object_created
@@ -157,3 +161,52 @@ def test_an_event_without_bucket_or_key_is_refused_naming_the_field(account, inv
 
     with pytest.raises(InvalidEvent, match="detail.bucket.name"):
         invoke(event)
+
+
+def test_every_decision_is_recorded_with_its_file_version_jobs_execution_and_config(account, invoke):
+    event = account.land("data/in/customers.csv")
+    result = invoke(event)
+
+    item = account.decision("data/in/customers.csv")
+
+    detail = event["detail"]["object"]
+    config_etag = account.s3.head_object(Bucket=BUCKET, Key="config/config.json")["ETag"].strip('"')
+    assert {
+        name: item[name] for name in ("file", "version", "status", "jobs", "execution", "config_etag")
+    } == {
+        "file": {"S": f"s3://{BUCKET}/data/in/customers.csv"},
+        "version": {"S": f"{detail['etag']}:{detail['sequencer']}"},
+        "status": {"S": "triggered"},
+        "jobs": {"L": [{"S": "JOB001"}]},
+        "execution": {"S": result["execution"]},
+        "config_etag": {"S": config_etag},
+    }
+
+
+def test_in_a_versioned_bucket_the_version_id_tells_uploads_apart(account, invoke):
+    account.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    event = account.land("data/in/customers.csv")
+
+    invoke(event)
+
+    assert (
+        account.decision("data/in/customers.csv")["version"]["S"] == event["detail"]["object"]["version-id"]
+    )
+
+
+def test_the_handler_logs_json_lines_and_publishes_its_counts(account, invoke, capsys):
+    handler._router()  # the container's logger is set up at its first invocation
+    stream = io.StringIO()
+    logs = handler.telemetry.logger.registered_handler
+    previous = logs.setStream(stream)
+    try:
+        invoke(account.land("data/in/customers.csv"))
+    finally:
+        logs.setStream(previous)
+
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    (triggered,) = [line for line in lines if line.get("event") == "file_triggered"]
+    assert (triggered["pipeline"], triggered["file_key"]) == ("router", "data/in/customers.csv")
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert metrics[-1]["FilesTriggered"] == [1.0]
+    assert (metrics[-1]["pipeline"], metrics[-1]["function"]) == ("router", "file_router")
