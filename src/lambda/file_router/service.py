@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import boto3
 from platform_common.clients import client
 from platform_common.observability import Count, not_counted
 from platform_common.sns import Notifier
@@ -42,16 +43,18 @@ class Router:
 
     @classmethod
     def from_settings(cls, settings: Settings, count: Count = not_counted) -> Router:
-        s3 = client("s3")
-        notifier = Notifier(client("sns"), settings.sns_topic_arn)
+        # One session for the four clients: it loads botocore's data once (a shorter cold start).
+        session = boto3.session.Session()
+        s3 = client("s3", session)
+        notifier = Notifier(client("sns", session), settings.sns_topic_arn)
         return cls(
             settings=settings,
             s3=s3,
             configs=ConfigCache(
                 s3, settings.config_refresh_seconds, settings.deployed_load_jobs, notifier.publish
             ),
-            table=DecisionTable(client("dynamodb"), settings.decisions_table),
-            executions=Executions(client("stepfunctions"), settings.step_function_arn),
+            table=DecisionTable(client("dynamodb", session), settings.decisions_table),
+            executions=Executions(client("stepfunctions", session), settings.step_function_arn),
             notifier=notifier,
             count=count,
         )
