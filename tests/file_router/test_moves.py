@@ -123,3 +123,12 @@ def test_a_retry_of_an_unknown_file_after_a_failed_delete_finishes_the_move_and_
     assert result == {"status": "not_configured", "moved_to": "data/new_files/mystery.csv"}
     assert account.keys("data/") == ["data/new_files/mystery.csv"]
     assert [notice["subject"] for notice in account.notices()] == ["New / Not Configured File"]
+
+
+def test_in_an_unversioned_bucket_a_newer_upload_of_the_key_is_not_moved_in_the_older_ones_place(account):
+    older = account.s3.put_object(Bucket=BUCKET, Key="data/in/a.csv", Body=b"older")["ETag"].strip('"')
+    account.s3.put_object(Bucket=BUCKET, Key="data/in/a.csv", Body=b"newer")
+
+    with pytest.raises(MoveFailed, match="holds another upload now"):
+        move(account.s3, BUCKET, "data/in/a.csv", "data/archive/a.csv", etag=older)
+    assert account.keys("data/") == ["data/in/a.csv"]

@@ -210,3 +210,11 @@ def test_the_handler_logs_json_lines_and_publishes_its_counts(account, invoke, c
     metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert metrics[-1]["FilesTriggered"] == [1.0]
     assert (metrics[-1]["pipeline"], metrics[-1]["function"]) == ("router", "file_router")
+
+
+def test_a_triggered_object_whose_execution_ended_unsettled_is_already_processed(account, invoke):
+    event = account.land("data/in/customers.csv")
+    first = invoke(event)
+    account.sfn.stop_execution(executionArn=account.executions()[0]["executionArn"])
+
+    assert invoke(event) == {"status": "already_processed", "execution": first["execution"]}

@@ -67,10 +67,19 @@ class Moved:
     copied: bool  # False: an earlier attempt had copied it already
 
 
-def move(s3: Any, bucket: str, key: str, destination_key: str, version_id: str = "") -> Moved:
-    """Moves `key` (at `version_id`, when given) to `destination_key` in the same bucket."""
+def move(s3: Any, bucket: str, key: str, destination_key: str, version_id: str = "", etag: str = "") -> Moved:
+    """Moves `key` (at `version_id`, when given) to `destination_key` in the same bucket.
+
+    `etag`, when given, is the upload to move: in an unversioned bucket the key may hold a newer upload by
+    now, which is refused (it has a decision of its own) rather than moved in the older one's place.
+    """
     version = {"VersionId": version_id} if version_id else {}
     source = _head(s3, bucket, key, **version)
+    if source is not None and etag and not version_id and source.etag != etag:
+        raise MoveFailed(
+            f"s3://{bucket}/{key} holds another upload now (ETag {source.etag}, not {etag}): it is left "
+            "where it is, for its own decision"
+        )
     destination = _head(s3, bucket, destination_key)
     if source is None:
         if destination is None:

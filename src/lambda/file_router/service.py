@@ -108,7 +108,7 @@ class Router:
         failed, it goes aside under the failed prefix, with an alert naming each failed job and its error."""
         obj, failures = request.object, request.failures
         destination = request.failed_key if failures else request.archive_key
-        move(self.s3, obj.bucket, obj.key, destination, obj.version_id)
+        move(self.s3, obj.bucket, obj.key, destination, obj.version_id, obj.etag)
         outcome = status.FAILED if failures else status.ARCHIVED
         errors = "; ".join(f"{failure.job_id}: {failure.error}: {failure.cause}" for failure in failures)
         recorded = self.table.settle(obj, outcome, destination, errors)
@@ -140,7 +140,10 @@ class Router:
             extra={"event": "duplicate_delivery", "file_key": earlier.file, "decision": earlier.status},
         )
         if earlier.status == status.TRIGGERED:
-            return {"status": status.ALREADY_RUNNING, "execution": earlier.execution}
+            # The execution says whether it still runs: its settle step may not have been recorded.
+            running = not self.executions.enabled or self.executions.is_running(earlier.execution)
+            outcome = status.ALREADY_RUNNING if running else status.ALREADY_PROCESSED
+            return {"status": outcome, "execution": earlier.execution}
         if earlier.status in (status.ARCHIVED, status.FAILED, status.REPLAYED):
             return {"status": status.ALREADY_PROCESSED, "execution": earlier.execution}
         if earlier.status == status.NOT_CONFIGURED:
@@ -156,7 +159,7 @@ class Router:
 
     def _not_configured(self, obj: LandedObject, config: RouterConfig) -> dict[str, Any]:
         destination = relocated_key(obj.key, self.settings.input_prefix, self.settings.new_files_prefix)
-        move(self.s3, obj.bucket, obj.key, destination, obj.version_id)
+        move(self.s3, obj.bucket, obj.key, destination, obj.version_id, obj.etag)
         self._record(obj, status.NOT_CONFIGURED, config, moved_to=destination)
         self.notifier.publish(
             "New / Not Configured File",
