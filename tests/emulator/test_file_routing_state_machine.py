@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from file_router.decisions import table_definition
+from platform_ops.cli import main
 
 from .conftest import TRUST_POLICY
 
@@ -131,6 +132,8 @@ def routing(local_aws, unique_name):
                 "STEP_FUNCTION_ARN": routing_arn,
                 "DECISIONS_TABLE": unique_name,
                 "DEPLOYED_LOAD_JOBS": "datamart-load",
+                # A config fixed between a failure and its replay is read at once.
+                "CONFIG_REFRESH_SECONDS": "0",
             }
         },
     )["FunctionArn"]
@@ -150,6 +153,7 @@ def routing(local_aws, unique_name):
         == routing_arn
     )
     return {
+        "config": config,
         "bucket": bucket,
         "function": unique_name,
         "table": unique_name,
@@ -159,10 +163,12 @@ def routing(local_aws, unique_name):
     }
 
 
-def land(local_aws, routing, key: str) -> dict:
-    """Uploads `key` and invokes the router with the EventBridge event S3 sends; the router's answer."""
+def land(local_aws, routing, key: str, upload: bool = True) -> dict:
+    """Uploads `key` (unless it is there already) and invokes the router with the EventBridge event S3
+    sends for it; the router's answer."""
     s3 = local_aws.client("s3")
-    s3.put_object(Bucket=routing["bucket"], Key=key, Body=b"customer_id\n1\n")
+    if upload:
+        s3.put_object(Bucket=routing["bucket"], Key=key, Body=b"customer_id\n1\n")
     head = s3.head_object(Bucket=routing["bucket"], Key=key)
     event = {
         "detail-type": "Object Created",
@@ -263,3 +269,25 @@ def test_a_failed_load_sets_the_file_aside_alerts_naming_the_job_and_error_and_f
     (failed_job,) = alert["failed_jobs"]
     assert failed_job["job_id"] == "ORDERS"
     assert "3 rows rejected: no order_id" in failed_job["cause"]
+
+
+def test_a_failed_file_replayed_after_the_fix_is_routed_again_and_archived(local_aws, local_aws_env, routing):
+    failed = land(local_aws, routing, "data/in/orders.csv")
+    assert finished(local_aws, routing, failed["execution"])["status"] == "FAILED"
+    fixed = [
+        dict(job, target_table="staging.orders") if job["job_id"] == "ORDERS" else job
+        for job in routing["config"]
+    ]
+    local_aws.client("s3").put_object(
+        Bucket=routing["bucket"], Key="config/config.json", Body=json.dumps(fixed).encode()
+    )
+
+    uri = f"s3://{routing['bucket']}/data/in/orders.csv"
+    assert main(["router", "--table", routing["table"], "replay", "--file", uri]) == 0
+    # What EventBridge delivers for the file put back; the router decides it as a new object.
+    replayed = land(local_aws, routing, "data/in/orders.csv", upload=False)
+
+    assert replayed["status"] == "triggered" and replayed["execution"] != failed["execution"]
+    assert finished(local_aws, routing, replayed["execution"])["status"] == "SUCCEEDED"
+    day = datetime.now(UTC).strftime("%Y/%m/%d")
+    assert keys(local_aws, routing) == [f"data/archive/{day}/orders.csv"]
