@@ -164,3 +164,27 @@ def test_router_rollback_blanks_only_its_step_function_arn_and_keeps_the_state_m
         == ""
     )
     assert ROUTING in rollback
+
+
+def test_the_routing_map_runs_at_most_the_configured_loads_at_once_and_retries_refusals_with_backoff(
+    dev_plan, plan_tools
+):
+    definition = json.loads(plan_tools.created(dev_plan)[ROUTING]["definition"])
+    load_each_job = definition["States"]["LoadEachJob"]
+    (retry,) = load_each_job["ItemProcessor"]["States"]["RunDatamartWorkflow"]["Retry"]
+
+    assert load_each_job["MaxConcurrency"] == 2  # router_max_concurrent_loads
+    assert (
+        retry["IntervalSeconds"],
+        retry["MaxDelaySeconds"],
+        retry["MaxAttempts"],
+        retry["JitterStrategy"],
+    ) == (
+        60,
+        900,
+        60,
+        "FULL",
+    )
+    assert definition["States"]["SettleFile"]["Parameters"]["FunctionName"].endswith(
+        ":function:ndjson-intake-dev-file-router"
+    )
