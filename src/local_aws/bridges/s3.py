@@ -22,11 +22,16 @@ leaves a delete marker in a versioned bucket sends nothing. Here S3 puts on the 
 DeleteObject(s) with its `deletion-type`, the detail as documented (`version`, `bucket.name`,
 `object.{key, size, etag, version-id, sequencer}`, `request-id`, `requester`, `source-ip-address`,
 `reason`). Other S3 event types (tags, ACLs, restores) are not sent.
+
+CompleteMultipartUpload: moto stores the object through PutObject without disabling its notification, so
+every destination (queue, topic, function, EventBridge) is notified twice, `ObjectCreated:Put` then
+`ObjectCreated:CompleteMultipartUpload`; S3 sends the second only, and so does the bridge.
 """
 
 import itertools
 import json
 import secrets
+import threading
 import time
 from typing import Any
 
@@ -38,6 +43,9 @@ from local_aws.bridges import events
 
 moto_get_permission = FakeBucket.get_permission
 _moto_set_delete_marker = S3Backend._set_delete_marker
+_moto_complete_multipart_upload = S3Backend.complete_multipart_upload
+_moto_send_event = notifications.send_event
+_completing = threading.local()
 
 _EVENT = notifications.S3NotificationEvent
 _REASONS = {
@@ -135,7 +143,23 @@ def _set_delete_marker(self: S3Backend, bucket_name: str, key_name: str) -> Fake
     return marker
 
 
+def _complete_multipart_upload(self: S3Backend, *args: Any, **kwargs: Any) -> Any:
+    _completing.upload = True
+    try:
+        return _moto_complete_multipart_upload(self, *args, **kwargs)
+    finally:
+        _completing.upload = False
+
+
+def _send_event(account_id: str, event_name: str, bucket: Any, key: Any) -> None:
+    if event_name == _EVENT.OBJECT_CREATED_PUT_EVENT and getattr(_completing, "upload", False):
+        return  # the object stored by a multipart upload's completion: its own event follows
+    _moto_send_event(account_id, event_name, bucket, key)
+
+
 def install() -> None:
     FakeBucket.get_permission = get_permission
+    S3Backend.complete_multipart_upload = _complete_multipart_upload
+    notifications.send_event = _send_event
     notifications._send_event_bridge_message = _send_event_bridge_message
     S3Backend._set_delete_marker = _set_delete_marker
