@@ -8,6 +8,8 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
+from local_aws.bridges import events as events_bridge
+from local_aws.bridges import s3 as s3_bridge
 from local_aws.delivery.events import EventDelivery, Targets
 
 pytestmark = pytest.mark.emulator
@@ -509,3 +511,50 @@ def test_an_execution_that_ends_sends_step_functions_execution_status_change(
         "output": '{"ok":true}',
     }
     assert detail["startDate"] <= detail["stopDate"]
+
+
+def test_moto_alone_fails_put_events_on_a_rule_with_a_lambda_target(in_process_moto, monkeypatch):
+    monkeypatch.setattr(events_bridge.EventsBackend, "put_events", events_bridge.moto_put_events)
+    events = in_process_moto("events")
+    events.put_rule(Name="to-function", EventPattern=json.dumps({"source": ["app"]}))
+    events.put_targets(
+        Rule="to-function", Targets=[{"Id": "f", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:f"}]
+    )
+
+    with pytest.raises(ClientError, match="500"):
+        events.put_events(Entries=[{"Source": "app", "DetailType": "x", "Detail": "{}"}])
+
+
+def test_moto_alone_notifies_a_multipart_upload_as_a_put_too(in_process_moto, monkeypatch):
+    monkeypatch.setattr(
+        s3_bridge.S3Backend, "complete_multipart_upload", s3_bridge._moto_complete_multipart_upload
+    )
+    s3, sqs = in_process_moto("s3"), in_process_moto("sqs")
+    queue_url = sqs.create_queue(QueueName="notified")["QueueUrl"]
+    s3.create_bucket(Bucket="multipart")
+    s3.put_bucket_notification_configuration(
+        Bucket="multipart",
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {"QueueArn": "arn:aws:sqs:us-east-1:123456789012:notified", "Events": ["s3:ObjectCreated:*"]}
+            ]
+        },
+    )
+    upload = s3.create_multipart_upload(Bucket="multipart", Key="c.csv")["UploadId"]
+    part = s3.upload_part(Bucket="multipart", Key="c.csv", UploadId=upload, PartNumber=1, Body=b"y")
+    s3.complete_multipart_upload(
+        Bucket="multipart",
+        Key="c.csv",
+        UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+    )
+
+    bodies = [
+        json.loads(m["Body"])
+        for m in sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    ]
+    # The configuration's s3:TestEvent aside
+    assert sorted(body["Records"][0]["eventName"] for body in bodies if "Records" in body) == [
+        "ObjectCreated:CompleteMultipartUpload",
+        "ObjectCreated:Put",
+    ]

@@ -30,6 +30,8 @@ from moto.moto_api._internal import urls as moto_api_urls
 
 logger = logging.getLogger(__name__)
 
+moto_put_events = EventsBackend.put_events
+
 JOURNAL_PATH = "/moto-api/local-aws/events"
 JOURNAL_SIZE = 10_000
 # A reader's long poll is answered at the latest after this, events or not.
