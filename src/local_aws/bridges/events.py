@@ -117,7 +117,7 @@ def _put_events(self: EventsBackend, events: list[dict[str, Any]]) -> list[dict[
             entries.append(error)
             continue
         bus = self._normalize_event_bus_arn(entry.get("EventBusName"))
-        self.describe_event_bus(bus)  # an unknown bus is an error of the call, as on AWS
+        self.describe_event_bus(bus)  # an unknown bus fails the call, as moto answers it
         event = {
             "version": "0",
             "id": str(uuid.uuid4()),

@@ -27,10 +27,11 @@ moto also hands the GetJobRun response to the state as boto3 parsed it, with dat
 the execution's output cannot be serialised with (DescribeExecution then answers HTTP 500). AWS
 gives these timestamps as epoch milliseconds, and so does the bridge.
 
-Step Functions sends `Step Functions Execution Status Change` to EventBridge when an execution ends; moto's
-interpreter sends nothing. Here each execution that ends (SUCCEEDED, FAILED, TIMED_OUT, ABORTED) puts the
-event on the default bus (bridges/events.py), detail as AWS shapes it: executionArn, stateMachineArn, name,
-status, startDate and stopDate in epoch milliseconds, input and output as JSON text, error and cause.
+Step Functions sends `Step Functions Execution Status Change` to EventBridge when an execution of a standard
+workflow ends; moto's interpreter sends nothing. Here each such execution that ends (SUCCEEDED, FAILED,
+TIMED_OUT, ABORTED) puts the event on the default bus (bridges/events.py), detail as AWS shapes it:
+executionArn, stateMachineArn, name, status, startDate and stopDate in epoch milliseconds, input and output
+as JSON text, error and cause.
 """
 
 import json
@@ -40,6 +41,7 @@ from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.core.utils import method_names_from_class
+from moto.stepfunctions.parser.api import StateMachineType
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
     ResourceCondition,
@@ -224,7 +226,9 @@ def _epoch_millis(moment: datetime) -> int:
 
 def _terminated(self: BaseExecutionWorkerCommunication) -> None:
     _moto_terminated(self)
-    events.put_event(execution_status_event(self.execution))
+    # Express workflows send no status change events.
+    if self.execution.sm_type == StateMachineType.STANDARD:
+        events.put_event(execution_status_event(self.execution))
 
 
 def execution_status_event(execution: Any) -> dict[str, Any]:

@@ -388,7 +388,12 @@ class EventDelivery:
         attempted = 0
         for entry in answer["events"]:
             self._position = entry["seq"]
-            attempted += self._deliver_event(entry["bus"], entry["event"])
+            try:
+                attempted += self._deliver_event(entry["bus"], entry["event"])
+            except Exception:
+                # Reading the bus's rules failed (the bus is gone, or a stack is being applied again): this
+                # event is lost, as EventBridge loses an event it cannot ingest; the next ones go on.
+                logger.exception("event %s on bus %s not delivered", entry["event"].get("id"), entry["bus"])
         attempted += self.targets.retry_due()
         self.delivered += attempted
         return attempted
