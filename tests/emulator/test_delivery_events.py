@@ -201,8 +201,8 @@ def test_copies_and_multipart_uploads_are_object_created_with_their_api_as_reaso
 def test_deletes_are_object_deleted_with_their_deletion_type(local_aws, delivery, notifying_bucket, queue):
     s3 = local_aws.client("s3")
     read_events = _s3_events(local_aws, delivery, notifying_bucket, queue)
-    s3.put_object(Bucket=notifying_bucket, Key="gone.csv", Body=b"x")
-    s3.put_object(Bucket=notifying_bucket, Key="batch.csv", Body=b"x")
+    gone = s3.put_object(Bucket=notifying_bucket, Key="gone.csv", Body=b"x")
+    batch = s3.put_object(Bucket=notifying_bucket, Key="batch.csv", Body=b"yy")
 
     s3.delete_object(Bucket=notifying_bucket, Key="gone.csv")
     s3.delete_objects(Bucket=notifying_bucket, Delete={"Objects": [{"Key": "batch.csv"}]})
@@ -210,25 +210,17 @@ def test_deletes_are_object_deleted_with_their_deletion_type(local_aws, delivery
     s3.put_object(Bucket=notifying_bucket, Key="kept.csv", Body=b"x")
     marker = s3.delete_object(Bucket=notifying_bucket, Key="kept.csv")
 
-    deleted = [e for e in read_events() if e["detail-type"] == "Object Deleted"]
-    assert [
-        (e["detail"]["object"], e["detail"]["reason"], e["detail"]["deletion-type"]) for e in deleted
-    ] == [
-        (
-            {"key": "gone.csv", "sequencer": deleted[0]["detail"]["object"]["sequencer"]},
-            "DeleteObject",
-            "Permanently Deleted",
-        ),
-        (
-            {"key": "batch.csv", "sequencer": deleted[1]["detail"]["object"]["sequencer"]},
-            "DeleteObject",
-            "Permanently Deleted",
-        ),
+    deleted = [e["detail"] for e in read_events() if e["detail-type"] == "Object Deleted"]
+    for detail in deleted:
+        del detail["object"]["sequencer"]
+    assert [(d["object"], d["reason"], d["deletion-type"]) for d in deleted] == [
+        ({"key": "gone.csv", "etag": gone["ETag"].strip('"')}, "DeleteObject", "Permanently Deleted"),
+        ({"key": "batch.csv", "etag": batch["ETag"].strip('"')}, "DeleteObject", "Permanently Deleted"),
         (
             {
                 "key": "kept.csv",
+                "etag": "d41d8cd98f00b204e9800998ecf8427e",
                 "version-id": marker["VersionId"],
-                "sequencer": deleted[2]["detail"]["object"]["sequencer"],
             },
             "DeleteObject",
             "Delete Marker Created",

@@ -20,8 +20,8 @@ notification type (`ObjectCreated`) as `reason` where AWS names the API call (`P
 leaves a delete marker in a versioned bucket sends nothing. Here S3 puts on the default bus what AWS sends:
 `Object Created` for PutObject, POST, CopyObject and CompleteMultipartUpload, `Object Deleted` for
 DeleteObject(s) with its `deletion-type`, the detail as documented (`version`, `bucket.name`,
-`object.{key, size, etag, version-id, sequencer}`, `request-id`, `requester`, `source-ip-address`,
-`reason`). Other S3 event types (tags, ACLs, restores) are not sent.
+`object.{key, size, etag, version-id, sequencer}` with no size for a deletion, `request-id`, `requester`,
+`source-ip-address`, `reason`). Other S3 event types (tags, ACLs, restores) are not sent.
 
 CompleteMultipartUpload: moto stores the object through PutObject without disabling its notification, so
 every destination (queue, topic, function, EventBridge) is notified twice, `ObjectCreated:Put` then
@@ -47,6 +47,7 @@ _moto_complete_multipart_upload = S3Backend.complete_multipart_upload
 _moto_send_event = notifications.send_event
 _completing = threading.local()
 
+EMPTY_ETAG = "d41d8cd98f00b204e9800998ecf8427e"
 _EVENT = notifications.S3NotificationEvent
 _REASONS = {
     _EVENT.OBJECT_CREATED_PUT_EVENT: "PutObject",
@@ -104,7 +105,9 @@ def object_event(
     """The event S3 sends to EventBridge for one object."""
     obj: dict[str, Any] = {"key": key.name}
     if deletion_type is None:
-        obj.update(size=key.size, etag=key.etag.strip('"'))
+        obj["size"] = key.size
+    # A delete marker has no content: its ETag is the MD5 of nothing.
+    obj["etag"] = EMPTY_ETAG if isinstance(key, FakeDeleteMarker) else key.etag.strip('"')
     # An object of a bucket that never had versioning has no version id (moto says "null").
     if key.version_id not in (None, "null"):
         obj["version-id"] = key.version_id
