@@ -550,3 +550,29 @@ def test_moto_alone_notifies_a_multipart_upload_as_a_put_too(in_process_moto, mo
         "ObjectCreated:CompleteMultipartUpload",
         "ObjectCreated:Put",
     ]
+
+
+def test_moto_alone_shapes_s3_events_unlike_aws(in_process_moto, monkeypatch):
+    monkeypatch.setattr(
+        s3_bridge.notifications, "_send_event_bridge_message", s3_bridge.moto_send_event_bridge_message
+    )
+    s3, sqs, events = in_process_moto("s3"), in_process_moto("sqs"), in_process_moto("events")
+    queue_url = sqs.create_queue(QueueName="s3-events")["QueueUrl"]
+    events.put_rule(Name="s3", EventPattern=json.dumps({"source": ["aws.s3"]}))
+    events.put_targets(
+        Rule="s3", Targets=[{"Id": "q", "Arn": "arn:aws:sqs:us-east-1:123456789012:s3-events"}]
+    )
+    s3.create_bucket(Bucket="shaped")
+    s3.put_bucket_notification_configuration(
+        Bucket="shaped", NotificationConfiguration={"EventBridgeConfiguration": {}}
+    )
+
+    s3.put_object(Bucket="shaped", Key="a.csv", Body=b"x")
+
+    (message,) = sqs.receive_message(QueueUrl=queue_url)["Messages"]
+    detail = json.loads(message["Body"])["detail"]
+    assert (detail["reason"], "eTag" in detail["object"], "etag" in detail["object"]) == (
+        "ObjectCreated",
+        True,
+        False,
+    )

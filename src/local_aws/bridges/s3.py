@@ -45,6 +45,7 @@ moto_get_permission = FakeBucket.get_permission
 _moto_set_delete_marker = S3Backend._set_delete_marker
 _moto_complete_multipart_upload = S3Backend.complete_multipart_upload
 _moto_send_event = notifications.send_event
+moto_send_event_bridge_message = notifications._send_event_bridge_message
 _completing = threading.local()
 
 EMPTY_ETAG = "d41d8cd98f00b204e9800998ecf8427e"
