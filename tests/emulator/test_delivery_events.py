@@ -505,6 +505,40 @@ def test_an_execution_that_ends_sends_step_functions_execution_status_change(
     assert detail["startDate"] <= detail["stopDate"]
 
 
+def test_a_stopped_execution_sends_its_status_change_as_aborted(local_aws, delivery, queue, unique_name):
+    stepfunctions = local_aws.client("stepfunctions")
+    machine_arn = stepfunctions.create_state_machine(
+        name=unique_name,
+        roleArn=ROLE_ARN,
+        definition=json.dumps(
+            {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 600, "End": True}}}
+        ),
+    )["stateMachineArn"]
+    url, arn = queue("states")
+    _rule(
+        local_aws,
+        unique_name,
+        {"source": ["aws.states"], "detail": {"stateMachineArn": [machine_arn]}},
+        {"Arn": arn},
+    )
+    execution_arn = stepfunctions.start_execution(stateMachineArn=machine_arn)["executionArn"]
+
+    stepfunctions.stop_execution(executionArn=execution_arn, error="Operator", cause="not needed")
+    deadline = time.monotonic() + 10
+    events = []
+    while not events:
+        assert time.monotonic() < deadline, "no status change event"
+        delivery.drain()
+        events = _events(local_aws, url)
+
+    (event,) = events
+    assert {k: event["detail"][k] for k in ("executionArn", "status", "output")} == {
+        "executionArn": execution_arn,
+        "status": "ABORTED",
+        "output": None,
+    }
+
+
 def test_moto_alone_fails_put_events_on_a_rule_with_a_lambda_target(in_process_moto, monkeypatch):
     monkeypatch.setattr(events_bridge.EventsBackend, "put_events", events_bridge.moto_put_events)
     events = in_process_moto("events")
