@@ -79,8 +79,6 @@ def matches(pattern: str | dict[str, Any] | None, event: dict[str, Any]) -> bool
     return _Pattern.load(raw).matches_event(event)
 
 
-# ---- target input ---------------------------------------------------------------------------------------
-
 _PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['([^']+)'\]")
 _PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.\-]+)>")
 
@@ -170,9 +168,6 @@ def _inside_quotes(template: str, position: int) -> bool:
             inside = not inside
         index += 1
     return inside
-
-
-# ---- targets ----------------------------------------------------------------------------------------------
 
 
 class DeliveryFailed(Exception):
@@ -367,9 +362,6 @@ def _client_failure(error: ClientError) -> DeliveryFailed:
     return DeliveryFailed("SDK_CLIENT_ERROR", f"{code}: {message}", False)
 
 
-# ---- the buses --------------------------------------------------------------------------------------------
-
-
 class EventDelivery:
     """Delivers the events that reach the emulator's buses, from the moment it is created."""
 
@@ -378,7 +370,6 @@ class EventDelivery:
         self._journal_url = self._events.meta.endpoint_url.rstrip("/") + JOURNAL_PATH
         self.targets = targets
         self._position = self._read(None, 0)["last"]
-        self.delivered = 0
 
     def deliver(self, wait_seconds: float = 0.0) -> int:
         """Delivers the events that arrived (waiting up to `wait_seconds` for one when nothing is due) and
@@ -394,9 +385,7 @@ class EventDelivery:
                 # Reading the bus's rules failed (the bus is gone, or a stack is being applied again): this
                 # event is lost, as EventBridge loses an event it cannot ingest; the next ones go on.
                 logger.exception("event %s on bus %s not delivered", entry["event"].get("id"), entry["bus"])
-        attempted += self.targets.retry_due()
-        self.delivered += attempted
-        return attempted
+        return attempted + self.targets.retry_due()
 
     def drain(self, timeout_seconds: float = 30.0) -> int:
         """Delivers until no event is waiting and no retry pending; returns the deliveries attempted."""
