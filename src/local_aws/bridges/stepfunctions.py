@@ -26,6 +26,12 @@ HeartbeatSeconds is not enforced on these tasks; TimeoutSeconds is, by the state
 moto also hands the GetJobRun response to the state as boto3 parsed it, with datetime values that
 the execution's output cannot be serialised with (DescribeExecution then answers HTTP 500). AWS
 gives these timestamps as epoch milliseconds, and so does the bridge.
+
+Step Functions sends `Step Functions Execution Status Change` to EventBridge when an execution of a standard
+workflow ends; moto's interpreter sends nothing. Here each such execution that ends (SUCCEEDED, FAILED,
+TIMED_OUT, ABORTED) puts the event on the default bus (bridges/events.py), detail as AWS shapes it:
+executionArn, stateMachineArn, name, status, startDate and stopDate in epoch milliseconds, input and output
+as JSON text, error and cause.
 """
 
 import json
@@ -35,6 +41,7 @@ from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.core.utils import method_names_from_class
+from moto.stepfunctions.parser.api import StateMachineType
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
     ResourceCondition,
@@ -45,13 +52,17 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
 )
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
+
+from local_aws.bridges import events
 
 # What moto itself serves, taken before install() adds to it: a test notices when moto starts to
 # implement a bridged call, so the bridge can go.
 MOTO_STEPFUNCTIONS_ACTIONS = frozenset(method_names_from_class(StepFunctionResponse))
 _moto_start_execution = StepFunctionsParserBackend.start_execution
+_moto_terminated = BaseExecutionWorkerCommunication.terminated
 
 
 def definition_diagnostics(definition: str | None) -> list[dict[str, str]]:
@@ -213,9 +224,44 @@ def _epoch_millis(moment: datetime) -> int:
     return int(aware.timestamp() * 1000)
 
 
+def _terminated(self: BaseExecutionWorkerCommunication) -> None:
+    _moto_terminated(self)
+    # Express workflows send no status change events.
+    if self.execution.sm_type == StateMachineType.STANDARD:
+        events.put_event(execution_status_event(self.execution))
+
+
+def execution_status_event(execution: Any) -> dict[str, Any]:
+    """The event Step Functions sends when an execution has ended."""
+    status = execution.exec_status.value
+    detail = {
+        "executionArn": execution.exec_arn,
+        "stateMachineArn": execution.state_machine.arn,
+        "name": execution.name,
+        "status": status,
+        "startDate": _epoch_millis(execution.start_date),
+        "stopDate": _epoch_millis(execution.stop_date),
+        "input": json.dumps(execution.input_data, separators=(",", ":")),
+        "output": json.dumps(execution.output, separators=(",", ":")) if status == "SUCCEEDED" else None,
+        "inputDetails": {"included": True},
+        "outputDetails": {"included": True} if status == "SUCCEEDED" else None,
+        "error": execution.error,
+        "cause": execution.cause,
+    }
+    return events.service_event(
+        execution.account_id,
+        execution.region_name,
+        "aws.states",
+        "Step Functions Execution Status Change",
+        detail,
+        [execution.exec_arn],
+    )
+
+
 def install() -> None:
     # moto dispatches each action to the response method of the same name in snake case.
     StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
     StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
     StepFunctionsParserBackend.start_execution = start_execution
     StateTaskServiceGlue._eval_integration_pattern = _eval_integration_pattern
+    BaseExecutionWorkerCommunication.terminated = _terminated
