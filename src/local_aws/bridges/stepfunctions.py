@@ -36,6 +36,12 @@ does nothing either, so the responses keep boto3's member names (executionArn) w
 (ExecutionArn: KeyError again), and DescribeExecution's dates stay datetimes. The bridge maps the
 parameters onto the API's input shape and the responses onto the names AWS gives the state (ExecutionArn,
 Output, Status, ...), with dates as epoch milliseconds.
+
+Step Functions sends `Step Functions Execution Status Change` to EventBridge when an execution of a standard
+workflow ends; moto's interpreter sends nothing. Here each such execution that ends (SUCCEEDED, FAILED,
+TIMED_OUT, ABORTED) puts the event on the default bus (bridges/events.py), detail as AWS shapes it:
+executionArn, stateMachineArn, name, status, startDate and stopDate in epoch milliseconds, input and output
+as JSON text, error and cause.
 """
 
 import functools
@@ -47,6 +53,7 @@ from typing import Any
 import botocore.session
 from moto.core.responses import ActionResult
 from moto.core.utils import method_names_from_class
+from moto.stepfunctions.parser.api import StateMachineType
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
     ResourceCondition,
@@ -60,13 +67,17 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
 )
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
+
+from local_aws.bridges import events
 
 # What moto itself serves, taken before install() adds to it: a test notices when moto starts to
 # implement a bridged call, so the bridge can go.
 MOTO_STEPFUNCTIONS_ACTIONS = frozenset(method_names_from_class(StepFunctionResponse))
 _moto_start_execution = StepFunctionsParserBackend.start_execution
+_moto_terminated = BaseExecutionWorkerCommunication.terminated
 
 
 def definition_diagnostics(definition: str | None) -> list[dict[str, str]]:
@@ -264,6 +275,40 @@ def _sfn_normalise_response(
             response[key] = _epoch_millis(value)
 
 
+def _terminated(self: BaseExecutionWorkerCommunication) -> None:
+    _moto_terminated(self)
+    # Express workflows send no status change events.
+    if self.execution.sm_type == StateMachineType.STANDARD:
+        events.put_event(execution_status_event(self.execution))
+
+
+def execution_status_event(execution: Any) -> dict[str, Any]:
+    """The event Step Functions sends when an execution has ended."""
+    status = execution.exec_status.value
+    detail = {
+        "executionArn": execution.exec_arn,
+        "stateMachineArn": execution.state_machine.arn,
+        "name": execution.name,
+        "status": status,
+        "startDate": _epoch_millis(execution.start_date),
+        "stopDate": _epoch_millis(execution.stop_date),
+        "input": json.dumps(execution.input_data, separators=(",", ":")),
+        "output": json.dumps(execution.output, separators=(",", ":")) if status == "SUCCEEDED" else None,
+        "inputDetails": {"included": True},
+        "outputDetails": {"included": True} if status == "SUCCEEDED" else None,
+        "error": execution.error,
+        "cause": execution.cause,
+    }
+    return events.service_event(
+        execution.account_id,
+        execution.region_name,
+        "aws.states",
+        "Step Functions Execution Status Change",
+        detail,
+        [execution.exec_arn],
+    )
+
+
 def install() -> None:
     # moto dispatches each action to the response method of the same name in snake case.
     StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
@@ -272,3 +317,4 @@ def install() -> None:
     StateTaskServiceGlue._eval_integration_pattern = _eval_integration_pattern
     StateTaskServiceSfn._normalise_parameters = _sfn_normalise_parameters
     StateTaskServiceSfn._normalise_response = _sfn_normalise_response
+    BaseExecutionWorkerCommunication.terminated = _terminated
