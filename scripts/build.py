@@ -48,11 +48,11 @@ RUNTIME_DISTRIBUTIONS = {
 }
 
 # What only some functions run with: more pinned distributions, and repository folders copied into the
-# function's package (UploadConfig validates against the repository's schemas/).
-FUNCTION_DISTRIBUTIONS = {
-    "upload_config": ("jsonschema", "jsonschema-specifications", "referencing", "attrs", "rpds-py"),
-}
-FUNCTION_DATA = {"upload_config": {REPO_ROOT / "schemas": "upload_config/schemas"}}
+# shared package (UploadConfig and the file router validate configs against the repository's schemas/).
+_JSONSCHEMA = ("jsonschema", "jsonschema-specifications", "referencing", "attrs", "rpds-py")
+_SCHEMAS = {REPO_ROOT / "schemas": "platform_common/schemas"}
+FUNCTION_DISTRIBUTIONS = {"upload_config": _JSONSCHEMA, "file_router": _JSONSCHEMA}
+FUNCTION_DATA = {"upload_config": _SCHEMAS, "file_router": _SCHEMAS}
 
 # The platform compiled distributions are built for: the functions' runtime (python3.12 on x86_64). The
 # installed copy is built for this machine's interpreter, so its Lambda wheel of the same version is

@@ -95,3 +95,18 @@ output "config_bucket_name" {
   description = "Bucket of the versioned configs (the router's config/config.json, datamart run requests)."
   value       = module.storage.bucket_names["config"]
 }
+
+output "router_function_name" {
+  description = "Name of the file router Lambda (null without enable_router); `platform-ops router` reads its settings from it."
+  value       = var.enable_router ? module.router_function["this"].function_name : null
+}
+
+output "router_decisions_table_name" {
+  description = "DynamoDB table of the router's decisions, one item per landed object (null without enable_router)."
+  value       = var.enable_router ? module.router_decisions_table["this"].table_name : null
+}
+
+output "router_state_machine_arn" {
+  description = "ARN of the file routing state machine (null without enable_router)."
+  value       = var.enable_router ? module.router_state_machine["this"].state_machine_arn : null
+}

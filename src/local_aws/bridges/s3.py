@@ -13,6 +13,11 @@ because the emulator stands in for AWS endpoints, which clients reach over TLS. 
 only when all its conditions hold for that context; a condition on any other key cannot be shown to
 hold, so its statement does not apply (as AWS treats a condition on a key absent from the request).
 
+Notifications to EventBridge: moto stores a bucket's EventBridgeConfiguration (s3/models.py,
+NotificationConfiguration.event_bridge) but GetBucketNotificationConfiguration (s3/responses.py,
+get_bucket_notification) leaves it out, so a bucket notification with `eventbridge = true` is planned for
+an update forever. Here the answer includes it, as AWS's does.
+
 EventBridge notifications (a bucket whose notification configuration has EventBridge enabled): moto 5.2
 (s3/notifications.py, `_send_event_bridge_message`) sends its event to every rule of every bus, whatever
 their pattern's bus, with a numeric `time`, a fixed `id` and `sequencer`, `eTag` for AWS's `etag`, and the
@@ -35,13 +40,16 @@ import threading
 import time
 from typing import Any
 
+from moto.core.responses import ActionResult
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.s3 import notifications
 from moto.s3.models import FakeBucket, FakeDeleteMarker, S3Backend
+from moto.s3.responses import S3Response
 
 from local_aws.bridges import events
 
 moto_get_permission = FakeBucket.get_permission
+moto_get_bucket_notification = S3Response.get_bucket_notification
 _moto_set_delete_marker = S3Backend._set_delete_marker
 _moto_complete_multipart_upload = S3Backend.complete_multipart_upload
 _moto_send_event = notifications.send_event
@@ -98,6 +106,30 @@ def get_permission(self: FakeBucket, action: str, resource: str) -> PermissionRe
     ]
     # moto's own matching of actions, resources and principals decides among the statements that apply.
     return IAMPolicy(json.dumps({"Statement": applicable})).is_action_permitted(action, resource)
+
+
+def get_bucket_notification(self: S3Response) -> Any:
+    configuration = self.backend.get_bucket_notification_configuration(self.bucket_name)
+    if configuration is None or configuration.event_bridge is None:
+        return moto_get_bucket_notification(self)
+    result = {
+        "TopicConfigurations": [_target(topic, "TopicArn") for topic in configuration.topic],
+        "QueueConfigurations": [_target(queue, "QueueArn") for queue in configuration.queue],
+        "LambdaFunctionConfigurations": [
+            _target(function, "LambdaFunctionArn") for function in configuration.cloud_function
+        ],
+        "EventBridgeConfiguration": {},
+    }
+    self.data["Action"] = "GetBucketNotificationConfiguration"
+    return self.serialized(ActionResult(result))
+
+
+def _target(notification: Any, arn_key: str) -> dict[str, Any]:
+    """One topic, queue or function of the configuration, as moto's own answer gives it."""
+    target: dict[str, Any] = {"Id": notification.id, arn_key: notification.arn, "Events": notification.events}
+    if notification.filters:
+        target["Filter"] = {"Key": {"FilterRules": notification.filters["S3Key"]["FilterRule"]}}
+    return target
 
 
 def object_event(
@@ -163,6 +195,7 @@ def _send_event(account_id: str, event_name: str, bucket: Any, key: Any) -> None
 
 def install() -> None:
     FakeBucket.get_permission = get_permission
+    S3Response.get_bucket_notification = get_bucket_notification
     S3Backend.complete_multipart_upload = _complete_multipart_upload
     notifications.send_event = _send_event
     notifications._send_event_bridge_message = _send_event_bridge_message
