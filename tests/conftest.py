@@ -55,6 +55,15 @@ def dev_deployment(local_aws):
         yield deployment
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """One local PostgreSQL server for the session (local_pg); suites create a database per test on it."""
+    from local_pg import LocalPostgres
+
+    with LocalPostgres() as server:
+        yield server
+
+
 @pytest.fixture
 def moto_s3(monkeypatch):
     """An S3 client on moto in this process, with dummy credentials and no emulator endpoint inherited, so
