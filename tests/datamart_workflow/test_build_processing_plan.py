@@ -65,6 +65,12 @@ def test_manifest_ids_plan_each_manifests_parquet_and_are_recorded(workflow):
     assert [run["run_id"] for run in workflow.runtime.runs.runs_of_manifest(MANIFEST)] == [result["run_id"]]
 
 
+def test_a_schedule_plans_the_day_before_its_time(workflow):
+    workflow.put_manifest_parquet()
+    result, _ = plan_of(workflow, {"bundle": "events", "scheduled_time": "2026-11-28T02:00:00Z"})
+    assert result["run_id"].startswith(f"events-{DAY}-")
+
+
 def test_sources_replace_the_intakes_parquet(workflow):
     workflow.put_manifest_parquet()
     source = f"s3://{workflow.settings.intake_bucket}/parquet/"

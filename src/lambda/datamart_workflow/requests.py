@@ -6,6 +6,8 @@
 {"loads": [...], "origin": {...}, "run_id"}  the file router's loads, no bundle (run_id optional)
 {"run_request": {"bucket", "key"}}          a run request written under config/runs/ (its arrival event):
                                             read and validated against schemas/datamart_run.schema.json
+{"bundle", "scheduled_time": "…T…Z"}        a bundle's schedule (the EventBridge event's time): the day
+                                            before, the last one the intake completed
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from platform_common.s3 import split_s3_uri
@@ -85,14 +88,18 @@ def _bundle_request(event: dict[str, Any]) -> Request:
     bundle = event.get("bundle")
     if not isinstance(bundle, str) or not bundle:
         raise InvalidRequest("bundle is required: the name of a deployed bundle (or give loads)")
-    date_prefix = event.get("date_prefix") or event.get("run_date")
+    date_prefix = (
+        event.get("date_prefix") or event.get("run_date") or _day_before(event.get("scheduled_time"))
+    )
     forms = [
         name
         for name in ("date", "manifest_ids", "sources")
         if (date_prefix if name == "date" else event.get(name))
     ]
     if len(forms) != 1:
-        raise InvalidRequest("give exactly one of date_prefix (or run_date), manifest_ids, sources")
+        raise InvalidRequest(
+            "give exactly one of date_prefix (or run_date, scheduled_time), manifest_ids, sources"
+        )
     requested_by = event.get("requested_by")
     if date_prefix:
         if not isinstance(date_prefix, str) or not DATE.match(date_prefix):
@@ -112,6 +119,16 @@ def _bundle_request(event: dict[str, Any]) -> Request:
         except ValueError as error:
             raise InvalidRequest(f"sources: {error}") from None
     return Request(bundle=bundle, sources=tuple(dict.fromkeys(sources)), requested_by=requested_by)
+
+
+def _day_before(scheduled_time: Any) -> str | None:
+    if scheduled_time is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(scheduled_time).replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidRequest(f"scheduled_time must be an ISO 8601 time, got {scheduled_time!r}") from None
+    return (moment.date() - timedelta(days=1)).isoformat()
 
 
 def _loads(event: dict[str, Any]) -> Request:
