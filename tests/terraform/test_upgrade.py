@@ -115,8 +115,18 @@ def test_upgrade_from_the_last_release_destroys_nothing(upgrade_plan):
     assert destroyed == {}
 
 
-# What the release did not have, created beside the deployed stack: the config bucket and the utilities.
-NEW_SINCE_RELEASE = ("module.ndjson_intake.module.storage.", "module.ndjson_intake.module.utilities_")
+# What the release did not have, created beside the deployed stack: the config bucket, the utilities and
+# the datamart load.
+NEW_SINCE_RELEASE = (
+    "module.ndjson_intake.module.storage.",
+    "module.ndjson_intake.module.utilities_",
+    "module.ndjson_intake.module.datamart_",
+    "module.ndjson_intake.aws_s3_object.datamart_bundle_",
+    "module.ndjson_intake.aws_glue_connection.datamart[",
+    "module.ndjson_intake.aws_cloudwatch_event_rule.datamart[",
+    "module.ndjson_intake.aws_cloudwatch_event_target.datamart[",
+    "module.ndjson_intake.aws_s3_bucket_notification.config[",
+)
 
 
 def test_upgrade_from_the_last_release_creates_only_what_the_release_did_not_have(upgrade_plan):
