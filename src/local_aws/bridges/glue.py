@@ -7,6 +7,9 @@ until the runner returns (SUCCEEDED) or raises (FAILED, ErrorMessage = the excep
 
 moto checks MaxConcurrentRuns and then adds the run, so concurrent starts (executions of a backlog) could
 all pass the check; Glue's check and start are one step, and here a lock makes them one too.
+
+GetConnection: moto leaves out the connection's ConnectionType and MatchCriteria, so Terraform plans an
+update of every connection (the datamart's NETWORK connection) on every plan. Glue returns them as created.
 """
 
 import logging
@@ -15,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.core.utils import utcnow
-from moto.glue.models import FakeJobRun, GlueBackend
+from moto.glue.models import FakeConnection, FakeJobRun, GlueBackend
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +28,7 @@ GlueRunner = Callable[[str, dict[str, str]], None]
 _runner_lookup: Callable[[], GlueRunner | None] | None = None
 _moto_start_job_run = GlueBackend.start_job_run
 _starting = threading.Lock()
+_moto_connection_as_dict = FakeConnection.as_dict
 
 
 class RunnerDrivenJobRun(FakeJobRun):
@@ -93,5 +97,14 @@ def _run(runner: GlueRunner, job_run: RunnerDrivenJobRun) -> None:
         job_run.finish("SUCCEEDED")
 
 
+def _connection_as_dict(self: FakeConnection, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    described = _moto_connection_as_dict(self, *args, **kwargs)
+    for field in ("ConnectionType", "MatchCriteria"):
+        if field in self.connection_input:
+            described[field] = self.connection_input[field]
+    return described
+
+
 def install() -> None:
     GlueBackend.start_job_run = _start_job_run
+    FakeConnection.as_dict = _connection_as_dict

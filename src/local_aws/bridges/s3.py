@@ -12,6 +12,9 @@ Here a request carries the one condition key the emulator can state: aws:SecureT
 because the emulator stands in for AWS endpoints, which clients reach over TLS. A statement applies
 only when all its conditions hold for that context; a condition on any other key cannot be shown to
 hold, so its statement does not apply (as AWS treats a condition on a key absent from the request).
+
+GetBucketNotificationConfiguration: moto stores a bucket's EventBridge switch (and sends the events) but
+leaves `EventBridgeConfiguration` out of the answer, so Terraform plans to turn it on again at every plan.
 """
 
 import json
@@ -19,8 +22,11 @@ from typing import Any
 
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.s3.models import FakeBucket
+from moto.s3.responses import S3Response
 
 moto_get_permission = FakeBucket.get_permission
+_moto_get_bucket_notification = S3Response.get_bucket_notification
+_EVENTBRIDGE = b"<EventBridgeConfiguration></EventBridgeConfiguration>"
 
 REQUEST_CONTEXT = {"aws:securetransport": "true"}
 
@@ -62,5 +68,22 @@ def get_permission(self: FakeBucket, action: str, resource: str) -> PermissionRe
     return IAMPolicy(json.dumps({"Statement": applicable})).is_action_permitted(action, resource)
 
 
+def get_bucket_notification(self: S3Response) -> Any:
+    answer = _moto_get_bucket_notification(self)
+    configuration = self.backend.get_bucket_notification_configuration(self.bucket_name)
+    if configuration is None or configuration.event_bridge is None:
+        return answer
+    status, headers, body = answer if isinstance(answer, tuple) else (200, {}, answer)
+    text = body.encode() if isinstance(body, str) else body
+    if b"</NotificationConfiguration>" in text:
+        text = text.replace(b"</NotificationConfiguration>", _EVENTBRIDGE + b"</NotificationConfiguration>")
+    else:
+        # moto answers an empty configuration with no element at all.
+        text = b'<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' + _EVENTBRIDGE
+        text += b"</NotificationConfiguration>"
+    return status, {name: value for name, value in headers.items() if name.lower() != "content-length"}, text
+
+
 def install() -> None:
     FakeBucket.get_permission = get_permission
+    S3Response.get_bucket_notification = get_bucket_notification
