@@ -57,7 +57,9 @@ locals {
     DATAMART_SECRET_ARN   = local.datamart_secret_arn
     NOTIFY_TOPIC_ARN      = local.datamart_notices_topic_arn
     ALERTS_TOPIC_ARN      = local.alerts_topic_arn
-    LOG_LEVEL             = var.lambda_log_level
+    # Not used by the functions: where the operator CLI (platform-ops datamart) starts runs and replays.
+    STATE_MACHINE_ARN = local.datamart_state_machine_arn
+    LOG_LEVEL         = var.lambda_log_level
   }
   # What a function placed in the VPC needs for its network interfaces; the EC2 actions accept no
   # resource ARN, so the region condition scopes them.

@@ -6,11 +6,12 @@ import json
 
 import pytest
 from build_processing_plan.service import build
-from datamart_workflow import layout
+from datamart_workflow import bundles, layout
 from datamart_workflow.requests import InvalidRequest, parse_request
+from datamart_workflow.runs import UnknownRun
 from datamart_workflow.store import BundleNotDeployed, SourcesMissing
 
-from .conftest import DAY, MANIFEST
+from .conftest import DAY, MANIFEST, SAMPLE_BUNDLE, deploy_bundle
 
 
 def plan_of(workflow, event: dict) -> tuple[dict, dict]:
@@ -63,6 +64,23 @@ def test_manifest_ids_plan_each_manifests_parquet_and_are_recorded(workflow):
     assert plan["parameters"]["date_prefix"] == DAY
     assert workflow.runtime.runs.get(result["run_id"])["manifest_ids"] == [MANIFEST]
     assert [run["run_id"] for run in workflow.runtime.runs.runs_of_manifest(MANIFEST)] == [result["run_id"]]
+
+
+def test_a_replay_returns_the_recorded_plan_even_after_a_new_bundle_version(workflow):
+    workflow.put_manifest_parquet()
+    first, plan = plan_of(workflow, {"bundle": "events", "date_prefix": DAY})
+    files = bundles.read_folder(SAMPLE_BUNDLE)
+    deploy_bundle(
+        workflow.s3, workflow.settings.config_bucket, SAMPLE_BUNDLE, {**files, "EDV/hubs.sql": b"SELECT 1;"}
+    )
+    replayed, replayed_plan = plan_of(workflow, {"replay": first["run_id"]})
+    assert (replayed, replayed_plan) == (first, plan)
+    assert workflow.runtime.runs.get(first["run_id"])["attempts"] == 2
+
+
+def test_a_replay_of_an_unknown_run_is_refused(workflow):
+    with pytest.raises(UnknownRun, match="no datamart run 'events-nothing'"):
+        plan_of(workflow, {"replay": "events-nothing"})
 
 
 def test_a_schedule_plans_the_day_before_its_time(workflow):

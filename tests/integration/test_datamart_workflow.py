@@ -142,7 +142,7 @@ def test_a_failing_check_alerts_and_a_replay_after_the_fix_succeeds_without_dupl
     assert [(a["event"], a["run_id"]) for a in received] == [("datamart_run_failed", record["run_id"])]
 
     datamart.execute("DELETE FROM dm.daily_city_events WHERE city = 'Atlantis'")
-    replayed = datamart.start(record["request"])
+    replayed = datamart.start({"replay": record["run_id"]})
     assert replayed["status"] == "SUCCEEDED"
     assert datamart.runs.get(record["run_id"])["status"] == "succeeded"
     assert datamart.counts() == chained["counts"]

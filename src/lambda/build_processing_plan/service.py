@@ -13,6 +13,8 @@ logger = logging.getLogger(__name__)
 
 
 def build(request: Request, runtime: Runtime, dry_run: bool = False) -> dict[str, Any]:
+    if request.replay:
+        return replay(request.replay, runtime)
     settings = runtime.settings
     if request.bundle:
         bundle = runtime.store.deployed_bundle(settings.config_bucket, request.bundle)
@@ -38,3 +40,14 @@ def build(request: Request, runtime: Runtime, dry_run: bool = False) -> dict[str
         extra={"event": "run_planned", "run_id": planned.run_id, "attempts": record["attempts"], **result},
     )
     return result
+
+
+def replay(run_id: str, runtime: Runtime) -> dict[str, Any]:
+    """The recorded run once more, with its plan and its copy of the bundle: the engine resumes it."""
+    record = runtime.runs.get(run_id)
+    fields = ("run_id", "plan_uri", "bundle", "bundle_version")
+    again = runtime.runs.record_planned({name: record.get(name) for name in fields})
+    logger.info(
+        "run replayed", extra={"event": "run_replayed", "run_id": run_id, "attempts": again["attempts"]}
+    )
+    return {name: record.get(name) for name in fields}

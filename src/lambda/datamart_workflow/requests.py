@@ -6,6 +6,7 @@
 {"loads": [...], "origin": {...}, "run_id"}  the file router's loads, no bundle (run_id optional)
 {"run_request": {"bucket", "key"}}          a run request written under config/runs/ (its arrival event):
                                             read and validated against schemas/datamart_run.schema.json
+{"replay": "<run_id>"}                       a recorded run again, with the plan it was planned with
 {"bundle", "scheduled_time": "…T…Z"}        a bundle's schedule (the EventBridge event's time): the day
                                             before, the last one the intake completed
 """
@@ -44,6 +45,7 @@ class Request:
     origin: dict[str, Any] = field(default_factory=dict)
     run_id: str | None = None
     requested_by: str | None = None
+    replay: str | None = None
 
     def identity(self) -> dict[str, Any]:
         """What the request asks for, canonical: the run id is derived from it and the bundle version."""
@@ -65,6 +67,10 @@ def parse_request(event: Any, read_json=None) -> Request:
     """`read_json(bucket, key)` reads a run request written under config/runs/."""
     if not isinstance(event, dict):
         raise InvalidRequest("the input must be a JSON object")
+    if "replay" in event:
+        if not isinstance(event["replay"], str) or not RUN_ID.match(event["replay"]):
+            raise InvalidRequest(f"replay must name a run id, got {event['replay']!r}")
+        return Request(replay=event["replay"])
     if "run_request" in event:
         return _run_request(event["run_request"], read_json)
     if "loads" in event:
