@@ -70,7 +70,7 @@ def datamart_secret(dsn: str) -> dict[str, Any]:
     }
 
 
-def _local_datamart_secret(aws: LocalAws, environment: str) -> str | None:
+def local_datamart_secret(aws: LocalAws, environment: str) -> str | None:
     """The emulator's secret for an environment that names an existing datamart secret, its ARN; else None.
 
     The committed ARN names a secret of the environment's account; here the stack gets one of the emulator,
@@ -157,7 +157,7 @@ def local_deployment(
         aws.glue_runner = runner
         cleanup.callback(setattr, aws, "glue_runner", previous_runner)
         os.environ.update(aws.env)
-        secret_arn = _local_datamart_secret(aws, environment)
+        secret_arn = local_datamart_secret(aws, environment)
         if secret_arn:
             module_overrides = {"datamart_secret_arn": secret_arn, **(module_overrides or {})}
         stack = LocalStack(aws.env, environment, workspace, module_overrides, log)

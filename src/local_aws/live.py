@@ -20,8 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from local_aws.delivery.events import ExecutionEvents
 from local_aws.delivery.schedules import Schedules
 from local_aws.delivery.sqs import QueuePoller
+from local_aws.deployment import local_datamart_secret
 from local_aws.functions import LocalFunctions
 from local_aws.glue_runner import SparkGlueRunner
 from local_aws.server import LocalAws
@@ -80,10 +82,13 @@ class LivePlatform:
 
     def _deliver(self, aws: LocalAws, outputs: dict[str, Any], pidfile: Path | None) -> None:
         functions = LocalFunctions(aws.client, aws.env, self.function_log)
+        # The state machines' lambda:invoke tasks (the datamart workflow's) run the deployed handlers here.
+        aws.function_runner = functions.invoke
         # One thread per kind of event source, each a pass that returns what it delivered (falsy: nothing).
         sources = {
             "sqs": QueuePoller(aws.client, functions, QUEUE_WAIT_SECONDS).poll,
             "schedules": Schedules(aws.client, functions, self.schedule_speedup).deliver_due,
+            "execution-events": ExecutionEvents(aws.client).deliver_ended,
         }
         threads = [
             threading.Thread(target=self._loop, args=(name, delivery), name=name)
@@ -115,7 +120,9 @@ class LivePlatform:
                 self._stop.wait(IDLE_SECONDS)
 
     def _apply(self, aws: LocalAws) -> dict[str, Any]:
-        stack = LocalStack(aws.env, self.environment, self.workspace, log=self._log)
+        secret_arn = local_datamart_secret(aws, self.environment)
+        overrides = {"datamart_secret_arn": secret_arn} if secret_arn else None
+        stack = LocalStack(aws.env, self.environment, self.workspace, overrides, log=self._log)
         self._log("building the Lambda and Glue archives (scripts/build.py)")
         stack.build()
         # The emulator starts empty, so the state of an earlier run goes; the initialised copy stays, which

@@ -76,3 +76,30 @@ def _at(document: Any, path: str) -> Any:
     for part in path.removeprefix("$").strip(".").split("."):
         document = document.get(part) if isinstance(document, dict) else None
     return document
+
+
+class ExecutionEvents:
+    """The live platform's delivery of "Execution Status Change" events: each execution that ended since the
+    last pass, once, to the rules (the datamart's run after each completed intake manifest)."""
+
+    def __init__(self, client: Callable[[str], Any]) -> None:
+        self._client = client
+        self._delivered: set[str] = set()
+
+    def deliver_ended(self) -> int:
+        """Delivers the events of the executions that ended since the last pass; how many."""
+        sfn = self._client("stepfunctions")
+        count = 0
+        for machines in sfn.get_paginator("list_state_machines").paginate():
+            for machine in machines["stateMachines"]:
+                pages = sfn.get_paginator("list_executions").paginate(
+                    stateMachineArn=machine["stateMachineArn"]
+                )
+                for execution in (e for page in pages for e in page["executions"]):
+                    if execution["status"] == "RUNNING" or execution["executionArn"] in self._delivered:
+                        continue
+                    self._delivered.add(execution["executionArn"])
+                    described = sfn.describe_execution(executionArn=execution["executionArn"])
+                    deliver(self._client, execution_status_change(described))
+                    count += 1
+        return count
