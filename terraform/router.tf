@@ -23,11 +23,8 @@ locals {
   router_function_arn       = "${format(local.arn_prefix, "lambda")}:function:${local.router.function_name}"
   router_state_machine_arn  = "${format(local.arn_prefix, "states")}:stateMachine:${local.router.state_machine_name}"
   router_rule_arn           = "${format(local.arn_prefix, "events")}:rule/${local.router.function_name}-${local.router.trigger}"
-  # Until the datamart workflow is wired in (datamart_state_machine_arn), the name it is deployed under.
-  router_datamart_arn = coalesce(
-    var.datamart_state_machine_arn,
-    "${format(local.arn_prefix, "states")}:stateMachine:${local.name_prefix}-datamart-workflow",
-  )
+  # Each routed file is loaded by this stack's datamart workflow (datamart.tf), as a nested execution.
+  router_datamart_arn        = local.datamart_state_machine_arn
   router_datamart_executions = replace("${local.router_datamart_arn}:*", ":stateMachine:", ":execution:")
 }
 

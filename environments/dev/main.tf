@@ -9,6 +9,11 @@ module "ndjson_intake" {
   enable_utilities               = true
   enable_router                  = true
 
+  enable_datamart       = true
+  datamart_network      = var.datamart_network
+  datamart_secret_arn   = var.datamart_secret_arn
+  datamart_chain_bundle = "events"
+
   # A disposable environment: buckets and table may be destroyed with their data.
   force_destroy      = true
   log_retention_days = 365

@@ -23,6 +23,7 @@ from typing import Any
 from local_aws.delivery.events import EventDelivery, Targets
 from local_aws.delivery.schedules import Schedules
 from local_aws.delivery.sqs import QueuePoller
+from local_aws.deployment import local_datamart_secret
 from local_aws.functions import LocalFunctions
 from local_aws.glue_runner import SparkGlueRunner
 from local_aws.server import LocalAws
@@ -85,6 +86,8 @@ class LivePlatform:
 
     def _deliver(self, aws: LocalAws, outputs: dict[str, Any], pidfile: Path | None) -> None:
         functions = LocalFunctions(aws.client, aws.env, self.function_log)
+        # The state machines' lambda:invoke tasks (the datamart workflow's) run the deployed handlers here.
+        aws.function_runner = functions.invoke
         # Schedules and buses give their events to the same targets; the buses' thread does the retries.
         targets = Targets(aws.client, functions, self.event_retry_seconds)
         events = EventDelivery(aws.client, targets)
@@ -124,7 +127,9 @@ class LivePlatform:
                 self._stop.wait(IDLE_SECONDS)
 
     def _apply(self, aws: LocalAws) -> dict[str, Any]:
-        stack = LocalStack(aws.env, self.environment, self.workspace, log=self._log)
+        secret_arn = local_datamart_secret(aws, self.environment)
+        overrides = {"datamart_secret_arn": secret_arn} if secret_arn else None
+        stack = LocalStack(aws.env, self.environment, self.workspace, overrides, log=self._log)
         self._log("building the Lambda and Glue archives (scripts/build.py)")
         stack.build()
         # The emulator starts empty, so the state of an earlier run goes; the initialised copy stays, which

@@ -27,6 +27,16 @@ MODULES = (
     'router_function["this"]',
     'router_state_machine["this"]',
     'router_monitoring["this"]',
+    'datamart_runs_table["this"]',
+    'datamart_notices["this"]',
+    'datamart_iam["this"]',
+    'datamart_function["build-processing-plan"]',
+    'datamart_function["check-results"]',
+    'datamart_function["finalize-pipeline"]',
+    'datamart_function["handle-failure"]',
+    'datamart_glue_job["this"]',
+    'datamart_state_machine["this"]',
+    'datamart_monitoring["this"]',
 )
 FUNCTION = "module.ndjson_intake.module.intake_manifest_builder.aws_lambda_function.this"
 STATE_MACHINE = "module.ndjson_intake.module.intake_state_machine.aws_sfn_state_machine.this"
@@ -108,8 +118,9 @@ def test_every_log_group_is_encrypted_and_expires(request, plan_tools, plan_name
         for address, change in plan.resource_changes.items()
         if change["type"] == "aws_cloudwatch_log_group"
     }
-    # The intake function, job and state machine; the two utility functions; the router and its state machine.
-    assert len(log_groups) == 7
+    # The intake function, job and state machine; the two utility functions; the router and its state machine;
+    # the four datamart functions, its job and state machine.
+    assert len(log_groups) == 13
     for change in log_groups.values():
         assert change["change"]["after"]["retention_in_days"] >= 365
         # The key ARN is only known after apply; being unknown proves it is set from the stack's key.

@@ -117,13 +117,19 @@ def test_upgrade_from_the_last_release_destroys_nothing(upgrade_plan):
     assert destroyed == {}
 
 
-# What the release did not have, created beside the deployed stack: the config bucket, the utilities, and
-# the file router with its initial config.
+# What the release did not have, created beside the deployed stack: the config bucket, the utilities, the
+# file router with its initial config, and the datamart load.
 NEW_SINCE_RELEASE = (
     "module.ndjson_intake.module.storage.",
     "module.ndjson_intake.module.utilities_",
     "module.ndjson_intake.module.router_",
     'module.ndjson_intake.aws_s3_object.router_config["this"]',
+    "module.ndjson_intake.module.datamart_",
+    "module.ndjson_intake.aws_s3_object.datamart_bundle_",
+    "module.ndjson_intake.aws_glue_connection.datamart[",
+    "module.ndjson_intake.aws_cloudwatch_event_rule.datamart[",
+    "module.ndjson_intake.aws_cloudwatch_event_target.datamart[",
+    "module.ndjson_intake.aws_s3_bucket_notification.config[",
 )
 
 

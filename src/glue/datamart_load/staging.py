@@ -13,15 +13,10 @@ import psycopg
 import pyarrow as pa
 
 from datamart_load import pgbinary
-from datamart_load.ledger import STAGING_SCHEMA, lock_key
 from datamart_load.pgtypes import csv_bytes
 from datamart_load.sources import ORDER_COLUMNS, Source
-from datamart_load.sql import ident, qualified
-
-
-def staging_table(run_id: str, step_id: str) -> str:
-    # A hash keeps the name a valid identifier for any run and step id; the step's lock makes it exclusive.
-    return qualified(STAGING_SCHEMA, f"s_{lock_key(run_id, step_id) & ((1 << 63) - 1):x}")
+from datamart_load.sql import ident
+from datamart_load.staging_names import staging_table  # noqa: F401 (the engine's name for it)
 
 
 def create(connection: psycopg.Connection, table: str, source: Source) -> None:

@@ -11,6 +11,8 @@ all pass the check; Glue's check and start are one step, and here a lock makes t
 Glue sends a `Glue Job State Change` event to EventBridge when a run ends; moto sends none. A run done by
 a runner sends it when it ends (bridges/events.py), as AWS shapes it: source `aws.glue`, detail `jobName`,
 `severity`, `state`, `jobRunId`, `message`.
+GetConnection: moto leaves out the connection's ConnectionType and MatchCriteria, so Terraform plans an
+update of every connection (the datamart's NETWORK connection) on every plan. Glue returns them as created.
 """
 
 import logging
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.core.utils import utcnow
-from moto.glue.models import FakeJobRun, GlueBackend
+from moto.glue.models import FakeConnection, FakeJobRun, GlueBackend
 
 from local_aws.bridges import events
 
@@ -39,6 +41,7 @@ _STATE_EVENTS = {
 _runner_lookup: Callable[[], GlueRunner | None] | None = None
 _moto_start_job_run = GlueBackend.start_job_run
 _starting = threading.Lock()
+_moto_connection_as_dict = FakeConnection.as_dict
 
 
 class RunnerDrivenJobRun(FakeJobRun):
@@ -124,5 +127,14 @@ def _run(runner: GlueRunner, job_run: RunnerDrivenJobRun) -> None:
         job_run.finish("SUCCEEDED")
 
 
+def _connection_as_dict(self: FakeConnection, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    described = _moto_connection_as_dict(self, *args, **kwargs)
+    for field in ("ConnectionType", "MatchCriteria"):
+        if field in self.connection_input:
+            described[field] = self.connection_input[field]
+    return described
+
+
 def install() -> None:
     GlueBackend.start_job_run = _start_job_run
+    FakeConnection.as_dict = _connection_as_dict
