@@ -94,3 +94,12 @@ def scenario(dev_deployment, local_aws):
             patch.setenv(name, value)
         patch.setattr(local_aws, "glue_runner", dev_deployment.glue_runner)
         yield Scenario(dev_deployment)
+
+
+@pytest.fixture(scope="session")
+def datamart_dsn(dev_deployment, postgres) -> str:
+    """A database of the session's PostgreSQL, named by the dev stack's datamart secret: the datamart
+    workflow (chained after the intake, or started by the router) loads into it."""
+    dsn = postgres.create_database()
+    dev_deployment.use_datamart_database(dsn)
+    return dsn

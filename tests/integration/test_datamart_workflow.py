@@ -77,12 +77,8 @@ class Datamart:
 
 
 @pytest.fixture(scope="module")
-def datamart(scenario, dev_deployment, local_aws, postgres):
-    dsn = postgres.create_database()
-    dev_deployment.use_datamart_database(dsn)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(local_aws, "function_runner", dev_deployment.pipeline.functions.invoke)
-        yield Datamart(scenario, dsn)
+def datamart(scenario, datamart_dsn):
+    return Datamart(scenario, datamart_dsn)
 
 
 @pytest.fixture(scope="module")
