@@ -14,6 +14,7 @@ from datamart_load import ledger, pgtypes
 from datamart_load.plan import LoadStep
 from datamart_load.sources import Source
 from datamart_load.sql import ident, literal, qualified
+from datamart_load.staging import Stage
 
 
 class TargetError(ValueError):
@@ -118,35 +119,43 @@ def plan_target(step: LoadStep, source: Source, existing: dict[str, tuple[str, s
     return TargetPlan(tuple(columns), key_columns, tuple(ddl), tuple(checks))
 
 
-def reject_rows(connection, plan: TargetPlan, stage: str, source: Source, run_id: str, step_id: str) -> int:
-    """Record every failed check of every staged row in the rejects table, delete those rows from staging.
+def reject_rows(connection, plan: TargetPlan, stage: Stage, source: Source, run_id: str, step_id: str) -> int:
+    """Record the records that could not be read and every failed check of every staged row in the rejects
+    table, delete those rows from staging.
 
-    Returns the number of rows rejected (a row failing two checks has two reject records, and counts once).
+    Returns the number of records rejected (a row failing two checks has two reject records, and counts once).
     """
     values = ", ".join(f"({literal(name)}, {value}, {reason})" for name, value, reason in plan.checks)
     connection.execute(
         f"""CREATE TEMP TABLE dm_rejected AS
             SELECT s._dm_file, s._dm_row, e.column_name, e.value, e.reason
-            FROM {stage} s CROSS JOIN LATERAL (VALUES {values}) AS e(column_name, value, reason)
+            FROM {stage.rows} s CROSS JOIN LATERAL (VALUES {values}) AS e(column_name, value, reason)
             WHERE e.reason IS NOT NULL"""
     )
     ledger.clear_rejects(connection, run_id, step_id)
+    uris = [file.uri for file in source.files]
     connection.execute(
         f"""{ledger.rejects_insert_sql()}
             SELECT %s, %s, (%s::text[])[r._dm_file + 1], r._dm_row, r.column_name, r.value, r.reason
             FROM dm_rejected r""",
-        (run_id, step_id, [file.uri for file in source.files]),
+        (run_id, step_id, uris),
     )
+    unreadable = connection.execute(
+        f"""{ledger.rejects_insert_sql()}
+            SELECT %s, %s, (%s::text[])[r._dm_file + 1], r._dm_row, %s, r.value, r.reason
+            FROM {stage.rejects} r""",
+        (run_id, step_id, uris, ledger.WHOLE_RECORD),
+    ).rowcount
     rejected = connection.execute(
         "SELECT count(*) FROM (SELECT DISTINCT _dm_file, _dm_row FROM dm_rejected) r"
     ).fetchone()[0]
     if rejected:
         connection.execute(
-            f"DELETE FROM {stage} s USING dm_rejected r "
+            f"DELETE FROM {stage.rows} s USING dm_rejected r "
             "WHERE s._dm_file = r._dm_file AND s._dm_row = r._dm_row"
         )
     connection.execute("DROP TABLE dm_rejected")
-    return rejected
+    return rejected + unreadable
 
 
 def collapse_duplicates(connection, plan: TargetPlan, stage: str) -> int:
