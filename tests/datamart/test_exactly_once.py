@@ -93,6 +93,26 @@ def test_a_run_killed_during_a_step_and_rerun_applies_it_exactly_once(dsn, db, f
     assert db.execute(STAGING_TABLES).fetchone() == (0,)
 
 
+def test_a_first_load_killed_during_its_copy_and_rerun_applies_it_exactly_once(dsn, db, files):
+    # An empty table with its key unique takes the rows straight from one COPY in the step's transaction.
+    db.execute("CREATE TABLE dm.customer (id bigint PRIMARY KEY, name text)")
+    plan = files.plan([load_step(files.parquet("a.parquet", {"id": [1, 2], "name": ["a", "b"]}))])
+    process = start_paused(dsn, plan, "load:staged")
+    assert db.execute(STAGING_TABLES).fetchone() == (0,)
+    assert rows(db) == []
+    kill(process)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "datamart_load.local", "--plan", plan, "--dsn", dsn],
+        capture_output=True,
+        text=True,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert rows(db) == [(1, "a"), (2, "b")]
+    assert db.execute("SELECT status, attempts, inserted FROM datamart_ledger.steps").fetchall() == [
+        ("applied", 2, 2)
+    ]
+
+
 def test_a_failed_step_leaves_no_staging_table(dsn, db, files):
     with pytest.raises(StepFailed):
         run(dsn, [load_step(files.parquet("a.parquet", {"id": [1]}), table="dm.customer", keys=("code",))])

@@ -119,6 +119,27 @@ def plan_target(step: LoadStep, source: Source, existing: dict[str, tuple[str, s
     return TargetPlan(tuple(columns), key_columns, tuple(ddl), tuple(checks))
 
 
+def takes_rows_as_they_come(connection, step: LoadStep, plan: TargetPlan, existing) -> bool:
+    """Whether every source row can be inserted as it is: the table is new, or empty with an immediate
+    unique index on exactly the keys, which are NOT NULL, and no value needs a cast. A duplicate or null key
+    then fails the COPY instead of being rejected or collapsed (the caller stages the step instead)."""
+    if any(column.needs_cast for column in plan.columns):
+        return False
+    if existing is None:
+        return True
+    table = qualified(step.schema, step.table)
+    return connection.execute(
+        f"""SELECT NOT EXISTS (SELECT FROM {table}) AND EXISTS (
+                SELECT FROM pg_index i
+                WHERE i.indrelid = %(table)s::regclass AND i.indisunique AND i.indimmediate
+                  AND i.indpred IS NULL AND i.indexprs IS NULL
+                  AND (SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_attribute a
+                       WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attnotnull)
+                      = %(keys)s::text[])""",
+        {"table": table, "keys": sorted(key.target for key in plan.keys)},
+    ).fetchone()[0]
+
+
 def reject_rows(connection, plan: TargetPlan, stage: Stage, source: Source, run_id: str, step_id: str) -> int:
     """Record the records that could not be read and every failed check of every staged row in the rejects
     table, delete those rows from staging.
