@@ -108,6 +108,8 @@ def _load_directly(connection, plan: Plan, step: LoadStep, source: Source) -> di
             picked = [column.staging for column in target_plan.columns]
             batches = (batch.select(picked) for batch in sources.batches(source, _not_read))
             rows = staging.copy_batches(connection, copy, batches, binary=True)
+            for statement in target_plan.after_load:
+                connection.execute(statement)
             _pause(step.id, "staged")
             counts = {"source_files": len(source.files), "source_rows": rows, "inserted": rows}
             counts |= dict.fromkeys(("updated", "unchanged", "duplicates", "rejected"), 0)
@@ -155,6 +157,8 @@ def _load(connection, plan: Plan, step: LoadStep, dsn: str, choose_spark) -> dic
                 connection.execute(statement)
             counts["duplicates"] = target.collapse_duplicates(connection, target_plan, stage.rows)
             counts["inserted"], counts["updated"] = target.merge(connection, step, target_plan, stage.rows)
+            for statement in target_plan.after_load:
+                connection.execute(statement)
             counts["unchanged"] = (
                 records - counts["rejected"] - counts["duplicates"] - counts["inserted"] - counts["updated"]
             )
