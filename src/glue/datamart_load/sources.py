@@ -306,13 +306,17 @@ def _csv_checked(
     numbers: list[int] = []
 
     def parsed() -> pa.RecordBatch:
-        table = pacsv.read_csv(
-            io.BytesIO("".join(texts).encode()),
-            read_options=pacsv.ReadOptions(column_names=header, use_threads=False),
-            **options,
-        )
+        disagree = f"{uri}: records {numbers[0]}-{numbers[-1]}: Python's and pyarrow's CSV readers disagree"
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO("".join(texts).encode()),
+                read_options=pacsv.ReadOptions(column_names=header, use_threads=False),
+                **options,
+            )
+        except pa.ArrowInvalid as error:
+            raise SourceError(f"{disagree} ({error})") from error
         if table.num_rows != len(numbers):
-            raise SourceError(f"{uri}: records {numbers[0]}-{numbers[-1]} do not read the same way twice")
+            raise SourceError(f"{disagree} on where they end")
         columns = {name.lower(): table.column(name).combine_chunks() for name in table.column_names}
         return _staging_batch(source, columns, file_index, np.array(numbers, np.int64))
 
