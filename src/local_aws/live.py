@@ -20,8 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from local_aws.delivery.events import EventDelivery, Targets
 from local_aws.delivery.schedules import Schedules
 from local_aws.delivery.sqs import QueuePoller
+from local_aws.deployment import local_datamart_secret
 from local_aws.functions import LocalFunctions
 from local_aws.glue_runner import SparkGlueRunner
 from local_aws.server import LocalAws
@@ -32,6 +34,8 @@ logger = logging.getLogger(__name__)
 # How long one SQS receive waits for messages (a long poll, as Lambda's poller does): it bounds how late
 # a mapping created by a new apply is first polled.
 QUEUE_WAIT_SECONDS = 2
+# How long one read of the buses' events waits for one (a long poll): it bounds how late a retry is made.
+EVENT_WAIT_SECONDS = 1.0
 # The pause after a pass that delivered nothing: how often schedules are checked, finer than any period a
 # speed-up leaves.
 IDLE_SECONDS = 1.0
@@ -44,6 +48,7 @@ class LivePlatform:
         environment: str = "dev",
         workspace: str | None = None,
         schedule_speedup: float = 1.0,
+        event_retry_seconds: float = 1.0,
         spark_master: str = "local[2]",
         function_log: Path | None = None,
         log: Callable[[str], None] = print,
@@ -52,6 +57,7 @@ class LivePlatform:
         self.environment = environment
         self.workspace = workspace or environment
         self.schedule_speedup = schedule_speedup
+        self.event_retry_seconds = event_retry_seconds
         self.spark_master = spark_master
         self.function_log = function_log
         self._log = log
@@ -80,10 +86,16 @@ class LivePlatform:
 
     def _deliver(self, aws: LocalAws, outputs: dict[str, Any], pidfile: Path | None) -> None:
         functions = LocalFunctions(aws.client, aws.env, self.function_log)
+        # The state machines' lambda:invoke tasks (the datamart workflow's) run the deployed handlers here.
+        aws.function_runner = functions.invoke
+        # Schedules and buses give their events to the same targets; the buses' thread does the retries.
+        targets = Targets(aws.client, functions, self.event_retry_seconds)
+        events = EventDelivery(aws.client, targets)
         # One thread per kind of event source, each a pass that returns what it delivered (falsy: nothing).
         sources = {
             "sqs": QueuePoller(aws.client, functions, QUEUE_WAIT_SECONDS).poll,
-            "schedules": Schedules(aws.client, functions, self.schedule_speedup).deliver_due,
+            "schedules": Schedules(aws.client, targets, self.schedule_speedup).deliver_due,
+            "events": lambda: events.deliver(EVENT_WAIT_SECONDS),
         }
         threads = [
             threading.Thread(target=self._loop, args=(name, delivery), name=name)
@@ -115,7 +127,9 @@ class LivePlatform:
                 self._stop.wait(IDLE_SECONDS)
 
     def _apply(self, aws: LocalAws) -> dict[str, Any]:
-        stack = LocalStack(aws.env, self.environment, self.workspace, log=self._log)
+        secret_arn = local_datamart_secret(aws, self.environment)
+        overrides = {"datamart_secret_arn": secret_arn} if secret_arn else None
+        stack = LocalStack(aws.env, self.environment, self.workspace, overrides, log=self._log)
         self._log("building the Lambda and Glue archives (scripts/build.py)")
         stack.build()
         # The emulator starts empty, so the state of an earlier run goes; the initialised copy stays, which

@@ -68,6 +68,28 @@ REQUIRED_ACTIONS = {
     "aws_sns_topic_policy": ["sns:SetTopicAttributes"],
     "aws_sns_topic_subscription": ["sns:Subscribe", "sns:Unsubscribe"],
     "aws_sqs_queue": ["sqs:CreateQueue", "sqs:SetQueueAttributes", "sqs:DeleteQueue"],
+    "aws_glue_connection": ["glue:CreateConnection", "glue:UpdateConnection", "glue:DeleteConnection"],
+    "aws_db_subnet_group": [
+        "rds:CreateDBSubnetGroup",
+        "rds:DescribeDBSubnetGroups",
+        "rds:DeleteDBSubnetGroup",
+    ],
+    "aws_rds_cluster": [
+        "rds:CreateDBCluster",
+        "rds:ModifyDBCluster",
+        "rds:DeleteDBCluster",
+        "ec2:DescribeSubnets",
+    ],
+    "aws_rds_cluster_instance": ["rds:CreateDBInstance", "rds:DescribeDBInstances", "rds:DeleteDBInstance"],
+    "aws_secretsmanager_secret": [
+        "secretsmanager:CreateSecret",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:DeleteSecret",
+    ],
+    "aws_secretsmanager_secret_version": [
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:GetRandomPassword",
+    ],
 }
 
 
@@ -107,13 +129,18 @@ def test_deployer_policy_scopes_every_resource_to_the_stack_names_but_account_wi
     assert wildcard == ["ActionsAwsAuthorisesOnlyOnAnyResource"]
     for statement in statements:
         if statement["Resource"] != ["*"]:
-            assert all("ndjson-intake-*" in arn or arn.endswith(":key/*") for arn in statement["Resource"])
+            # Glue authorises a connection's actions on its catalog too.
+            assert all(
+                "ndjson-intake-*" in arn or arn.endswith((":key/*", ":glue:*:*:catalog"))
+                for arn in statement["Resource"]
+            )
 
 
 def test_passed_roles_go_only_to_the_services_that_assume_them():
     statements = json.loads(POLICY.read_text())["Statement"]
     (passing,) = [statement for statement in statements if "iam:PassRole" in statement["Action"]]
     assert passing["Condition"]["StringEquals"]["iam:PassedToService"] == [
+        "events.amazonaws.com",
         "glue.amazonaws.com",
         "lambda.amazonaws.com",
         "states.amazonaws.com",

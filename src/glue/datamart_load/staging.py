@@ -21,10 +21,10 @@ import psycopg
 import pyarrow as pa
 
 from datamart_load import pgbinary, sources
-from datamart_load.ledger import STAGING_SCHEMA, lock_key
 from datamart_load.pgtypes import csv_bytes
 from datamart_load.sources import ORDER_COLUMNS, ParseReject, Source
-from datamart_load.sql import ident, qualified
+from datamart_load.sql import ident
+from datamart_load.staging_names import rejects_table, staging_table
 
 TASK_COLUMN = "_dm_task"
 # Parse rejects wait in memory up to this size, then on disk, until the records' COPY is done.
@@ -38,9 +38,7 @@ class Stage:
 
     @classmethod
     def of_step(cls, run_id: str, step_id: str) -> Stage:
-        # A hash keeps the names valid identifiers for any run and step id; the step's lock makes them its.
-        name = f"s_{lock_key(run_id, step_id) & ((1 << 63) - 1):x}"
-        return cls(qualified(STAGING_SCHEMA, name), qualified(STAGING_SCHEMA, f"{name}_rejects"))
+        return cls(staging_table(run_id, step_id), rejects_table(run_id, step_id))
 
 
 def create(connection: psycopg.Connection, stage: Stage, source: Source, tasks: bool = False) -> None:
