@@ -12,6 +12,7 @@ import time
 
 import pytest
 from datamart_load.engine import StepFailed
+from datamart_load.staging_names import drop_left_over
 
 from .conftest import load_step, rows, run
 
@@ -111,6 +112,14 @@ def test_a_first_load_killed_during_its_copy_and_rerun_applies_it_exactly_once(d
     assert db.execute("SELECT status, attempts, inserted FROM datamart_ledger.steps").fetchall() == [
         ("applied", 2, 2)
     ]
+
+
+def test_what_a_killed_step_left_in_staging_is_dropped_by_the_workflows_cleanup(dsn, db, files):
+    plan = files.plan([load_step(files.text("a.csv", "id\n1\n"), fmt="csv")], "run-a")
+    kill(start_paused(dsn, plan, "load:staged"))
+    assert db.execute(STAGING_TABLES).fetchone() == (2,)
+    assert drop_left_over(db, "run-a", ["load"]) == 2
+    assert db.execute(STAGING_TABLES).fetchone() == (0,)
 
 
 def test_a_failed_step_leaves_no_staging_table(dsn, db, files):
