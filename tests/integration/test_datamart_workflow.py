@@ -53,6 +53,16 @@ class Datamart:
             time.sleep(0.2)
         return described
 
+    def executions_with(self, request: dict) -> list[dict]:
+        """The workflow's executions started with this input."""
+        machine = self.outputs["datamart_state_machine_arn"]
+        return [
+            execution
+            for execution in self.sfn.list_executions(stateMachineArn=machine)["executions"]
+            if json.loads(self.sfn.describe_execution(executionArn=execution["executionArn"])["input"])
+            == request
+        ]
+
     def counts(self) -> dict[str, int]:
         with psycopg.connect(self.dsn, autocommit=True) as connection:
             return {layer: connection.execute(sql).fetchone()[0] for layer, sql in LAYERS.items()}
@@ -170,4 +180,22 @@ def test_a_sql_error_in_a_script_is_named_in_the_runs_error(chained, datamart, s
     assert record["failed_state"] == "RunLoad"
     assert "step edv-links" in record["cause"] and "EDV/links.sql" in record["cause"]
     assert 'column "no_such_column" does not exist' in record["cause"]
+    assert datamart.counts() == chained["counts"]
+
+
+def test_a_run_request_written_under_config_runs_starts_its_run(chained, datamart, scenario):
+    request = {"bundle": "events", "run_date": DAY, "requested_by": "integration test"}
+    key = "config/runs/events-" + DAY + ".json"
+    scenario.s3.put_object(
+        Bucket=scenario.outputs["config_bucket_name"], Key=key, Body=json.dumps(request).encode()
+    )
+    deadline = time.monotonic() + 30
+    while not (
+        started := datamart.executions_with(
+            {"run_request": {"bucket": scenario.outputs["config_bucket_name"], "key": key}}
+        )
+    ):
+        assert time.monotonic() < deadline, "no execution started for the run request"
+        time.sleep(0.2)
+    assert datamart.wait(started[0]["executionArn"])["status"] == "SUCCEEDED"
     assert datamart.counts() == chained["counts"]
