@@ -48,20 +48,22 @@ RUNTIME_DISTRIBUTIONS = {
 }
 
 # What only some functions run with: more pinned distributions, and repository folders copied into the
-# function's package (UploadConfig validates against the repository's schemas/).
-JSONSCHEMA = ("jsonschema", "jsonschema-specifications", "referencing", "attrs", "rpds-py")
+# shared package (UploadConfig and the file router validate configs against the repository's schemas/).
+_JSONSCHEMA = ("jsonschema", "jsonschema-specifications", "referencing", "attrs", "rpds-py")
+_SCHEMAS = {REPO_ROOT / "schemas": "platform_common/schemas"}
 # The datamart workflow's functions share their own package; those reaching PostgreSQL read the engine's
 # ledger through its modules that need psycopg only (ledger, staging_names, glue_arguments, sql), and
 # psycopg's binary wheel brings libpq.
 DATAMART_WORKFLOW = SHARED_PACKAGE.parent / "datamart_workflow"
 DATAMART_ENGINE = REPO_ROOT / "src" / "glue" / "datamart_load"
-POSTGRES = ("psycopg", "psycopg-binary")
+_POSTGRES = ("psycopg", "psycopg-binary")
 FUNCTION_DISTRIBUTIONS = {
-    "upload_config": JSONSCHEMA,
-    "build_processing_plan": JSONSCHEMA,
-    "check_results": (*JSONSCHEMA, *POSTGRES),
-    "finalize_pipeline": (*JSONSCHEMA, *POSTGRES),
-    "handle_failure": (*JSONSCHEMA, *POSTGRES),
+    "upload_config": _JSONSCHEMA,
+    "file_router": _JSONSCHEMA,
+    "build_processing_plan": _JSONSCHEMA,
+    "check_results": (*_JSONSCHEMA, *_POSTGRES),
+    "finalize_pipeline": (*_JSONSCHEMA, *_POSTGRES),
+    "handle_failure": (*_JSONSCHEMA, *_POSTGRES),
 }
 FUNCTION_PACKAGES = {
     "build_processing_plan": (DATAMART_WORKFLOW,),
@@ -70,7 +72,8 @@ FUNCTION_PACKAGES = {
     "handle_failure": (DATAMART_WORKFLOW, DATAMART_ENGINE),
 }
 FUNCTION_DATA = {
-    "upload_config": {REPO_ROOT / "schemas": "upload_config/schemas"},
+    "upload_config": _SCHEMAS,
+    "file_router": _SCHEMAS,
     **{name: {REPO_ROOT / "schemas": "datamart_workflow/schemas"} for name in FUNCTION_PACKAGES},
 }
 

@@ -96,6 +96,21 @@ output "config_bucket_name" {
   value       = module.storage.bucket_names["config"]
 }
 
+output "router_function_name" {
+  description = "Name of the file router Lambda (null without enable_router); `platform-ops router` reads its settings from it."
+  value       = var.enable_router ? module.router_function["this"].function_name : null
+}
+
+output "router_decisions_table_name" {
+  description = "DynamoDB table of the router's decisions, one item per landed object (null without enable_router)."
+  value       = var.enable_router ? module.router_decisions_table["this"].table_name : null
+}
+
+output "router_state_machine_arn" {
+  description = "ARN of the file routing state machine (null without enable_router)."
+  value       = var.enable_router ? module.router_state_machine["this"].state_machine_arn : null
+}
+
 output "datamart_state_machine_arn" {
   description = "The datamart load state machine (null without enable_datamart)."
   value       = var.enable_datamart ? module.datamart_state_machine["this"].state_machine_arn : null

@@ -382,13 +382,71 @@ variable "enable_utilities" {
 }
 
 variable "enable_router" {
-  description = "Deploy the file router pipeline (router.tf). The router arrives in a later release; until then only false is accepted."
+  description = "Deploy the file router pipeline (router.tf): EventBridge notifications of the input bucket, the router Lambda, its decisions table and the routing state machine."
   type        = bool
   default     = false
+}
+
+# --- file router ---------------------------------------------------------------------------------
+
+variable "blank_router_step_function_arn" {
+  description = "Rollback switch of the file router: true deploys it with STEP_FUNCTION_ARN blank, so it keeps deciding and recording but starts no routing (decisions are held); set back to false and run `platform-ops router replay`."
+  type        = bool
+  default     = false
+}
+
+variable "datamart_state_machine_arn" {
+  description = "ARN of the datamart workflow's state machine that loads each routed file; null means this stack's `<name_prefix>-datamart-workflow`."
+  type        = string
+  default     = null
 
   validation {
-    condition     = !var.enable_router
-    error_message = "The file router pipeline is not part of this release yet: enable_router must be false."
+    condition     = var.datamart_state_machine_arn == null || can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$", var.datamart_state_machine_arn))
+    error_message = "datamart_state_machine_arn must be null or the ARN of a state machine."
+  }
+}
+
+variable "router_load_jobs" {
+  description = "The load jobs the platform deploys (the router's DEPLOYED_LOAD_JOBS): a config job's job_name must be one of them. `datamart-load` is the datamart engine's, the default of job_name."
+  type        = list(string)
+  default     = ["datamart-load"]
+
+  validation {
+    condition     = length(var.router_load_jobs) > 0 && alltrue([for name in var.router_load_jobs : can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", name))])
+    error_message = "router_load_jobs must list at least one job name of letters, digits and _.- (as the config schema's job_name)."
+  }
+}
+
+variable "router_max_concurrent_loads" {
+  description = "Loads of one routed file that run at once (the routing Map's MaxConcurrency). Set the load job's MaxConcurrentRuns to at least this times the files routed at once; concurrency refusals are retried with glue_concurrency_retry's backoff."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.router_max_concurrent_loads >= 1 && var.router_max_concurrent_loads <= 40
+    error_message = "router_max_concurrent_loads must be between 1 and 40."
+  }
+}
+
+variable "router_reserved_concurrency" {
+  description = "Reserved concurrency of the router Lambda."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.router_reserved_concurrency >= 1
+    error_message = "router_reserved_concurrency must be at least 1."
+  }
+}
+
+variable "router_config_refresh_seconds" {
+  description = "How long the router uses its cached config before one conditional GET revalidates it (CONFIG_REFRESH_SECONDS)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.router_config_refresh_seconds >= 0 && var.router_config_refresh_seconds <= 3600
+    error_message = "router_config_refresh_seconds must be between 0 and 3600."
   }
 }
 

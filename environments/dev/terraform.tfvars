@@ -1,6 +1,7 @@
-aws_region              = "us-east-1"
-blank_step_function_arn = false
-alert_email_addresses   = []
+aws_region                     = "us-east-1"
+blank_step_function_arn        = false
+blank_router_step_function_arn = false
+alert_email_addresses          = []
 
 # The dev VPC's private subnets and the datamart's security group, and the secret of its PostgreSQL.
 datamart_network = {

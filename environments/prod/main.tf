@@ -3,8 +3,11 @@ module "ndjson_intake" {
 
   environment             = "prod"
   blank_step_function_arn = var.blank_step_function_arn
-  alert_email_addresses   = var.alert_email_addresses
-  enable_utilities        = true
+  # The file router's rollback switch, as the intake's above.
+  blank_router_step_function_arn = var.blank_router_step_function_arn
+  alert_email_addresses          = var.alert_email_addresses
+  enable_utilities               = true
+  enable_router                  = true
 
   enable_datamart          = true
   datamart_network         = var.datamart_network

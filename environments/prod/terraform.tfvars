@@ -1,6 +1,7 @@
-aws_region              = "us-east-1"
-blank_step_function_arn = false
-alert_email_addresses   = []
+aws_region                     = "us-east-1"
+blank_step_function_arn        = false
+blank_router_step_function_arn = false
+alert_email_addresses          = []
 
 # The prod VPC's private subnets (one per availability zone) and the datamart's security group.
 datamart_network = {

@@ -15,6 +15,12 @@ variable "blank_step_function_arn" {
   default     = false
 }
 
+variable "blank_router_step_function_arn" {
+  description = "Rollback switch of the file router: true blanks its STEP_FUNCTION_ARN (files are still decided and recorded, as held) while the routing state machine stays deployed."
+  type        = bool
+  default     = false
+}
+
 variable "alert_email_addresses" {
   description = "E-mail addresses subscribed to the pipeline's alerts."
   type        = list(string)

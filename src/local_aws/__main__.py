@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from local_aws.bridged_server import BridgedMotoServer, PortInUseError
-from local_aws.runner_endpoint import EndpointFunctionRunner, EndpointRunner
+from local_aws.runner_endpoint import EndpointRunner
 from local_aws.server import EXIT_PORT_IN_USE, emulator_env
 from local_aws.stack import LocalStack, TerraformError
 
@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-requests", action="store_true", help="log one line per request")
     serve.add_argument(
         "--glue-runner-url",
-        help="the Glue and function runners of the starting process (served by LocalAws)",
+        help="a Glue runner served by the starting process (LocalAws does this; runner_endpoint.py)",
     )
     serve.add_argument(
         "--stop-with-pid",
@@ -83,8 +83,8 @@ def _parser() -> argparse.ArgumentParser:
         "up",
         help="the live platform: the emulator, ENV applied to it, and event delivery, until SIGTERM",
         description="Start the emulator on PORT, apply environments/ENV to it, and deliver events as AWS "
-        "does (SQS to Lambda, EventBridge schedules, Glue runs on local Spark) until SIGTERM or SIGINT. "
-        "`make up` runs it in the background.",
+        "does (SQS to Lambda, EventBridge rules and schedules, Glue runs on local Spark) until SIGTERM or "
+        "SIGINT. `make up` runs it in the background.",
     )
     up.add_argument("--port", type=int, default=LIVE_PORT, help=f"emulator port (default {LIVE_PORT})")
     up.add_argument("--environment", default="dev", help="a folder of environments/ (default dev)")
@@ -97,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
         default=1.0,
         metavar="FACTOR",
         help="fire EventBridge schedules FACTOR times as often (tests; default 1)",
+    )
+    up.add_argument(
+        "--event-retry-seconds",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="the first wait before an EventBridge target delivery is retried, doubling after (default 1)",
     )
     up.add_argument("--spark-master", default="local[2]", help="Spark master of the Glue runs")
     up.set_defaults(command=_up)
@@ -123,9 +130,6 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         log_requests=args.log_requests,
         glue_runner_lookup=EndpointRunner(args.glue_runner_url).lookup if args.glue_runner_url else None,
-        function_runner_lookup=(
-            EndpointFunctionRunner(args.glue_runner_url).lookup if args.glue_runner_url else None
-        ),
     )
     try:
         server.start()
@@ -187,6 +191,7 @@ def _up(args: argparse.Namespace) -> int:
         args.environment,
         args.workspace,
         args.schedule_speedup,
+        args.event_retry_seconds,
         args.spark_master,
         args.function_log,
         # Flushed: `make up` and the tests read the log file while it is written.

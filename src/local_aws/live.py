@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from local_aws.delivery.events import ExecutionEvents
+from local_aws.delivery.events import EventDelivery, Targets
 from local_aws.delivery.schedules import Schedules
 from local_aws.delivery.sqs import QueuePoller
 from local_aws.deployment import local_datamart_secret
@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 # How long one SQS receive waits for messages (a long poll, as Lambda's poller does): it bounds how late
 # a mapping created by a new apply is first polled.
 QUEUE_WAIT_SECONDS = 2
+# How long one read of the buses' events waits for one (a long poll): it bounds how late a retry is made.
+EVENT_WAIT_SECONDS = 1.0
 # The pause after a pass that delivered nothing: how often schedules are checked, finer than any period a
 # speed-up leaves.
 IDLE_SECONDS = 1.0
@@ -46,6 +48,7 @@ class LivePlatform:
         environment: str = "dev",
         workspace: str | None = None,
         schedule_speedup: float = 1.0,
+        event_retry_seconds: float = 1.0,
         spark_master: str = "local[2]",
         function_log: Path | None = None,
         log: Callable[[str], None] = print,
@@ -54,6 +57,7 @@ class LivePlatform:
         self.environment = environment
         self.workspace = workspace or environment
         self.schedule_speedup = schedule_speedup
+        self.event_retry_seconds = event_retry_seconds
         self.spark_master = spark_master
         self.function_log = function_log
         self._log = log
@@ -82,13 +86,14 @@ class LivePlatform:
 
     def _deliver(self, aws: LocalAws, outputs: dict[str, Any], pidfile: Path | None) -> None:
         functions = LocalFunctions(aws.client, aws.env, self.function_log)
-        # The state machines' lambda:invoke tasks (the datamart workflow's) run the deployed handlers here.
-        aws.function_runner = functions.invoke
+        # Schedules and buses give their events to the same targets; the buses' thread does the retries.
+        targets = Targets(aws.client, functions, self.event_retry_seconds)
+        events = EventDelivery(aws.client, targets)
         # One thread per kind of event source, each a pass that returns what it delivered (falsy: nothing).
         sources = {
             "sqs": QueuePoller(aws.client, functions, QUEUE_WAIT_SECONDS).poll,
-            "schedules": Schedules(aws.client, functions, self.schedule_speedup).deliver_due,
-            "execution-events": ExecutionEvents(aws.client).deliver_ended,
+            "schedules": Schedules(aws.client, targets, self.schedule_speedup).deliver_due,
+            "events": lambda: events.deliver(EVENT_WAIT_SECONDS),
         }
         threads = [
             threading.Thread(target=self._loop, args=(name, delivery), name=name)

@@ -1,78 +1,67 @@
-"""Lambda invocations, and a state machine's lambda:invoke tasks, done by the starting process's runner."""
+"""Invoke runs a function whose handler's package is installed here in the emulator's process, as Lambda
+would run it, instead of failing for want of Docker."""
 
+import io
 import json
-import time
+import zipfile
 
 import pytest
+
+from .conftest import TRUST_POLICY
 
 pytestmark = pytest.mark.emulator
 
 
+def _package() -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as package:
+        package.writestr("file_router/__init__.py", "")
+    return archive.getvalue()
+
+
 @pytest.fixture
-def function_runner(local_aws):
-    calls = []
+def router_function(local_aws, unique_name):
+    """The file router's handler, with settings of the test's, and no config or table to reach."""
+    role = local_aws.client("iam").create_role(RoleName=unique_name, AssumeRolePolicyDocument=TRUST_POLICY)
 
-    def runner(function_name, event):
-        calls.append((function_name, event))
-        if event.get("fail"):
-            raise LookupError(f"no such thing: {event['fail']}")
-        return {"doubled": event["n"] * 2}
+    def create(**variables):
+        return local_aws.client("lambda").create_function(
+            FunctionName=unique_name,
+            Runtime="python3.12",
+            Role=role["Role"]["Arn"],
+            Handler="file_router.handler.lambda_handler",
+            Code={"ZipFile": _package()},
+            Environment={"Variables": {"SNS_TOPIC_ARN": "", "STEP_FUNCTION_ARN": "", **variables}},
+        )["FunctionName"]
 
-    local_aws.function_runner = runner
-    yield calls
-    local_aws.function_runner = None
-
-
-def test_an_invocation_returns_what_the_runner_returns(
-    local_aws, create_function, function_runner, unique_name
-):
-    create_function()
-    answer = local_aws.client("lambda").invoke(FunctionName=unique_name, Payload=json.dumps({"n": 21}))
-    assert (json.load(answer["Payload"]), "FunctionError" in answer) == ({"doubled": 42}, False)
-    assert function_runner == [(unique_name, {"n": 21})]
+    return create
 
 
-def test_what_the_runner_raises_is_the_invocations_unhandled_error(
-    local_aws, create_function, function_runner, unique_name
-):
-    create_function()
-    answer = local_aws.client("lambda").invoke(FunctionName=unique_name, Payload=json.dumps({"fail": "x"}))
-    assert answer["FunctionError"] == "Unhandled"
-    assert json.load(answer["Payload"]) == {"errorType": "LookupError", "errorMessage": "no such thing: x"}
-
-
-def test_a_state_machine_task_gets_the_result_and_catches_the_error_by_its_type(
-    local_aws, create_function, function_runner, unique_name
-):
-    function_arn = create_function()["FunctionArn"]
-    definition = {
-        "StartAt": "Call",
-        "States": {
-            "Call": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::lambda:invoke",
-                "Parameters": {"FunctionName": function_arn, "Payload.$": "$"},
-                "ResultSelector": {"doubled.$": "$.Payload.doubled"},
-                "Catch": [{"ErrorEquals": ["LookupError"], "ResultPath": "$.error", "Next": "Caught"}],
-                "End": True,
-            },
-            "Caught": {"Type": "Pass", "End": True},
-        },
+def _event(key: str) -> str:
+    detail = {
+        "bucket": {"name": "landing"},
+        "object": {"key": key, "size": 1, "etag": "e", "sequencer": "01"},
     }
-    sfn = local_aws.client("stepfunctions")
-    role = f"arn:aws:iam::123456789012:role/{unique_name}"
-    machine = sfn.create_state_machine(name=unique_name, definition=json.dumps(definition), roleArn=role)
-    outputs = []
-    for payload in ({"n": 4}, {"fail": "y"}):
-        execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input=json.dumps(payload))
-        deadline = time.monotonic() + 20
-        while (described := sfn.describe_execution(executionArn=execution["executionArn"]))[
-            "status"
-        ] == "RUNNING":
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        outputs.append((described["status"], json.loads(described["output"])))
-    assert outputs[0] == ("SUCCEEDED", {"doubled": 8})
-    assert outputs[1][0] == "SUCCEEDED"
-    assert outputs[1][1]["error"]["Error"] == "LookupError"
-    assert json.loads(outputs[1][1]["error"]["Cause"])["errorMessage"] == "no such thing: y"
+    return json.dumps({"detail-type": "Object Created", "source": "aws.s3", "detail": detail})
+
+
+def test_the_function_runs_with_its_environment_and_returns_its_result(local_aws, router_function):
+    name = router_function(INPUT_PREFIX="landing/")
+
+    response = local_aws.client("lambda").invoke(FunctionName=name, Payload=_event("data/in/orders.csv"))
+
+    assert "FunctionError" not in response
+    assert json.loads(response["Payload"].read()) == {"status": "ignored"}
+
+
+def test_a_handler_that_raises_returns_lambdas_error_document(local_aws, router_function):
+    name = router_function()
+
+    response = local_aws.client("lambda").invoke(FunctionName=name, Payload=b"{}")
+
+    assert response["FunctionError"]
+    error = json.loads(response["Payload"].read())
+    assert (error["errorType"], error["errorMessage"]) == (
+        "InvalidEvent",
+        "not an EventBridge S3 event: no detail",
+    )

@@ -59,7 +59,8 @@ class Scenario:
         return main(["intake", "--function-name", self.outputs["manifest_builder_function_name"], *arguments])
 
     def alerts_queue(self, name: str) -> Callable[[], list[dict[str, Any]]]:
-        """Subscribes a new queue to the alerts topic; returns a reader of the alerts it received."""
+        """Subscribes a new queue to the alerts topic; returns a reader of the alerts it received since the
+        last read."""
         sqs = self.deployment.aws.client("sqs")
         queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
@@ -70,8 +71,16 @@ class Scenario:
         )
 
         def received() -> list[dict[str, Any]]:
-            messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
-            return [json.loads(m["Body"]) for m in messages]
+            alerts = []
+            while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
+                "Messages", []
+            ):
+                alerts.extend(json.loads(m["Body"]) for m in messages)
+                sqs.delete_message_batch(
+                    QueueUrl=queue_url,
+                    Entries=[{"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]} for m in messages],
+                )
+            return alerts
 
         return received
 

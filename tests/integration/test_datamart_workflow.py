@@ -1,6 +1,7 @@
 """The datamart load workflow in the applied dev stack: chained after the intake, checks failing and replayed,
 a SQL error named, re-runs changing nothing. The state machine runs in the emulator's interpreter, its
-functions in this process (the deployed handlers), the Glue job with the engine, PostgreSQL is local_pg.
+functions in the emulator's process (the deployed handlers), the Glue job with the engine in this one,
+PostgreSQL is local_pg; EventBridge's events are delivered by the deployment's pipeline.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from datamart_workflow import bundles, layout
 from datamart_workflow.runs import RunStore
 
 from local_aws import sample_data
-from local_aws.delivery.events import deliver, execution_status_change
 
 pytestmark = [pytest.mark.integration, pytest.mark.emulator, pytest.mark.postgres]
 
@@ -73,28 +73,23 @@ class Datamart:
 
 
 @pytest.fixture(scope="module")
-def datamart(scenario, dev_deployment, local_aws, postgres):
+def datamart(scenario, dev_deployment, postgres):
     dsn = postgres.create_database()
     dev_deployment.use_datamart_database(dsn)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(local_aws, "function_runner", dev_deployment.pipeline.functions.invoke)
-        yield Datamart(scenario, dsn)
+    return Datamart(scenario, dsn)
 
 
 @pytest.fixture(scope="module")
 def chained(datamart, scenario):
-    """A day of files through the intake, then each completed manifest's event delivered to the rules."""
+    """A day of files through the intake, then the completed manifests' events delivered to the rules."""
     files = sample_data.uniform_files(DAY, count=2, lines_per_file=30, seed=5)
     scenario.upload(files)
     scenario.run()
     intake = [e for e in scenario.deployment.pipeline.executions() if e["name"].startswith(DAY)]
     described = [datamart.sfn.describe_execution(executionArn=e["executionArn"]) for e in intake]
-    started = [
-        arn
-        for execution in described
-        for arn in deliver(datamart.scenario.deployment.aws.client, execution_status_change(execution))
-    ]
-    runs = [datamart.wait(arn) for arn in started]
+    scenario.deployment.pipeline.deliver_events()
+    started = [datamart.executions_with({"bundle": "events", "manifest_ids": [e["name"]]}) for e in described]
+    runs = [datamart.wait(execution["executionArn"]) for found in started for execution in found]
     return {"files": files, "intake": described, "runs": runs, "counts": datamart.counts()}
 
 
@@ -189,6 +184,7 @@ def test_a_run_request_written_under_config_runs_starts_its_run(chained, datamar
     scenario.s3.put_object(
         Bucket=scenario.outputs["config_bucket_name"], Key=key, Body=json.dumps(request).encode()
     )
+    scenario.deployment.pipeline.deliver_events()
     deadline = time.monotonic() + 30
     while not (
         started := datamart.executions_with(

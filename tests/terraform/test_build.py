@@ -158,12 +158,15 @@ def test_rebuilding_gives_an_identical_line_parser_jar(build_script, tmp_path):
     assert first == second
 
 
-def test_upload_config_zip_carries_the_schemas_and_the_lambda_runtimes_compiled_libraries(built_artifacts):
-    (archive,) = [path for path in built_artifacts if path.name == "upload_config.zip"]
+@pytest.mark.parametrize("function", ["upload_config", "file_router"])
+def test_the_config_validating_zips_carry_the_schemas_and_the_lambda_runtimes_compiled_libraries(
+    built_artifacts, function
+):
+    (archive,) = [path for path in built_artifacts if path.name == f"{function}.zip"]
     names = zipfile.ZipFile(archive).namelist()
     assert {
-        "upload_config/schemas/router_config.schema.json",
-        "upload_config/schemas/datamart_run.schema.json",
+        "platform_common/schemas/router_config.schema.json",
+        "platform_common/schemas/datamart_run.schema.json",
     } <= set(names)
     assert "jsonschema/__init__.py" in names
     # rpds-py is compiled: the zip holds the build for the functions' runtime, not this machine's.

@@ -36,7 +36,8 @@ RELEASE = ("v0.1.0", "cc77eb07ec16f1f8e29138daa243701094af3b51")
 # - the manifest builder's policy: dynamodb:BatchWriteItem, which it never calls, is no longer granted;
 # - the manifest builder's environment (Powertools' service and namespace), the Glue job's arguments
 #   (--METRICS_NAMESPACE) and the job role's policy (PutMetricData to that namespace): logs and metrics;
-# - the state machine: a start Glue refuses for concurrency waits with capped backoff and jitter for hours.
+# - the state machine: a start Glue refuses for concurrency waits with capped backoff and jitter for hours;
+# - the input bucket's notifications: its events go to EventBridge too, for the file router's rule.
 MONITORING = "module.ndjson_intake.module.intake_monitoring"
 STORAGE = "module.ndjson_intake.module.storage"
 UPDATED_IN_PLACE = {
@@ -63,6 +64,7 @@ UPDATED_IN_PLACE = {
         )
     ),
     f"{MONITORING}.aws_cloudwatch_dashboard.this",
+    "module.ndjson_intake.aws_s3_bucket_notification.input",
 }
 
 
@@ -115,11 +117,13 @@ def test_upgrade_from_the_last_release_destroys_nothing(upgrade_plan):
     assert destroyed == {}
 
 
-# What the release did not have, created beside the deployed stack: the config bucket, the utilities and
-# the datamart load.
+# What the release did not have, created beside the deployed stack: the config bucket, the utilities, the
+# file router with its initial config, and the datamart load.
 NEW_SINCE_RELEASE = (
     "module.ndjson_intake.module.storage.",
     "module.ndjson_intake.module.utilities_",
+    "module.ndjson_intake.module.router_",
+    'module.ndjson_intake.aws_s3_object.router_config["this"]',
     "module.ndjson_intake.module.datamart_",
     "module.ndjson_intake.aws_s3_object.datamart_bundle_",
     "module.ndjson_intake.aws_glue_connection.datamart[",

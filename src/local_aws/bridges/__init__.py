@@ -8,5 +8,5 @@ from local_aws.bridges import awslambda, events, glue, s3, sqs, stepfunctions
 
 
 def install() -> None:
-    for bridge in (stepfunctions, glue, s3, awslambda, sqs, events):
+    for bridge in (events, stepfunctions, glue, s3, awslambda, sqs):
         bridge.install()

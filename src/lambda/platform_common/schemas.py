@@ -1,8 +1,8 @@
 """The JSON Schemas of the config kinds, read from the repository's top-level `schemas/` folder.
 
-That folder is the one copy the router, this function, the tests and the deploy pipeline all read. The
-Lambda archive carries it as `upload_config/schemas/` (scripts/build.py adds it); a source checkout has it
-three levels up.
+That folder is the one copy the router, UploadConfig, the tests and the deploy pipeline all read. The
+archives of the functions that validate configs carry it as `platform_common/schemas/` (scripts/build.py adds
+it); a source checkout has it three levels up. jsonschema is bundled only into those functions' archives.
 """
 
 from __future__ import annotations
