@@ -6,7 +6,7 @@
 locals {
   datamart_enabled = var.enable_datamart ? toset(["this"]) : toset([])
   datamart = {
-    state_machine_name = "${local.name_prefix}-datamart-load"
+    state_machine_name = "${local.name_prefix}-datamart-workflow"
     glue_job_name      = "${local.name_prefix}-datamart-load"
     connection_name    = "${local.name_prefix}-datamart"
     runs_table_name    = "${local.name_prefix}-datamart-runs"

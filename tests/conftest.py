@@ -35,15 +35,13 @@ def dev_deployment(local_aws):
     suite runs files through it. Two module arguments differ from the committed environment, so that the
     failure and backlog paths take seconds: a failing Glue run is retried after 1 s and 2 s instead of 30 s
     and 60 s, and a run refused for concurrency waits 1 to 2 s instead of 1 to 15 minutes. The
-    emulator's environment, the Spark runner and the function runner (the deployed handlers, for the
-    datamart workflow's lambda:invoke tasks) are not left set for the suites sharing the emulator: whoever
-    needs them sets them meanwhile. The datamart's secret is the emulator's, empty until a suite points it
-    at a database (`Deployment.use_datamart_database`).
+    emulator's environment and the Spark runner are not left set for the suites sharing the emulator:
+    whoever needs them sets them meanwhile. The datamart's secret is the emulator's, empty until a suite
+    points it at a database (`Deployment.use_datamart_database`).
     """
     from local_aws.deployment import local_deployment
 
     saved_environ, saved_runner = dict(os.environ), local_aws.glue_runner
-    saved_function_runner = local_aws.function_runner
     with local_deployment(
         aws=local_aws,
         workspace=f"dev-{os.getpid()}",
@@ -55,7 +53,6 @@ def dev_deployment(local_aws):
         os.environ.clear()
         os.environ.update(saved_environ)
         local_aws.glue_runner = saved_runner
-        local_aws.function_runner = saved_function_runner
         yield deployment
 
 

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from local_aws.bridged_server import BridgedMotoServer, PortInUseError
-from local_aws.runner_endpoint import EndpointFunctionRunner, EndpointRunner
+from local_aws.runner_endpoint import EndpointRunner
 from local_aws.server import EXIT_PORT_IN_USE, emulator_env
 from local_aws.stack import LocalStack, TerraformError
 
@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-requests", action="store_true", help="log one line per request")
     serve.add_argument(
         "--glue-runner-url",
-        help="the Glue and function runners of the starting process (served by LocalAws)",
+        help="a Glue runner served by the starting process (LocalAws does this; runner_endpoint.py)",
     )
     serve.add_argument(
         "--stop-with-pid",
@@ -130,9 +130,6 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         log_requests=args.log_requests,
         glue_runner_lookup=EndpointRunner(args.glue_runner_url).lookup if args.glue_runner_url else None,
-        function_runner_lookup=(
-            EndpointFunctionRunner(args.glue_runner_url).lookup if args.glue_runner_url else None
-        ),
     )
     try:
         server.start()

@@ -14,8 +14,7 @@ from typing import Any
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from local_aws import bridges
-from local_aws.bridges import awslambda, glue
-from local_aws.bridges.awslambda import FunctionRunner
+from local_aws.bridges import glue
 from local_aws.bridges.glue import GlueRunner
 
 
@@ -54,14 +53,12 @@ class BridgedMotoServer:
         host: str = "127.0.0.1",
         log_requests: bool = False,
         glue_runner_lookup: Callable[[], GlueRunner | None] | None = None,
-        function_runner_lookup: Callable[[], FunctionRunner | None] | None = None,
     ) -> None:
         self.execute_state_machines = execute_state_machines
         self._requested_port = port
         self.host = host
         self.log_requests = log_requests
         self.glue_runner_lookup = glue_runner_lookup
-        self.function_runner_lookup = function_runner_lookup
         self._server: _MotoServer | None = None
         self._previous_moto_port: str | None = None
 
@@ -93,7 +90,6 @@ class BridgedMotoServer:
         self._previous_moto_port = os.environ.get("MOTO_PORT")
         os.environ["MOTO_PORT"] = str(self.port)
         glue.set_runner_lookup(self.glue_runner_lookup)
-        awslambda.set_runner_lookup(self.function_runner_lookup)
         # Only state machines created while this is on are executed, so it is set before anything else.
         self._set_moto_config({"stepfunctions": {"execute_state_machine": self.execute_state_machines}})
 
@@ -104,7 +100,6 @@ class BridgedMotoServer:
         # so moto's default goes back.
         self._set_moto_config({"stepfunctions": {"execute_state_machine": False}})
         glue.set_runner_lookup(None)
-        awslambda.set_runner_lookup(None)
         self._server.stop()
         self._server = None
         BridgedMotoServer._running = None

@@ -170,10 +170,6 @@ def local_deployment(
         outputs = stack.apply()
         pipeline = LocalPipeline(aws.client, outputs, aws.env, log, function_log)
         cleanup.callback(pipeline.close)
-        # The state machines' lambda:invoke tasks (the datamart workflow's) run the deployed handlers here.
-        previous_function_runner = aws.function_runner
-        aws.function_runner = pipeline.functions.invoke
-        cleanup.callback(setattr, aws, "function_runner", previous_function_runner)
         yield Deployment(aws, stack, outputs, pipeline, runner)
 
 

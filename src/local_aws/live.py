@@ -86,8 +86,6 @@ class LivePlatform:
 
     def _deliver(self, aws: LocalAws, outputs: dict[str, Any], pidfile: Path | None) -> None:
         functions = LocalFunctions(aws.client, aws.env, self.function_log)
-        # The state machines' lambda:invoke tasks (the datamart workflow's) run the deployed handlers here.
-        aws.function_runner = functions.invoke
         # Schedules and buses give their events to the same targets; the buses' thread does the retries.
         targets = Targets(aws.client, functions, self.event_retry_seconds)
         events = EventDelivery(aws.client, targets)

@@ -1,12 +1,10 @@
-"""The runners' seam between the process that starts the emulator and the emulator's own process.
+"""The Glue runner seam between the process that starts the emulator and the emulator's own process.
 
 `LocalAws` runs moto in a process of its own (server.py), but a Glue runner is a Python callable of
 the starting process: a fake in a test, the real job on local Spark in the demo. The starting process
 serves its runner on a loopback HTTP endpoint (`RunnerEndpoint`); for each StartJobRun, the emulator's
 process asks it whether a runner is set (GET) and, if so, has it do the run (POST), which answers once
-the runner has returned or raised (`EndpointRunner`). Lambda invocations go the same way under
-`functions` (`EndpointFunctionRunner`): the starting process's function runner (`LocalFunctions.invoke`)
-runs the deployed handler.
+the runner has returned or raised (`EndpointRunner`).
 """
 
 import json
@@ -17,7 +15,6 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from local_aws.bridges.awslambda import FunctionRunner
 from local_aws.bridges.glue import GlueRunner
 
 logger = logging.getLogger(__name__)
@@ -30,13 +27,8 @@ class GlueRunFailed(RuntimeError):
 class RunnerEndpoint:
     """Serves `current_runner()` on http://127.0.0.1:<free port>/ for the emulator's process."""
 
-    def __init__(
-        self,
-        current_runner: Callable[[], GlueRunner | None],
-        current_function_runner: Callable[[], Callable[[str, Any], Any] | None] = lambda: None,
-    ) -> None:
+    def __init__(self, current_runner: Callable[[], GlueRunner | None]) -> None:
         self.current_runner = current_runner
-        self.current_function_runner = current_function_runner
         self._server: ThreadingHTTPServer | None = None
 
     def start(self) -> str:
@@ -44,17 +36,11 @@ class RunnerEndpoint:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                if self.path.rstrip("/").endswith(FUNCTIONS_PATH):
-                    self._reply({"runner": endpoint.current_function_runner() is not None})
-                else:
-                    self._reply({"runner": endpoint.current_runner() is not None})
+                self._reply({"runner": endpoint.current_runner() is not None})
 
             def do_POST(self) -> None:
                 run = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if self.path.rstrip("/").endswith(FUNCTIONS_PATH):
-                    self._reply(endpoint.invoke(run["function_name"], run["event"]))
-                else:
-                    self._reply(endpoint.run(run["job_name"], run["arguments"]))
+                self._reply(endpoint.run(run["job_name"], run["arguments"]))
 
             def _reply(self, answer: dict[str, Any]) -> None:
                 body = json.dumps(answer).encode()
@@ -84,47 +70,11 @@ class RunnerEndpoint:
             return {"error": str(error) or type(error).__name__}
         return {}
 
-    def invoke(self, function_name: str, event: Any) -> dict[str, Any]:
-        runner = self.current_function_runner()
-        if runner is None:
-            return {"error": {"errorType": "FunctionRunnerGone", "errorMessage": "no function runner is set"}}
-        try:
-            return {"result": runner(function_name, event)}
-        # What the handler raised is the invocation's error, as Lambda reports an unhandled exception.
-        except Exception as error:
-            logger.info("function %s raised %s: %s", function_name, type(error).__name__, error)
-            return {"error": {"errorType": type(error).__name__, "errorMessage": str(error)}}
-
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
-
-
-FUNCTIONS_PATH = "/functions"
-
-
-class EndpointFunctionRunner:
-    """In the emulator's process: the function runner behind a `RunnerEndpoint` URL."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url.rstrip("/") + FUNCTIONS_PATH
-
-    def lookup(self) -> FunctionRunner | None:
-        with urllib.request.urlopen(self.url, timeout=30) as response:
-            return self if json.load(response)["runner"] else None
-
-    def __call__(self, function_name: str, event: Any) -> tuple[Any, dict[str, str] | None]:
-        request = urllib.request.Request(
-            self.url,
-            data=json.dumps({"function_name": function_name, "event": event}).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request) as response:
-            answer = json.load(response)
-        return answer.get("result"), answer.get("error")
 
 
 class EndpointRunner:

@@ -15,7 +15,6 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
 from typing import IO, Any
 
 import boto3
@@ -76,8 +75,7 @@ class LocalAws:
     """The emulator on 127.0.0.1 (a free port by default), started and stopped with this object.
 
     `glue_runner(job_name, arguments)`, a callable of this process, does each Glue job run
-    (runner_endpoint.py); settable at any time. So does `function_runner(function_name, event)` each
-    Lambda invocation (its result returned, what it raises the invocation's error).
+    (runner_endpoint.py); settable at any time.
     """
 
     def __init__(
@@ -90,13 +88,12 @@ class LocalAws:
     ) -> None:
         self.execute_state_machines = execute_state_machines
         self.glue_runner = glue_runner
-        self.function_runner: Callable[[str, Any], Any] | None = None
         self._requested_port = port
         self.host = host
         self.log_requests = log_requests
         self._process: subprocess.Popen | None = None
         self._port: int | None = None
-        self._runner_endpoint = RunnerEndpoint(lambda: self.glue_runner, lambda: self.function_runner)
+        self._runner_endpoint = RunnerEndpoint(lambda: self.glue_runner)
         self._clients: EmulatorClients | None = None
 
     def __enter__(self) -> "LocalAws":

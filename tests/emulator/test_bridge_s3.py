@@ -76,16 +76,3 @@ def test_a_condition_on_a_key_the_emulator_cannot_know_does_not_hold():
 
 def test_a_negated_condition_holds_when_no_value_matches():
     assert s3_bridge.condition_holds({"StringNotEquals": {"aws:SecureTransport": ["false", "no"]}})
-
-
-def test_a_buckets_eventbridge_notifications_are_described_as_configured(local_aws, bucket):
-    s3 = local_aws.client("s3")
-    s3.put_bucket_notification_configuration(
-        Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}}
-    )
-    assert s3.get_bucket_notification_configuration(Bucket=bucket)["EventBridgeConfiguration"] == {}
-
-
-def test_a_bucket_without_eventbridge_notifications_is_described_without_them(local_aws, bucket):
-    configuration = local_aws.client("s3").get_bucket_notification_configuration(Bucket=bucket)
-    assert "EventBridgeConfiguration" not in configuration

@@ -1,6 +1,7 @@
 """The datamart load workflow in the applied dev stack: chained after the intake, checks failing and replayed,
 a SQL error named, re-runs changing nothing. The state machine runs in the emulator's interpreter, its
-functions in this process (the deployed handlers), the Glue job with the engine, PostgreSQL is local_pg.
+functions in the emulator's process (the deployed handlers), the Glue job with the engine in this one,
+PostgreSQL is local_pg; EventBridge's events are delivered by the deployment's pipeline.
 """
 
 from __future__ import annotations
@@ -52,19 +53,14 @@ class Datamart:
             time.sleep(0.2)
         return described
 
-    def executions_loading(self, manifest_ids: set[str]) -> list[str]:
-        """The datamart executions started for these manifests (by the chaining rule)."""
-        paginator = self.sfn.get_paginator("list_executions")
-        executions = [
-            execution["executionArn"]
-            for page in paginator.paginate(stateMachineArn=self.outputs["datamart_state_machine_arn"])
-            for execution in page["executions"]
-        ]
+    def executions_with(self, request: dict) -> list[dict]:
+        """The workflow's executions started with this input."""
+        machine = self.outputs["datamart_state_machine_arn"]
         return [
-            arn
-            for arn in executions
-            if set(json.loads(self.sfn.describe_execution(executionArn=arn)["input"]).get("manifest_ids", []))
-            & manifest_ids
+            execution
+            for execution in self.sfn.list_executions(stateMachineArn=machine)["executions"]
+            if json.loads(self.sfn.describe_execution(executionArn=execution["executionArn"])["input"])
+            == request
         ]
 
     def counts(self) -> dict[str, int]:
@@ -83,16 +79,15 @@ def datamart(scenario, datamart_dsn):
 
 @pytest.fixture(scope="module")
 def chained(datamart, scenario):
-    """A day of files through the intake, then each completed manifest's event delivered to the rules."""
+    """A day of files through the intake, then the completed manifests' events delivered to the rules."""
     files = sample_data.uniform_files(DAY, count=2, lines_per_file=30, seed=5)
     scenario.upload(files)
     scenario.run()
     intake = [e for e in scenario.deployment.pipeline.executions() if e["name"].startswith(DAY)]
     described = [datamart.sfn.describe_execution(executionArn=e["executionArn"]) for e in intake]
-    # The intake executions' status changes reach the dev stack's dm-after-intake rule, which starts a run.
     scenario.deployment.pipeline.deliver_events()
-    started = datamart.executions_loading({e["name"] for e in intake})
-    runs = [datamart.wait(arn) for arn in started]
+    started = [datamart.executions_with({"bundle": "events", "manifest_ids": [e["name"]]}) for e in described]
+    runs = [datamart.wait(execution["executionArn"]) for found in started for execution in found]
     return {"files": files, "intake": described, "runs": runs, "counts": datamart.counts()}
 
 
@@ -178,4 +173,23 @@ def test_a_sql_error_in_a_script_is_named_in_the_runs_error(chained, datamart, s
     assert record["failed_state"] == "RunLoad"
     assert "step edv-links" in record["cause"] and "EDV/links.sql" in record["cause"]
     assert 'column "no_such_column" does not exist' in record["cause"]
+    assert datamart.counts() == chained["counts"]
+
+
+def test_a_run_request_written_under_config_runs_starts_its_run(chained, datamart, scenario):
+    request = {"bundle": "events", "run_date": DAY, "requested_by": "integration test"}
+    key = "config/runs/events-" + DAY + ".json"
+    scenario.s3.put_object(
+        Bucket=scenario.outputs["config_bucket_name"], Key=key, Body=json.dumps(request).encode()
+    )
+    scenario.deployment.pipeline.deliver_events()
+    deadline = time.monotonic() + 30
+    while not (
+        started := datamart.executions_with(
+            {"run_request": {"bucket": scenario.outputs["config_bucket_name"], "key": key}}
+        )
+    ):
+        assert time.monotonic() < deadline, "no execution started for the run request"
+        time.sleep(0.2)
+    assert datamart.wait(started[0]["executionArn"])["status"] == "SUCCEEDED"
     assert datamart.counts() == chained["counts"]

@@ -118,8 +118,8 @@ def test_every_log_group_is_encrypted_and_expires(request, plan_tools, plan_name
         for address, change in plan.resource_changes.items()
         if change["type"] == "aws_cloudwatch_log_group"
     }
-    # The intake function, job and state machine; the two utility functions; the router and its state machine;
-    # the four datamart functions, its job and state machine.
+    # The intake function, job and state machine; the two utility functions; the router and its state
+    # machine; the four datamart functions, its job and state machine.
     assert len(log_groups) == 13
     for change in log_groups.values():
         assert change["change"]["after"]["retention_in_days"] >= 365

@@ -13,17 +13,12 @@ live platform and the integration tests). Creation is moto's only place that hoo
 enabled, as the stack declares it.
 
 Invoke: moto runs a function in a Docker container (awslambda/models.py, LambdaFunction._invoke_lambda),
-and without Docker every invocation fails, so does a state machine's `lambda:invoke` task. Two ways round,
-tried in this order:
-- a function runner set by the process that started the emulator (runner_endpoint.py, as for Glue runs):
-  `runner(function_name, event)` runs the function there (the live platform and the integration tests run
-  the stack's functions in their own process, with the deployed environment, next to Spark and PostgreSQL);
-- otherwise a function whose handler's package is importable in the emulator's process (the packages of
-  src/lambda/ are installed with the project) runs in this process, with its environment variables plus the
-  emulator's endpoint and dummy credentials, one invocation at a time (os.environ is process-wide), in a fresh
-  container whenever its configuration changed.
-The result is what Lambda returns: the handler's JSON, or, when it raises, the error document
-`{"errorType", "errorMessage"}` with the FunctionError header set (Unhandled). A handler that cannot be
+and without Docker every invocation fails, so does a state machine's `lambda:invoke` task. Here a function
+whose handler's package is importable in the emulator's process (the packages of src/lambda/ are installed
+with the project) runs in this process, with its environment variables plus the emulator's endpoint and
+dummy credentials, one invocation at a time (os.environ is process-wide), in a fresh container whenever its
+configuration changed. The result is what Lambda returns: the handler's JSON, or, when it raises, the error
+document `{"errorType", "errorMessage"}` with the FunctionError header set. A handler that cannot be
 imported here goes to moto's own path.
 
 LoggingConfig: moto neither stores nor returns it (awslambda/models.py, LambdaFunction.get_configuration),
@@ -38,7 +33,6 @@ import json
 import os
 import threading
 import traceback
-from collections.abc import Callable
 from typing import Any
 
 from moto.awslambda.models import EventSourceMapping, LambdaBackend, LambdaFunction
@@ -53,28 +47,6 @@ _moto_lambda_update_configuration = LambdaFunction.update_configuration
 _moto_invoke_lambda = LambdaFunction._invoke_lambda
 _invocations = threading.Lock()
 _containers: dict[str, dict[str, str]] = {}
-_moto_lambda_invoke = LambdaFunction.invoke
-
-# function name, event -> (result, error): exactly one is not None.
-FunctionRunner = Callable[[str, Any], tuple[Any, dict[str, str] | None]]
-_runner_lookup: Callable[[], FunctionRunner | None] | None = None
-
-
-def set_runner_lookup(lookup: Callable[[], FunctionRunner | None] | None) -> None:
-    """Where Invoke finds the function runner; None (or a lookup answering None): the in-process way."""
-    global _runner_lookup
-    _runner_lookup = lookup
-
-
-def _lambda_invoke(self: LambdaFunction, body: str, request_headers: Any, response_headers: Any) -> Any:
-    runner = _runner_lookup() if _runner_lookup else None
-    if runner is None:
-        return _moto_lambda_invoke(self, body, request_headers, response_headers)
-    result, error = runner(self.function_name, json.loads(body) if body else {})
-    if error is not None:
-        response_headers["x-amz-function-error"] = "Unhandled"
-        return json.dumps(error).encode()
-    return json.dumps(result).encode()
 
 
 def create_event_source_mapping(self: LambdaBackend, spec: dict[str, Any]) -> EventSourceMapping:
@@ -154,4 +126,3 @@ def install() -> None:
     LambdaFunction.get_configuration = _lambda_get_configuration
     LambdaFunction.update_configuration = _lambda_update_configuration
     LambdaFunction._invoke_lambda = _invoke_lambda
-    LambdaFunction.invoke = _lambda_invoke

@@ -11,6 +11,7 @@ all pass the check; Glue's check and start are one step, and here a lock makes t
 Glue sends a `Glue Job State Change` event to EventBridge when a run ends; moto sends none. A run done by
 a runner sends it when it ends (bridges/events.py), as AWS shapes it: source `aws.glue`, detail `jobName`,
 `severity`, `state`, `jobRunId`, `message`.
+
 GetConnection: moto leaves out the connection's ConnectionType and MatchCriteria, so Terraform plans an
 update of every connection (the datamart's NETWORK connection) on every plan. Glue returns them as created.
 """
