@@ -185,7 +185,7 @@ PLATFORM_PIDFILE := .local/platform.pid
 PLATFORM_LOG := .local/platform.log
 PLATFORM_FUNCTION_LOG := .local/platform-functions.log
 .PHONY: up down
-up: venv ## The live local platform: emulator, dev stack, SQS/schedule/Glue delivery as on AWS (make down stops it)
+up: venv ## The live local platform: emulator, dev stack, PostgreSQL, SQS/EventBridge/Glue delivery as on AWS (make down stops it)
 	@mkdir -p .local
 	@if [ -f $(PLATFORM_PIDFILE) ] && kill -0 $$(cat $(PLATFORM_PIDFILE)) 2>/dev/null; then \
 		echo "platform already up on $(EMULATOR_URL) (pid $$(cat $(PLATFORM_PIDFILE))); make down stops it"; \
@@ -213,7 +213,7 @@ down: ## Stop the live platform (its emulator and everything in it go too)
 	@rm -f $(PLATFORM_PIDFILE)
 
 .PHONY: demo bench-pipeline
-demo: up ## The whole pipeline on the live platform (make up): sample data in, Parquet out, a summary
+demo: up ## The platform on make up: sample data to Parquet, into the datamart, CSV files routed; a summary
 	$(PYTHON) -m local_aws.demo --endpoint-url $(EMULATOR_URL) --function-log $(PLATFORM_FUNCTION_LOG)
 
 bench-pipeline: venv ## Benchmark 1,000 files end to end through the dev stack on the emulator and local Spark
