@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import boto3
 
-from ndjson_parquet.job import JobOptions, JobStats, RejectRatioExceeded, options_from_arguments
+from ndjson_parquet.job import JobOptions, JobStats, options_from_arguments
 
 PIPELINE = "intake"
 LOGGER = "ndjson_parquet"
@@ -31,6 +31,7 @@ METRICS = {
     "RecordsWritten": ("records_written", "Count"),
     "RecordsRejected": ("records_rejected", "Count"),
     "OutputFiles": ("output_files", "Count"),
+    "FilesQuarantined": ("files_quarantined", "Count"),
 }
 
 # What every LogRecord has; anything else on a record came from the call's `extra` and is a field.
@@ -69,14 +70,10 @@ def configure_logging(job_name: str, run_id: str, stream: IO[str] | None = None)
 
 
 def run_reported(arguments: Mapping[str, str], run: Callable[[JobOptions], JobStats]) -> JobStats:
-    """`run` on the options of the job arguments, then its counts published, also when too many lines
-    were rejected (Glue's script runs `run_job`, the local runner `local.convert`)."""
+    """`run` on the options of the job arguments, then its counts published (Glue's script runs `run_job`,
+    the local runner `local.convert`)."""
     namespace, job_name = arguments.get("METRICS_NAMESPACE", ""), arguments["JOB_NAME"]
-    try:
-        stats = run(options_from_arguments(arguments))
-    except RejectRatioExceeded as error:
-        publish_metrics(namespace, job_name, error.stats)
-        raise
+    stats = run(options_from_arguments(arguments))
     publish_metrics(namespace, job_name, stats)
     return stats
 
