@@ -164,6 +164,12 @@ module "intake_iam" {
           actions   = ["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
           resources = ["${format(local.arn_prefix, "logs")}:log-group:/aws-glue/*"]
         },
+        # Each file's outcome (status, rows) and the manifest's totals, written on the items the builder made.
+        {
+          sid       = "RecordFileOutcomes"
+          actions   = ["dynamodb:UpdateItem"]
+          resources = [module.intake_tracking_table.table_arn]
+        },
         # PutMetricData accepts no resource ARN; the namespace condition keeps the job to the stack's own.
         {
           sid        = "PublishJobMetrics"
@@ -259,6 +265,7 @@ module "intake_glue_job" {
       "--MAX_REJECT_RATIO"    = tostring(var.max_reject_ratio)
       "--TARGET_FILE_SIZE_MB" = tostring(var.target_file_size_mb)
       "--METRICS_NAMESPACE"   = local.name_prefix
+      "--TRACKING_TABLE"      = module.intake_tracking_table.table_name
     },
     var.glue_extra_arguments,
   )

@@ -206,6 +206,7 @@ def test_a_file_over_the_reject_ratio_is_quarantined_and_the_other_files_rows_ar
     assert [row["id"] for row in read_rows(tmp_path)] == ["1", "2"]
     good_outcome, bad_outcome = stats.files
     assert good_outcome == FileOutcome(good.as_uri(), 2, 2, 0, None)
+    assert bad_outcome.uri == bad.as_uri()
     assert (bad_outcome.records_read, bad_outcome.records_written, bad_outcome.records_rejected) == (4, 0, 2)
     assert bad_outcome.quarantine_reason == (
         "bad_content: 2 of 4 lines rejected (ratio 0.5000 > MAX_REJECT_RATIO 0.25)"

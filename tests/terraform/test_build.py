@@ -130,11 +130,16 @@ print(json.dumps(handler.lambda_handler({{"Records": [record]}}, Context())))
     assert metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "ndjson-intake-dev"
 
 
-def test_glue_library_archive_holds_ndjson_parquet(built_artifacts):
+def test_glue_library_archive_holds_ndjson_parquet_and_the_tracking_tables_module(built_artifacts):
     glue_zip = next(path for path in built_artifacts if path.name == "ndjson_parquet.zip")
     names = zipfile.ZipFile(glue_zip).namelist()
     assert "ndjson_parquet/__init__.py" in names
-    assert all(name.startswith("ndjson_parquet/") for name in names)
+    assert {name for name in names if not name.startswith("ndjson_parquet/")} == {
+        "manifest_builder/__init__.py",
+        "manifest_builder/tracking.py",
+        "manifest_builder/batching.py",
+        "manifest_builder/events.py",
+    }
 
 
 def test_glue_library_archive_holds_datamart_load(built_artifacts):

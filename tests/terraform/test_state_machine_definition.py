@@ -33,7 +33,27 @@ def update_values(state) -> dict:
 def test_happy_path_runs_processing_then_glue_then_completed(states):
     assert states["UpdateStatusProcessing"]["Next"] == "StartGlueJob"
     assert states["StartGlueJob"]["Next"] == "UpdateStatusCompleted"
-    assert states["UpdateStatusCompleted"]["End"] is True
+    assert states["UpdateStatusCompleted"]["Next"] == "AnyFileQuarantined"
+    assert states["AnyFileQuarantined"]["Default"] == "Completed"
+    assert states["Completed"]["Type"] == "Succeed"
+
+
+def test_a_manifest_completed_with_quarantined_files_alerts_once_naming_them_then_succeeds(states):
+    assert states["UpdateStatusCompleted"]["Parameters"]["ReturnValues"] == "ALL_NEW"
+    (choice,) = states["AnyFileQuarantined"]["Choices"]
+    assert choice == {
+        "Variable": "$.completion.manifest.quarantined_files",
+        "IsPresent": True,
+        "Next": "SendQuarantineAlert",
+    }
+    alert = states["SendQuarantineAlert"]
+    assert (
+        alert["Parameters"]["Message"]["quarantined_files.$"]
+        == "$.completion.manifest.quarantined_files.L[*].S"
+    )
+    assert "platform-ops intake readmit FILE" in alert["Parameters"]["Message"]["what_to_do"]
+    # An alert that cannot be sent does not undo the completed manifest.
+    assert alert["Catch"][0]["Next"] == alert["Next"] == "Completed"
 
 
 def test_failure_path_records_the_failure_then_alerts_then_fails(states):

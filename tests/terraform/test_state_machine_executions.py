@@ -182,3 +182,62 @@ def test_a_backlog_beyond_the_jobs_concurrency_completes_without_manual_action(l
 
     assert [execution["status"] for execution in executions] == ["SUCCEEDED"] * 50
     assert most_at_once[0] == 2
+
+
+@pytest.fixture(scope="module")
+def completed_with_a_bad_file(local_aws, stack, alert_inbox):
+    """A manifest of two good files and a bad one: the job quarantines the bad one and records it, as the
+    real job's `ndjson_parquet.outcomes` does."""
+    from ndjson_parquet.job import FileOutcome, JobStats
+    from ndjson_parquet.outcomes import record
+
+    dynamodb = local_aws.client("dynamodb")
+    bucket = stack["bucket_names"]["input"]
+    files = [f"s3://{bucket}/incoming/{DATE_PREFIX}/{name}.ndjson" for name in ("a", "bad", "c")]
+    reason = "bad_content: 3 of 4 lines rejected (ratio 0.7500 > MAX_REJECT_RATIO 0.01)"
+
+    def job(job_name, arguments):
+        manifest_id = arguments["--MANIFEST_PATH"].rsplit("/", 1)[1].removesuffix(".json")
+        for uri in files:
+            dynamodb.put_item(
+                TableName=stack["tracking_table_name"],
+                Item={
+                    "date_prefix": {"S": DATE_PREFIX},
+                    "file_key": {"S": uri},
+                    "status": {"S": "manifested"},
+                    "manifest_id": {"S": manifest_id},
+                },
+            )
+        outcomes = [FileOutcome(files[0], 2, 2, 0), FileOutcome(files[1], 4, 0, 3, reason)]
+        outcomes.append(FileOutcome(files[2], 1, 1, 0))
+        stats = JobStats(manifest_id, DATE_PREFIX, 3, 99, 7, 3, 3, 1, "s3://o/p", "s3://o/r", files=outcomes)
+        record(arguments["--TRACKING_TABLE"], stats, dynamodb)
+
+    outcome = start_manifest(local_aws, stack, job)
+    return {**outcome, "files": files, "reason": reason}
+
+
+def test_a_manifest_with_one_quarantined_file_completes(completed_with_a_bad_file):
+    assert completed_with_a_bad_file["execution"]["status"] == "SUCCEEDED"
+    item = completed_with_a_bad_file["item"]
+    assert item["status"] == {"S": "completed"}
+    assert item["records_written"] == {"N": "3"}
+
+
+def test_a_manifest_with_one_quarantined_file_sends_one_alert_naming_it(
+    completed_with_a_bad_file, local_aws, alert_inbox
+):
+    messages = (
+        local_aws.client("sqs")
+        .receive_message(QueueUrl=alert_inbox, MaxNumberOfMessages=10, WaitTimeSeconds=5)
+        .get("Messages", [])
+    )
+    manifest_id = completed_with_a_bad_file["execution"]["name"]
+    alerts = [json.loads(message["Body"]) for message in messages]
+    mine = [alert for alert in alerts if manifest_id in alert["Message"]]
+    (alert,) = mine
+    assert alert["Subject"] == "NDJSON intake: files quarantined"
+    body = json.loads(alert["Message"])
+    bad = completed_with_a_bad_file["files"][1]
+    assert body["quarantined_files"] == [f"{bad}: {completed_with_a_bad_file['reason']}"]
+    assert "platform-ops intake readmit FILE" in body["what_to_do"]

@@ -36,7 +36,10 @@ RELEASE = ("v0.1.0", "cc77eb07ec16f1f8e29138daa243701094af3b51")
 # - the manifest builder's policy: dynamodb:BatchWriteItem, which it never calls, is no longer granted;
 # - the manifest builder's environment (Powertools' service and namespace), the Glue job's arguments
 #   (--METRICS_NAMESPACE) and the job role's policy (PutMetricData to that namespace): logs and metrics;
-# - the state machine: a start Glue refuses for concurrency waits with capped backoff and jitter for hours.
+# - the state machine: a start Glue refuses for concurrency waits with capped backoff and jitter for hours;
+#   a completed manifest with files the job quarantined sends one alert naming them;
+# - the Glue job's arguments (--TRACKING_TABLE) and the job role's policy (UpdateItem on the tracking
+#   table): the job records each file's outcome and rows.
 MONITORING = "module.ndjson_intake.module.intake_monitoring"
 STORAGE = "module.ndjson_intake.module.storage"
 UPDATED_IN_PLACE = {

@@ -34,6 +34,9 @@ ARGUMENT_DEFAULTS = {
     "MAX_FIELDS": "1000",
     # CloudWatch namespace of the job's metrics (ndjson_parquet.telemetry); empty: none published.
     "METRICS_NAMESPACE": "",
+    # The intake's tracking table, where each file's outcome is recorded (ndjson_parquet.outcomes); empty:
+    # nothing recorded.
+    "TRACKING_TABLE": "",
 }
 # Arguments Glue itself passes to every run.
 RUN_ARGUMENTS = ("JOB_RUN_ID",)

@@ -2,7 +2,8 @@
 
 One table, partition key ``date_prefix`` (YYYY-MM-DD), sort key ``file_key``. Item kinds by sort key:
 
-* ``s3://<bucket>/<key>``: a file (status pending | manifested | quarantined).
+* ``s3://<bucket>/<key>``: a file (status pending | manifested | quarantined, then, once its manifest's
+  conversion ran, completed | quarantined | failed with its row counts).
 * ``s3://<bucket>/<key>#<etag>``: a later version of an already manifested key, kept as quarantined.
 * ``MANIFEST#<manifest_id>``: a manifest (building -> manifested -> processing -> completed | failed).
 * ``LOCK#BATCH``: the partition's batching lock (owner, expires_at).
@@ -36,6 +37,9 @@ BUILDING = "building"
 PROCESSING = "processing"
 COMPLETED = "completed"
 FAILED = "failed"
+# The prefix of the quarantine reason the Glue job gives a file it could not convert (too many rejected
+# lines, unreadable); only such a file can be readmitted.
+BAD_CONTENT = "bad_content"
 
 # A transaction holds at most 100 actions; one is the lock check that fences every batch write.
 _ACTIONS_PER_TRANSACTION = 99
@@ -62,6 +66,54 @@ def table_definition(table_name: str) -> dict[str, Any]:
         ],
         "BillingMode": "PAY_PER_REQUEST",
     }
+
+
+class NotReadmittable(ValueError):
+    """Only a file the Glue job quarantined for its content can be readmitted."""
+
+    def __init__(self, file_key: str, item: dict[str, Any]) -> None:
+        self.item = item
+        state = (
+            f"{item.get('status')}"
+            + (f" ({item['quarantine_reason']})" if item.get("quarantine_reason") else "")
+            if item
+            else "not tracked"
+        )
+        super().__init__(
+            f"{file_key} is {state}: only a file quarantined by the job for its content ({BAD_CONTENT}) "
+            "can be readmitted"
+        )
+
+
+def is_readmittable(item: dict[str, Any]) -> bool:
+    """A file item the Glue job quarantined for its content; a file the builder refused (extension, size,
+    date, re-upload) is fixed by uploading a valid file instead."""
+    return (
+        item.get("status") == QUARANTINED
+        and str(item.get("quarantine_reason", "")).startswith(BAD_CONTENT)
+        and bool(item.get("manifest_id"))
+    )
+
+
+@dataclass(frozen=True)
+class FileOutcomeRecord:
+    """What the conversion of a manifest did with one of its files (``status`` completed, quarantined or
+    failed; ``reason`` the quarantine reason or the error)."""
+
+    file_key: str
+    status: str
+    records_read: int = 0
+    records_written: int = 0
+    records_rejected: int = 0
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ManifestTotals:
+    records_read: int
+    records_written: int
+    records_rejected: int
+    quarantined_files: tuple[str, ...] = ()
 
 
 class LockLost(RuntimeError):
@@ -543,7 +595,127 @@ class TrackingTable:
             ExpressionAttributeValues=_expression({"arn": execution_arn, "now": iso(now)}),
         )
 
+    # Conversion outcomes (the Glue job) ------------------------------------------------------------------
+
+    def record_file_outcome(
+        self, date_prefix: str, manifest_id: str, outcome: FileOutcomeRecord, now: datetime
+    ) -> bool:
+        """A file's final status and row counts, if it is still in this manifest; False if it moved on (a
+        readmitted file is no longer the replayed manifest's to record)."""
+        sets: dict[str, Any] = {
+            "status": outcome.status,
+            "records_read": outcome.records_read,
+            "records_written": outcome.records_written,
+            "records_rejected": outcome.records_rejected,
+            "outcome_at": iso(now),
+            "updated_at": iso(now),
+        }
+        removes: list[str] = ["error"]
+        if outcome.status == QUARANTINED:
+            sets["quarantine_reason"] = outcome.reason
+        elif outcome.status == FAILED:
+            sets["error"] = outcome.reason
+            removes = ["quarantine_reason"]
+        else:
+            removes = ["quarantine_reason", "error"]
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
+        expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(date_prefix, outcome.file_key),
+                UpdateExpression=expression,
+                ConditionExpression="#manifest_id = :manifest_id",
+                ExpressionAttributeNames=_names(*sets, *removes, "manifest_id"),
+                ExpressionAttributeValues=_expression({**sets, "manifest_id": manifest_id}),
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def record_manifest_totals(
+        self, date_prefix: str, manifest_id: str, totals: ManifestTotals, now: datetime
+    ) -> None:
+        """The manifest's row totals and its quarantined files (each `uri: reason`), which the state machine
+        reads when it marks the manifest completed, to alert on them."""
+        sets: dict[str, Any] = {
+            "records_read": totals.records_read,
+            "records_written": totals.records_written,
+            "records_rejected": totals.records_rejected,
+            "files_quarantined": len(totals.quarantined_files),
+            "updated_at": iso(now),
+        }
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
+        if totals.quarantined_files:
+            sets["quarantined_files"] = list(totals.quarantined_files)
+            expression += ", #quarantined_files = :quarantined_files"
+        else:
+            expression += " REMOVE #quarantined_files"
+        self._client.update_item(
+            TableName=self._table,
+            Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(file_key)",
+            ExpressionAttributeNames=_names(*sets, "quarantined_files"),
+            ExpressionAttributeValues=_expression(sets),
+        )
+
     # Operator reads and repairs (platform-ops intake) ---------------------------------------------------
+
+    def readmit(
+        self, date_prefix: str, file_key: str, size_bytes: int, etag: str, now: datetime
+    ) -> dict[str, Any]:
+        """A file the job quarantined (`bad_content`) becomes pending again, with the object's size and ETag
+        as they are now (it may have been fixed in place), so the next
+        flush of its date puts it into a new manifest; the manifests it was in are kept in
+        `previous_manifest_ids`. Returns the item as it was; raises NotReadmittable when it is not such a
+        file (or changed meanwhile).
+        """
+        item = self.get_item(date_prefix, file_key)
+        if not is_readmittable(item):
+            raise NotReadmittable(file_key, item)
+        # Counted before the item is pending, as an arrival is: the counters never undercount.
+        self.count_arrival(date_prefix, size_bytes, now)
+        names = (
+            "status", "size_bytes", "etag", "readmitted_at", "updated_at", "previous_manifest_ids",
+            "manifest_id", "manifest_path", "quarantine_reason", "quarantine_path", "records_read",
+            "records_written", "records_rejected", "outcome_at",
+        )  # fmt: skip
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(date_prefix, file_key),
+                UpdateExpression="SET #status = :pending, #size_bytes = :size, #etag = :etag, "
+                "#readmitted_at = :now, #updated_at = :now, "
+                "#previous_manifest_ids = "
+                "list_append(if_not_exists(#previous_manifest_ids, :none), :manifest) "
+                "REMOVE #manifest_id, #manifest_path, #quarantine_reason, #quarantine_path, "
+                "#records_read, #records_written, #records_rejected, #outcome_at",
+                ConditionExpression="#status = :quarantined AND #manifest_id = :manifest_id "
+                "AND #updated_at = :seen",
+                ExpressionAttributeNames=_names(*names),
+                ExpressionAttributeValues=_expression(
+                    {
+                        "pending": PENDING,
+                        "quarantined": QUARANTINED,
+                        "size": size_bytes,
+                        "etag": etag,
+                        "now": iso(now),
+                        "none": [],
+                        "manifest": [item["manifest_id"]],
+                        "manifest_id": item["manifest_id"],
+                        "seen": item["updated_at"],
+                    }
+                ),
+            )
+        except ClientError as error:
+            self.adjust_counters(date_prefix, files=-1, size_bytes=-size_bytes)
+            if _is_conditional_failure(error):
+                raise NotReadmittable(file_key, self.get_item(date_prefix, file_key)) from None
+            raise
+        return item
 
     def items(self, date_prefix: str | None = None) -> Iterator[dict[str, Any]]:
         """Every item of one date (a query), or of the whole table (a scan: an occasional operator read)."""

@@ -16,7 +16,15 @@ from botocore.exceptions import ClientError
 from manifest_builder.aws import Workflow
 from manifest_builder.partitioning import date_in
 from manifest_builder.service import ManifestBuilder
-from manifest_builder.tracking import COMPLETED, FAILED, MANIFESTED, PENDING, PROCESSING, QUARANTINED
+from manifest_builder.tracking import (
+    COMPLETED,
+    FAILED,
+    MANIFESTED,
+    PENDING,
+    PROCESSING,
+    QUARANTINED,
+    NotReadmittable,
+)
 
 from platform_ops.connection import Connection, ResourceNotFound, missing_resource
 from platform_ops.intake import inventory, repair
@@ -32,7 +40,7 @@ def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
     """
     parser = groups.add_parser(
         "intake",
-        help="the NDJSON intake: status, file, replay, flush, reset-stuck",
+        help="the NDJSON intake: status, file, replay, flush, readmit, reset-stuck",
         description=__doc__.splitlines()[0],
         epilog="Settings: the deployed manifest builder's environment (--function-name or "
         f"{FUNCTION_VARIABLE}), overridden by the same variables in this environment (TRACKING_TABLE, "
@@ -65,6 +73,14 @@ def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
     flush.add_argument("date", metavar="DATE", type=_date, help="YYYY-MM-DD")
     _writing(flush)
     flush.set_defaults(command=_flush)
+
+    readmit = commands.add(
+        "readmit",
+        help="put a file the job quarantined (bad_content), once fixed, back to pending for a later manifest",
+    )
+    readmit.add_argument("key", metavar="FILE", help="the file as s3://bucket/key")
+    readmit.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
+    readmit.set_defaults(command=_readmit)
 
     reset = commands.add(
         "reset-stuck",
@@ -194,6 +210,11 @@ def _file(args: argparse.Namespace, settings: Settings, now: Callable[[], dateti
             "manifest_path",
             "quarantine_reason",
             "quarantine_path",
+            "records_read",
+            "records_written",
+            "records_rejected",
+            "error",
+            "previous_manifest_ids",
         ):
             if item.get(name) is not None:
                 print(f"  {name}: {item[name]}")
@@ -265,4 +286,29 @@ def _reset_stuck(args: argparse.Namespace, settings: Settings, now: Callable[[],
         return 0
     reset_ids = repair.reset(settings.table, plan, now())
     print(f"reset {len(reset_ids)} manifest(s) to failed; `platform-ops intake replay` runs them again")
+    return 0
+
+
+def _readmit(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
+    try:
+        plan = repair.readmit_plan(settings.table, settings.clients.s3, args.key, now())
+    except NotReadmittable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"{'would readmit' if args.dry_run else 'readmitting'} {args.key} "
+        f"(quarantined in manifest {plan.item['manifest_id']}: {plan.item['quarantine_reason']}), "
+        f"now {plan.size_bytes} bytes, etag {plan.etag}"
+    )
+    if args.dry_run:
+        return 0
+    try:
+        repair.readmit(settings.table, plan, now())
+    except NotReadmittable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"{args.key} is pending on {plan.date_prefix}: the next manifest of that date takes it (the sweep "
+        f"cuts it once due; `platform-ops intake flush {plan.date_prefix}` cuts it now)"
+    )
     return 0

@@ -14,11 +14,13 @@ from typing import Any
 from manifest_builder.partitioning import date_prefix_for
 from manifest_builder.tracking import (
     BUILDING,
+    FAILED,
     FILE_PREFIX,
     MANIFEST_PREFIX,
     MANIFESTED,
     PENDING,
     PROCESSING,
+    QUARANTINED,
     TrackingTable,
     iso,
 )
@@ -96,15 +98,33 @@ class FileHistory:
         """(time, what happened), oldest first, from the timestamps the pipeline records."""
         events = []
         for item in self.items:
-            if item.get("quarantine_reason"):
+            converted = item.get("outcome_at")
+            if item.get("quarantine_reason") and not converted:
                 events.append((item["updated_at"], f"quarantined: {item['quarantine_reason']}"))
             else:
                 events.append((item["created_at"], f"tracked as pending ({item['size_bytes']} bytes)"))
-            manifest = self.manifests.get(item.get("manifest_id", ""))
-            if manifest:
-                events.extend(_manifest_events(manifest))
+            if converted:
+                events.append((converted, _outcome_event(item)))
+            if item.get("readmitted_at"):
+                events.append((item["readmitted_at"], "readmitted: pending again"))
+            for manifest_id in [*item.get("previous_manifest_ids", []), item.get("manifest_id", "")]:
+                manifest = self.manifests.get(manifest_id)
+                if manifest:
+                    events.extend(_manifest_events(manifest))
         # Stable sort: events recorded in the same instant keep the order they happen in.
         return sorted(dict.fromkeys(events), key=lambda event: event[0])
+
+
+def _outcome_event(item: dict[str, Any]) -> str:
+    rows = (
+        f"{item.get('records_written', 0)} of {item.get('records_read', 0)} lines written, "
+        f"{item.get('records_rejected', 0)} rejected"
+    )
+    if item["status"] == QUARANTINED:
+        return f"quarantined by the job ({rows}): {item.get('quarantine_reason', '')}"
+    if item["status"] == FAILED:
+        return f"conversion failed: {item.get('error', '')}"[:300]
+    return f"converted ({rows})"
 
 
 def _manifest_events(manifest: dict[str, Any]) -> list[tuple[str, str]]:
@@ -138,11 +158,11 @@ def file_history(table: TrackingTable, stepfunctions: Any, uri: str, now: dateti
         items = table.file_items(uri, None)
     manifests = {}
     for item in items:
-        manifest_id = item.get("manifest_id")
-        if manifest_id:
-            manifest = table.manifest(item["date_prefix"], manifest_id)
-            if manifest:
-                manifests[manifest_id] = manifest
+        for manifest_id in [*item.get("previous_manifest_ids", []), item.get("manifest_id")]:
+            if manifest_id:
+                manifest = table.manifest(item["date_prefix"], manifest_id)
+                if manifest:
+                    manifests[manifest_id] = manifest
     executions = {}
     for manifest in manifests.values():
         arns = [manifest.get("execution_arn")] + [r["execution_arn"] for r in manifest.get("replays", [])]
