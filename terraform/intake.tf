@@ -142,9 +142,10 @@ module "intake_iam" {
           actions   = ["s3:GetObject"]
           resources = ["${local.intake_bucket_arns["manifests"]}/${var.manifest_prefix}*"]
         },
+        # GetObjectVersion: a manifest's listed version is copied when its key has moved on since.
         {
           sid       = "ReadInputFiles"
-          actions   = ["s3:GetObject"]
+          actions   = ["s3:GetObject", "s3:GetObjectVersion"]
           resources = ["${local.intake_bucket_arns["input"]}/*"]
         },
         {
@@ -152,7 +153,8 @@ module "intake_iam" {
           actions   = ["s3:ListBucket"]
           resources = [local.intake_bucket_arns["input"], local.intake_bucket_arns["output"]]
         },
-        # Delete: a re-run of a manifest replaces that manifest's earlier output instead of duplicating it.
+        # Delete: a re-run of a manifest replaces that manifest's earlier output instead of duplicating it,
+        # and the copies of listed versions (_staging/) go when the run ends.
         {
           sid       = "WriteParquetAndRejects"
           actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]

@@ -46,8 +46,11 @@ class S3Staging:
             bucket, key = _bucket_key(uri)
             target = self._inputs / bucket / key
             target.parent.mkdir(parents=True, exist_ok=True)
+            listed = manifest.versions.get(uri)
+            # The listed version, whatever was uploaded under the key since the manifest was cut.
+            extra = {"VersionId": listed.version_id} if listed else None
             try:
-                self._s3.download_file(bucket, key, str(target))
+                self._s3.download_file(bucket, key, str(target), ExtraArgs=extra)
             except ClientError as error:
                 # A missing object stays missing locally: the job quarantines it as unreadable.
                 if error.response["Error"]["Code"] not in ("404", "NoSuchKey"):

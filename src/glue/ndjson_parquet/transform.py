@@ -56,7 +56,8 @@ def parse_lines(
 ) -> DataFrame:
     """One row per line of ``spark.read.text``: raw text, the parse (``line_parser.result_type``), file.
 
-    ``source_prefix`` = (local, remote) rewrites ``_source_file`` for inputs staged from S3 to local disk.
+    ``source_prefix`` = (staged, original) rewrites ``_source_file`` of inputs read from a staged copy (a
+    local download, or a copy of a listed version) to the original's URI.
     """
     parsed = lines.select(
         F.col(_LINE),
@@ -67,8 +68,11 @@ def parse_lines(
     )
     source = F.col(_INPUT_FILE)
     if source_prefix is not None:
-        local, remote = source_prefix
-        source = F.concat(F.lit(remote), F.expr(f"substring({_INPUT_FILE}, {len(local) + 1})"))
+        staged, original = source_prefix
+        source = F.when(
+            source.startswith(staged),
+            F.concat(F.lit(original), F.expr(f"substring({_INPUT_FILE}, {len(staged) + 1})")),
+        ).otherwise(source)
     return parsed.withColumn(SOURCE_FILE, source)
 
 

@@ -253,6 +253,7 @@ class TrackingTable:
             "key": obj.key,
             "size_bytes": obj.size_bytes,
             "etag": obj.etag,
+            "version_id": obj.version_id or None,
             "created_at": iso(now),
             "updated_at": iso(now),
             "quarantine_reason": quarantine_reason,
@@ -292,8 +293,12 @@ class TrackingTable:
         """Moves an item to a new ETag if it still has the status and ETag the caller decided on."""
         sets = {"status": status, "size_bytes": obj.size_bytes, "etag": obj.etag, "updated_at": iso(now)}
         removes = []
+        if obj.version_id:
+            sets["version_id"] = obj.version_id
+        else:
+            removes.append("version_id")
         if quarantine_reason is None:
-            removes = ["quarantine_reason", "quarantine_path"]
+            removes += ["quarantine_reason", "quarantine_path"]
         else:
             sets.update(quarantine_reason=quarantine_reason, quarantine_path=quarantine_path)
         expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
@@ -440,13 +445,21 @@ class TrackingTable:
     def pending_files(self, date_prefix: str) -> list[PendingFile]:
         """Every pending file of the partition, in sort-key order (strongly consistent)."""
         return [
-            PendingFile(item["file_key"], item["size_bytes"], item.get("created_at", ""))
+            PendingFile(
+                item["file_key"],
+                item["size_bytes"],
+                item.get("created_at", ""),
+                item.get("etag", ""),
+                item.get("version_id", ""),
+            )
             for item in self._query(
                 date_prefix,
                 FILE_PREFIX,
                 FilterExpression="#status = :pending",
-                ProjectionExpression="#file_key, #size_bytes, #created_at",
-                ExpressionAttributeNames=_names("status", "file_key", "size_bytes", "created_at"),
+                ProjectionExpression="#file_key, #size_bytes, #created_at, #etag, #version_id",
+                ExpressionAttributeNames=_names(
+                    "status", "file_key", "size_bytes", "created_at", "etag", "version_id"
+                ),
                 values={"pending": PENDING},
             )
         ]
@@ -665,30 +678,29 @@ class TrackingTable:
     # Operator reads and repairs (platform-ops intake) ---------------------------------------------------
 
     def readmit(
-        self, date_prefix: str, file_key: str, size_bytes: int, etag: str, now: datetime
+        self, date_prefix: str, file_key: str, current: ObjectCreated, now: datetime
     ) -> dict[str, Any]:
-        """A file the job quarantined (`bad_content`) becomes pending again, with the object's size and ETag
-        as they are now (it may have been fixed in place), so the next
-        flush of its date puts it into a new manifest; the manifests it was in are kept in
-        `previous_manifest_ids`. Returns the item as it was; raises NotReadmittable when it is not such a
-        file (or changed meanwhile).
+        """A file the job quarantined (`bad_content`) becomes pending again, as its object is now (size,
+        ETag, version: it may have been fixed in place), so the next flush of its date puts it into a new
+        manifest; the manifests it was in are kept in `previous_manifest_ids`. Returns the item as it was;
+        raises NotReadmittable when it is not such a file (or changed meanwhile).
         """
         item = self.get_item(date_prefix, file_key)
         if not is_readmittable(item):
             raise NotReadmittable(file_key, item)
         # Counted before the item is pending, as an arrival is: the counters never undercount.
-        self.count_arrival(date_prefix, size_bytes, now)
+        self.count_arrival(date_prefix, current.size_bytes, now)
         names = (
-            "status", "size_bytes", "etag", "readmitted_at", "updated_at", "previous_manifest_ids",
-            "manifest_id", "manifest_path", "quarantine_reason", "quarantine_path", "records_read",
-            "records_written", "records_rejected", "outcome_at",
+            "status", "size_bytes", "etag", "version_id", "readmitted_at", "updated_at",
+            "previous_manifest_ids", "manifest_id", "manifest_path", "quarantine_reason", "quarantine_path",
+            "records_read", "records_written", "records_rejected", "outcome_at",
         )  # fmt: skip
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(date_prefix, file_key),
                 UpdateExpression="SET #status = :pending, #size_bytes = :size, #etag = :etag, "
-                "#readmitted_at = :now, #updated_at = :now, "
+                "#version_id = :version_id, #readmitted_at = :now, #updated_at = :now, "
                 "#previous_manifest_ids = "
                 "list_append(if_not_exists(#previous_manifest_ids, :none), :manifest) "
                 "REMOVE #manifest_id, #manifest_path, #quarantine_reason, #quarantine_path, "
@@ -700,8 +712,9 @@ class TrackingTable:
                     {
                         "pending": PENDING,
                         "quarantined": QUARANTINED,
-                        "size": size_bytes,
-                        "etag": etag,
+                        "size": current.size_bytes,
+                        "etag": current.etag,
+                        "version_id": current.version_id,
                         "now": iso(now),
                         "none": [],
                         "manifest": [item["manifest_id"]],
@@ -711,7 +724,7 @@ class TrackingTable:
                 ),
             )
         except ClientError as error:
-            self.adjust_counters(date_prefix, files=-1, size_bytes=-size_bytes)
+            self.adjust_counters(date_prefix, files=-1, size_bytes=-current.size_bytes)
             if _is_conditional_failure(error):
                 raise NotReadmittable(file_key, self.get_item(date_prefix, file_key)) from None
             raise

@@ -298,7 +298,7 @@ def _readmit(args: argparse.Namespace, settings: Settings, now: Callable[[], dat
     print(
         f"{'would readmit' if args.dry_run else 'readmitting'} {args.key} "
         f"(quarantined in manifest {plan.item['manifest_id']}: {plan.item['quarantine_reason']}), "
-        f"now {plan.size_bytes} bytes, etag {plan.etag}"
+        f"now {plan.current.size_bytes} bytes, etag {plan.current.etag}"
     )
     if args.dry_run:
         return 0

@@ -21,6 +21,7 @@ from manifest_builder.tracking import (
     FILE_PREFIX,
     MANIFESTED,
     NotReadmittable,
+    ObjectCreated,
     TrackingTable,
     is_readmittable,
     iso,
@@ -192,8 +193,7 @@ def _execution_status(stepfunctions: Any, execution_arn: str) -> str:
 class Readmission:
     date_prefix: str
     item: dict[str, Any]  # the file's item as it is now
-    size_bytes: int  # the object as it is now in S3 (it may have been fixed in place)
-    etag: str
+    current: ObjectCreated  # the object as it is now in S3 (it may have been fixed in place)
 
 
 def readmit_plan(table: TrackingTable, s3: Any, uri: str, now: datetime) -> Readmission:
@@ -213,9 +213,10 @@ def readmit_plan(table: TrackingTable, s3: Any, uri: str, now: datetime) -> Read
         raise NotReadmittable(uri, item)
     bucket, key = uri[len(FILE_PREFIX) :].split("/", 1)
     head = s3.head_object(Bucket=bucket, Key=key)
-    return Readmission(item["date_prefix"], item, head["ContentLength"], head["ETag"])
+    current = ObjectCreated(bucket, key, head["ContentLength"], head["ETag"], head.get("VersionId") or "")
+    return Readmission(item["date_prefix"], item, current)
 
 
 def readmit(table: TrackingTable, plan: Readmission, now: datetime) -> None:
     """The file pending again (its counters counted), for the next manifest of its date."""
-    table.readmit(plan.date_prefix, plan.item["file_key"], plan.size_bytes, plan.etag, now)
+    table.readmit(plan.date_prefix, plan.item["file_key"], plan.current, now)
