@@ -40,7 +40,7 @@ def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
     """
     parser = groups.add_parser(
         "intake",
-        help="the NDJSON intake: status, file, replay, flush, readmit, reset-stuck",
+        help="the NDJSON intake: status, manifest, file, replay, flush, readmit, reset-stuck",
         description=__doc__.splitlines()[0],
         epilog="Settings: the deployed manifest builder's environment (--function-name or "
         f"{FUNCTION_VARIABLE}), overridden by the same variables in this environment (TRACKING_TABLE, "
@@ -56,6 +56,10 @@ def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
     status.add_argument("--date", type=_date, help="only this date (YYYY-MM-DD)")
     _stuck_after(status)
     status.set_defaults(command=_status)
+
+    manifest = commands.add("manifest", help="one manifest: its files, error, execution, what to run next")
+    manifest.add_argument("manifest_id", metavar="ID", help="the manifest id (YYYY-MM-DD-HHMMSS-…)")
+    manifest.set_defaults(command=_manifest)
 
     file = commands.add("file", help="one file's status and history")
     file.add_argument("key", metavar="KEY", help="the file as s3://bucket/key")
@@ -184,6 +188,13 @@ def _status(args: argparse.Namespace, settings: Settings, now: Callable[[], date
         )
     if not file_counts:
         print("  (no files tracked)")
+    failed = found.manifests_with_status(FAILED)
+    print(f"failed manifests: {len(failed)}")
+    for manifest in failed:
+        cause = " ".join(str(manifest.get("error_cause", "")).split())
+        print(f"  {manifest['manifest_id']}  {manifest.get('error', '?')}: {cause[:200]}")
+    if failed:
+        print("  see one with `platform-ops intake manifest ID`; once fixed: `platform-ops intake replay`")
     stuck = found.stuck_manifests(now(), timedelta(minutes=args.stuck_after_minutes))
     print(f"stuck manifests (unchanged for {args.stuck_after_minutes} min): {len(stuck)}")
     for manifest in stuck:
@@ -191,6 +202,43 @@ def _status(args: argparse.Namespace, settings: Settings, now: Callable[[], date
     oldest = found.oldest_pending()
     oldest_text = f"{oldest['file_key']} since {oldest['created_at']}" if oldest else "none"
     print(f"oldest pending file: {oldest_text}")
+    return 0
+
+
+def _manifest(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
+    report = inventory.manifest_report(settings.table, settings.clients.stepfunctions, args.manifest_id)
+    if report is None:
+        print(f"manifest {args.manifest_id}: not tracked")
+        return 1
+    item = report.item
+    print(f"manifest {item['manifest_id']}: {item['status']}")
+    for name in (
+        "date_prefix",
+        "manifest_path",
+        "file_count",
+        "total_bytes",
+        "records_read",
+        "records_written",
+        "records_rejected",
+        "files_quarantined",
+        "glue_job_run_id",
+        "error",
+        "error_cause",
+        "start_error",
+    ):
+        if item.get(name) is not None:
+            print(f"  {name}: {item[name]}")
+    for arn, execution in report.executions.items():
+        print(f"  execution {arn}: {execution['status']}")
+    print(f"files ({len(report.files)}):")
+    for file in report.files:
+        rows = ""
+        if "records_written" in file:
+            rows = f"  {file['records_written']} rows written, {file.get('records_rejected', 0)} rejected"
+        reason = f"  {file['quarantine_reason']}" if file.get("quarantine_reason") else ""
+        moved = "  (readmitted out of it)" if file.get("manifest_id") != item["manifest_id"] else ""
+        print(f"  {file['file_key']}: {file['status']}{rows}{reason}{moved}")
+    print(f"next: {report.next_step()}")
     return 0
 
 

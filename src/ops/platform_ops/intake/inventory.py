@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from manifest_builder.partitioning import date_prefix_for
+from manifest_builder.partitioning import date_in, date_prefix_for
 from manifest_builder.tracking import (
     BUILDING,
     FAILED,
@@ -83,6 +83,56 @@ def load_inventory(table: TrackingTable, date_prefix: str | None = None) -> Inve
         elif file_key.startswith(MANIFEST_PREFIX):
             inventory.manifests[item["manifest_id"]] = item
     return inventory
+
+
+@dataclass
+class ManifestReport:
+    """One manifest: its item, its files (those it holds now, and those readmitted out of it), executions."""
+
+    item: dict[str, Any]
+    files: list[dict[str, Any]]
+    executions: dict[str, dict[str, Any]]
+
+    def next_step(self) -> str:
+        """What the operator runs next, from the manifest's status and its execution's."""
+        manifest_id, status = self.item["manifest_id"], self.item["status"]
+        arn = self.item.get("execution_arn")
+        if status == FAILED:
+            return (
+                f"fix the cause (error above), then: platform-ops intake replay --manifest-id {manifest_id}"
+            )
+        if status == BUILDING:
+            return f"platform-ops intake flush {self.item['date_prefix']} (finishes and starts it)"
+        if status in (MANIFESTED, PROCESSING) and not arn:
+            return f"platform-ops intake replay --manifest-id {manifest_id} (starts it)"
+        if status in (MANIFESTED, PROCESSING):
+            execution = self.executions.get(arn, {}).get("status", "NOT_FOUND")
+            if execution == "RUNNING":
+                return "nothing: its execution is running"
+            return (
+                f"its execution ended ({execution}) without recording an outcome: "
+                "platform-ops intake reset-stuck, then: platform-ops intake replay"
+            )
+        if any(f.get("status") == QUARANTINED for f in self.files):
+            return "fix each quarantined file, then: platform-ops intake readmit FILE"
+        return "nothing: completed"
+
+
+def manifest_report(table: TrackingTable, stepfunctions: Any, manifest_id: str) -> ManifestReport | None:
+    """The manifest `manifest_id` (its date is the id's first ten characters, as the builder names it)."""
+    date_prefix = manifest_id[:10]
+    item = table.manifest(date_prefix, manifest_id) if date_in(date_prefix) == date_prefix else {}
+    if not item:
+        return None
+    files = [
+        file
+        for file in table.items(date_prefix)
+        if file["file_key"].startswith(FILE_PREFIX)
+        and (file.get("manifest_id") == manifest_id or manifest_id in file.get("previous_manifest_ids", []))
+    ]
+    arns = [item.get("execution_arn")] + [replay["execution_arn"] for replay in item.get("replays", [])]
+    executions = {arn: _describe(stepfunctions, arn) for arn in dict.fromkeys(filter(None, arns))}
+    return ManifestReport(item, sorted(files, key=lambda f: f["file_key"]), executions)
 
 
 @dataclass
