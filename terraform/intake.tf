@@ -34,6 +34,8 @@ locals {
     MIN_FILES_FOR_PARTIAL_BATCH = tostring(var.min_files_for_partial_batch)
     LOCK_TTL_SECONDS            = tostring(var.lock_ttl_seconds)
     MAX_BATCH_WAIT_SECONDS      = tostring(var.max_batch_wait_seconds)
+    INPUT_BUCKET                = module.storage.bucket_names["input"]
+    INPUT_PREFIX                = var.input_prefix
     LOG_LEVEL                   = var.lambda_log_level
   })
 }
@@ -240,6 +242,14 @@ module "intake_manifest_builder" {
       schedule_expression = var.orphan_sweep_schedule
       target_id           = "manifest-builder"
       statement_id        = "AllowOrphanSweepSchedule"
+    }
+    # The reconciliation: objects the tracking table never saw (a lost notification) are registered.
+    reconciliation = {
+      description         = "Invokes the manifest builder to register input objects whose notification never arrived."
+      schedule_expression = var.reconciliation_schedule
+      input               = jsonencode({ action = "reconcile" })
+      target_id           = "manifest-builder"
+      statement_id        = "AllowReconciliationSchedule"
     }
   }
   tags = local.tags

@@ -62,9 +62,11 @@ class FileIntake:
         self._notifier = notifier
         self._now = now
 
-    def register(self, obj: ObjectCreated) -> Registration:
+    def register(self, obj: ObjectCreated, arrived_at: datetime | None = None) -> Registration:
+        """`arrived_at`: when the object was written, if not now (the reconciliation's late registrations),
+        which dates a key without a date in it."""
         now = self._now()
-        date_prefix, found = date_prefix_for(obj.key, now)
+        date_prefix, found = date_prefix_for(obj.key, arrived_at or now)
         if not found:
             logger.warning(
                 "no YYYY-MM-DD in %s: partitioned under today's UTC date %s",

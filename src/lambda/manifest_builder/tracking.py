@@ -8,6 +8,7 @@ One table, partition key ``date_prefix`` (YYYY-MM-DD), sort key ``file_key``. It
 * ``MANIFEST#<manifest_id>``: a manifest (building -> manifested -> processing -> completed | failed).
 * ``LOCK#BATCH``: the partition's batching lock (owner, expires_at).
 * ``PARTITION#SUMMARY``: counters of pending files and bytes, an upper bound of the truth (see README).
+* ``RECONCILIATION`` / ``CURSOR``: where the reconciliation's listing of the input prefix stopped.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from .batching import PendingFile
 from .events import ObjectCreated
 
 PARTITION_SUMMARY = "PARTITION#SUMMARY"
+# The reconciliation's cursor lives in a partition of its own, outside every date.
+RECONCILIATION_PARTITION = "RECONCILIATION"
+RECONCILIATION_CURSOR = "CURSOR"
 LOCK = "LOCK#BATCH"
 MANIFEST_PREFIX = "MANIFEST#"
 FILE_PREFIX = "s3://"
@@ -673,6 +677,59 @@ class TrackingTable:
             ConditionExpression="attribute_exists(file_key)",
             ExpressionAttributeNames=_names(*sets, "quarantined_files"),
             ExpressionAttributeValues=_expression(sets),
+        )
+
+    # Reconciliation -------------------------------------------------------------------------------------
+
+    def known_files(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of the (date_prefix, file URI) keys have an item (BatchGetItem, 100 keys a request)."""
+        keys = list(dict.fromkeys(keys))
+        found: set[tuple[str, str]] = set()
+        for start in range(0, len(keys), _BATCH_GET_LIMIT):
+            request = {
+                self._table: {
+                    "Keys": [self._key(d, f) for d, f in keys[start : start + _BATCH_GET_LIMIT]],
+                    "ProjectionExpression": "#date_prefix, #file_key",
+                    "ExpressionAttributeNames": _names("date_prefix", "file_key"),
+                }
+            }
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                for raw in response["Responses"].get(self._table, []):
+                    item = _from_attributes(raw)
+                    found.add((item["date_prefix"], item["file_key"]))
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def reconciliation_cursor(self) -> dict[str, Any]:
+        """The listing's continuation token (absent: the next run starts at the prefix's beginning) and the
+        counts of the pass under way."""
+        return self.get_item(RECONCILIATION_PARTITION, RECONCILIATION_CURSOR)
+
+    def save_reconciliation_cursor(
+        self, token: str | None, listed: int, registered: int, pass_started_at: str, now: datetime
+    ) -> None:
+        """Where the next run resumes; None: the pass is complete, the next one starts over."""
+        values = {
+            "item_type": "reconciliation",
+            "pass_listed": listed,
+            "pass_registered": registered,
+            "pass_started_at": pass_started_at,
+            "updated_at": iso(now),
+        }
+        if token is None:
+            values.update(
+                last_pass_completed_at=iso(now), pass_listed=0, pass_registered=0, pass_started_at=""
+            )
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in values)
+        expression += ", #token = :token" if token is not None else " REMOVE #token"
+        attribute_values = {**values, **({"token": token} if token is not None else {})}
+        self._client.update_item(
+            TableName=self._table,
+            Key=self._key(RECONCILIATION_PARTITION, RECONCILIATION_CURSOR),
+            UpdateExpression=expression,
+            ExpressionAttributeNames=_names(*values, "token"),
+            ExpressionAttributeValues=_expression(attribute_values),
         )
 
     # Operator reads and repairs (platform-ops intake) ---------------------------------------------------

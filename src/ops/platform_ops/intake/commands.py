@@ -40,7 +40,7 @@ def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
     """
     parser = groups.add_parser(
         "intake",
-        help="the NDJSON intake: status, manifest, file, replay, flush, readmit, reset-stuck",
+        help="the NDJSON intake: status, manifest, file, replay, flush, readmit, reconcile, reset-stuck",
         description=__doc__.splitlines()[0],
         epilog="Settings: the deployed manifest builder's environment (--function-name or "
         f"{FUNCTION_VARIABLE}), overridden by the same variables in this environment (TRACKING_TABLE, "
@@ -85,6 +85,19 @@ def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
     readmit.add_argument("key", metavar="FILE", help="the file as s3://bucket/key")
     readmit.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
     readmit.set_defaults(command=_readmit)
+
+    reconcile = commands.add(
+        "reconcile",
+        help="register the objects of the input prefix the tracking table has never seen, from where the "
+        "last run stopped",
+    )
+    reconcile.add_argument(
+        "--max-objects", type=int, help="objects to list in this run [RECONCILE_MAX_OBJECTS, 20000]"
+    )
+    reconcile.add_argument(
+        "--dry-run", action="store_true", help="list and show the unseen objects, register nothing"
+    )
+    reconcile.set_defaults(command=_reconcile)
 
     reset = commands.add(
         "reset-stuck",
@@ -358,5 +371,18 @@ def _readmit(args: argparse.Namespace, settings: Settings, now: Callable[[], dat
     print(
         f"{args.key} is pending on {plan.date_prefix}: the next manifest of that date takes it (the sweep "
         f"cuts it once due; `platform-ops intake flush {plan.date_prefix}` cuts it now)"
+    )
+    return 0
+
+
+def _reconcile(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
+    builder = _builder(settings, now)
+    result = builder.reconciler.run(args.max_objects, dry_run=args.dry_run)
+    for uri in result.unseen:
+        print(f"{'never seen' if args.dry_run else 'registered'}: {uri}")
+    where = "reached the end of the prefix" if result.pass_complete else "the next run resumes there"
+    print(
+        f"{result.listed} object(s) listed, {len(result.unseen)} never seen, {result.registered} registered; "
+        f"{where}"
     )
     return 0
