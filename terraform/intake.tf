@@ -316,20 +316,8 @@ module "intake_monitoring" {
   functions          = { manifest-builder = module.intake_manifest_builder.function_name }
   state_machines     = { executions = module.intake_state_machine.state_machine_arn }
   dead_letter_queues = { dead-letter = module.intake_queue.dead_letter_queue_name }
-  # Glue reports run outcomes as events; the rule alerts with the run's details.
-  event_alerts = {
-    glue-job-failed = {
-      description = "Runs of the NDJSON to Parquet job that ended FAILED, ERROR, TIMEOUT or STOPPED."
-      event_pattern = {
-        source        = ["aws.glue"]
-        "detail-type" = ["Glue Job State Change"]
-        detail = {
-          jobName = [local.intake.glue_job_name]
-          state   = ["FAILED", "ERROR", "TIMEOUT", "STOPPED"]
-        }
-      }
-    }
-  }
+  # A failed Glue run is reported once, by the execution that ran it (its failure path alerts with the
+  # error and the replay command): no Glue event rule or alarm repeats it.
   alarms = {
     intake-oldest-message-age = {
       description = "The intake queue's oldest message is old: the manifest builder is not keeping up or is failing."
@@ -338,14 +326,6 @@ module "intake_monitoring" {
       statistic   = "Maximum"
       dimensions  = { QueueName = module.intake_queue.queue_name }
       threshold   = var.oldest_message_age_alarm_seconds
-    }
-    glue-job-runs-failed = {
-      description = "A Glue run of the NDJSON to Parquet job failed, errored, timed out or was stopped."
-      namespace   = "AWS/Events"
-      metric_name = "TriggeredRules"
-      statistic   = "Sum"
-      dimensions  = { RuleName = "${local.name_prefix}-glue-job-failed" }
-      threshold   = 0
     }
   }
   dashboard_name = "${local.name_prefix}-pipeline"
@@ -356,12 +336,6 @@ module "intake_monitoring" {
         ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", module.intake_queue.queue_name],
         ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", module.intake_queue.queue_name, { yAxis = "right" }],
         ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", module.intake_queue.dead_letter_queue_name, { label = "dead-letter messages" }],
-      ]
-    },
-    {
-      title = "Failed Glue runs", stat = "Sum"
-      metrics = [
-        ["AWS/Events", "TriggeredRules", "RuleName", "${local.name_prefix}-glue-job-failed"],
       ]
     },
   ]

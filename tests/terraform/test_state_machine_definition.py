@@ -56,9 +56,15 @@ def test_a_manifest_completed_with_quarantined_files_alerts_once_naming_them_the
     assert alert["Catch"][0]["Next"] == alert["Next"] == "Completed"
 
 
-def test_failure_path_records_the_failure_then_alerts_then_fails(states):
+def test_failure_path_records_the_failure_then_alerts_once(states):
     assert states["UpdateStatusFailed"]["Next"] == "SendFailureAlert"
-    assert states["SendFailureAlert"]["Next"] == "Fail"
+    # Reported: the execution ends without failing, so the executions-failed alarm does not repeat the alert.
+    assert states["SendFailureAlert"]["Next"] == "FailureReported"
+    assert states["FailureReported"]["Type"] == "Succeed"
+
+
+def test_a_failure_whose_alert_cannot_be_sent_fails_the_execution_for_the_alarm(states):
+    assert states["SendFailureAlert"]["Catch"][0]["Next"] == "Fail"
     assert states["Fail"]["Type"] == "Fail"
 
 
@@ -67,10 +73,10 @@ def test_every_happy_path_task_catches_all_errors_into_the_failure_path(states, 
     assert states[name]["Catch"] == [CATCH_INTO_FAILURE_PATH]
 
 
-@pytest.mark.parametrize("name", ["UpdateStatusFailed", "SendFailureAlert"])
-def test_failure_path_goes_on_even_when_its_own_tasks_fail(states, name):
-    assert [catch["ErrorEquals"] for catch in states[name]["Catch"]] == [["States.ALL"]]
-    assert states[name]["Catch"][0]["Next"] == states[name]["Next"]
+def test_failure_path_goes_on_even_when_its_own_tasks_fail(states):
+    for name in ("UpdateStatusFailed", "SendFailureAlert"):
+        assert [catch["ErrorEquals"] for catch in states[name]["Catch"]] == [["States.ALL"]]
+    assert states["UpdateStatusFailed"]["Catch"][0]["Next"] == "SendFailureAlert"
 
 
 def test_glue_job_runs_synchronously_with_the_manifest_path(states):
@@ -135,8 +141,12 @@ def test_failed_update_records_error_and_cause(states):
     assert values[":cause"] == {"S.$": "$.error.Cause"}
 
 
-def test_failure_alert_publishes_the_execution_state_to_the_alerts_topic(states):
+def test_failure_alert_says_what_failed_and_how_to_replay_it(states):
     task = states["SendFailureAlert"]
     assert task["Resource"] == "arn:aws:states:::sns:publish"
     assert task["Parameters"]["TopicArn"] == "arn:aws:sns:us-east-1:123456789012:ndjson-intake-dev-alerts"
-    assert task["Parameters"]["Message.$"] == "States.JsonToString($)"
+    message = task["Parameters"]["Message"]
+    assert (message["manifest_id.$"], message["error.$"]) == ("$.manifest_id", "$.error")
+    assert message["replay.$"] == (
+        "States.Format('once the cause is fixed: platform-ops intake replay --manifest-id {}', $.manifest_id)"
+    )

@@ -182,6 +182,17 @@ class FileIntake:
         return Registration(date_prefix, "duplicate")
 
     def _copy(self, date_prefix: str, obj: ObjectCreated, reason: str, version: bool) -> str | None:
+        if obj.size_bytes > self._config.max_file_size_bytes:
+            # Recorded in place: a copy of a file refused for its size would move all of it (a multipart
+            # copy of minutes for tens of GB, past the function's timeout, retried into the dead-letter
+            # queue), while the object already stays, versioned, where it is; its item names it.
+            logger.warning(
+                "%s is quarantined in place (reason: %s): no copy",
+                obj.uri,
+                reason,
+                extra=_fields("quarantined_in_place", date_prefix, obj, reason=reason),
+            )
+            return None
         bucket = self._config.quarantine_bucket
         if not bucket:
             logger.warning(
