@@ -39,7 +39,7 @@ LINE_PARSER_JAR = Path("glue") / JAR_NAME
 GLUE_LIBRARY_MODULES = {
     "ndjson_parquet": tuple(
         LAMBDA_SOURCES / "manifest_builder" / name
-        for name in ("__init__.py", "tracking.py", "batching.py", "events.py")
+        for name in ("__init__.py", "tracking.py", "tracking_schema.json", "batching.py", "events.py")
     ),
 }
 

@@ -6,11 +6,16 @@ locals {
     glue_job_name      = "${local.name_prefix}-ndjson-to-parquet"
     state_machine_name = "${local.name_prefix}-manifest-processing"
     queue_name         = "${local.name_prefix}-intake"
-    artifacts_prefix   = "glue/"
+    # Athena and the Data Catalog take lowercase letters, digits and underscores only.
+    catalog_database = replace(local.name_prefix, "-", "_")
+    catalog_table    = "parquet"
+    artifacts_prefix = "glue/"
   }
   intake_state_machine_arn = "${format(local.arn_prefix, "states")}:stateMachine:${local.intake.state_machine_name}"
   intake_glue_job_arn      = "${format(local.arn_prefix, "glue")}:job/${local.intake.glue_job_name}"
   intake_bucket_arns       = module.storage.bucket_arns
+  # The tracking table's statuses and key formats, defined once for the Python code and the state machine.
+  intake_tracking_schema = jsondecode(file("${local.repo_root}/src/lambda/manifest_builder/tracking_schema.json"))
 
   lambda_package_path = coalesce(var.lambda_package_path, "${local.repo_root}/build/lambda/manifest_builder.zip")
   glue_script_path    = coalesce(var.glue_script_path, "${local.repo_root}/src/glue/ndjson_to_parquet.py")
@@ -174,6 +179,16 @@ module "intake_iam" {
           actions   = ["dynamodb:UpdateItem"]
           resources = [module.intake_tracking_table.table_arn]
         },
+        # Each run's partition and new columns: Athena reads a manifest's rows once it completes.
+        {
+          sid     = "RegisterPartitions"
+          actions = ["glue:BatchCreatePartition", "glue:DeletePartition", "glue:GetTable", "glue:UpdatePartition", "glue:UpdateTable"]
+          resources = [
+            "${format(local.arn_prefix, "glue")}:catalog",
+            "${format(local.arn_prefix, "glue")}:database/${local.intake.catalog_database}",
+            "${format(local.arn_prefix, "glue")}:table/${local.intake.catalog_database}/${local.intake.catalog_table}",
+          ]
+        },
         # PutMetricData accepts no resource ARN; the namespace condition keeps the job to the stack's own.
         {
           sid        = "PublishJobMetrics"
@@ -278,6 +293,8 @@ module "intake_glue_job" {
       "--TARGET_FILE_SIZE_MB" = tostring(var.target_file_size_mb)
       "--METRICS_NAMESPACE"   = local.name_prefix
       "--TRACKING_TABLE"      = module.intake_tracking_table.table_name
+      "--CATALOG_DATABASE"    = aws_glue_catalog_database.intake.name
+      "--CATALOG_TABLE"       = aws_glue_catalog_table.intake_parquet.name
     },
     var.glue_extra_arguments,
   )
@@ -301,6 +318,7 @@ module "intake_state_machine" {
     alerts_topic_arn            = local.alerts_topic_arn
     glue_retry_interval_seconds = var.glue_retry_interval_seconds
     concurrency_retry           = var.glue_concurrency_retry
+    tracking                    = local.intake_tracking_schema
   }
   log_level          = var.state_machine_log_level
   kms_key_arn        = module.kms.key_arn
@@ -376,5 +394,59 @@ data "aws_iam_policy_document" "intake_reader" {
     sid       = "DecryptWithTheStackKey"
     actions   = ["kms:Decrypt"]
     resources = [module.kms.key_arn]
+  }
+}
+
+# The Parquet output as a Data Catalog table, queryable by Athena without a crawler: each Glue run registers
+# its manifest's partition and adds its new fields as string columns (src/glue/ndjson_parquet/catalog.py).
+# Partitions are registered, not projected: manifest ids cannot be enumerated.
+resource "aws_glue_catalog_database" "intake" {
+  name        = local.intake.catalog_database
+  description = "${local.name_prefix}: the intake's Parquet output."
+}
+
+resource "aws_glue_catalog_table" "intake_parquet" {
+  name          = local.intake.catalog_table
+  database_name = aws_glue_catalog_database.intake.name
+  description   = "NDJSON converted by the intake: a string column per field, partitioned by date_prefix and manifest_id."
+  table_type    = "EXTERNAL_TABLE"
+  parameters = {
+    classification = "parquet"
+    EXTERNAL       = "TRUE"
+  }
+
+  partition_keys {
+    name = "date_prefix"
+    type = "string"
+  }
+
+  partition_keys {
+    name = "manifest_id"
+    type = "string"
+  }
+
+  storage_descriptor {
+    location      = "s3://${module.storage.bucket_names["output"]}/${var.output_prefix}"
+    input_format  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+    ser_de_info {
+      serialization_library = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    }
+
+    columns {
+      name = "_processing_timestamp"
+      type = "timestamp"
+    }
+
+    columns {
+      name = "_source_file"
+      type = "string"
+    }
+  }
+
+  # The job adds a column per new field: an apply must not take them away again.
+  lifecycle {
+    ignore_changes = [storage_descriptor[0].columns]
   }
 }

@@ -56,7 +56,10 @@ def test_one_failure_alert_arrives_saying_what_failed_and_how_to_replay_it(failu
     assert alert["Subject"] == "NDJSON intake: manifest processing failed"
     message = json.loads(alert["Message"])
     assert "injected failure" in message["error"]["Cause"]
-    assert message["replay"] == f"once the cause is fixed: platform-ops intake replay --manifest-id {manifest_id}"
+    assert (
+        message["replay"]
+        == f"once the cause is fixed: platform-ops intake replay --manifest-id {manifest_id}"
+    )
 
 
 def test_replay_runs_the_failed_manifest_again_to_completion(failure):

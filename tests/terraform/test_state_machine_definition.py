@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from manifest_builder import tracking
 
 pytestmark = [pytest.mark.terraform, pytest.mark.emulator]
 
@@ -150,3 +151,14 @@ def test_failure_alert_says_what_failed_and_how_to_replay_it(states):
     assert message["replay.$"] == (
         "States.Format('once the cause is fixed: platform-ops intake replay --manifest-id {}', $.manifest_id)"
     )
+
+
+def test_statuses_and_key_formats_are_the_tracking_modules_rendered_by_terraform(states):
+    # tracking_schema.json is their one definition: the Python code reads it, Terraform renders it here.
+    assert states["UpdateStatusProcessing"]["Parameters"]["Key"]["file_key"] == {
+        "S.$": f"States.Format('{tracking.MANIFEST_PREFIX}{{}}', $.manifest_id)"
+    }
+    assert [
+        update_values(states[name])[":status"]["S"]
+        for name in ("UpdateStatusProcessing", "UpdateStatusCompleted", "UpdateStatusFailed")
+    ] == [tracking.PROCESSING, tracking.COMPLETED, tracking.FAILED]

@@ -129,14 +129,15 @@ def test_upgrade_from_the_last_release_destroys_only_the_duplicate_glue_failure_
     assert destroyed == {address: ["delete"] for address in INTENDED_DESTROYS}
 
 
-# What the release did not have, created beside the deployed stack: the config bucket, the utilities, and
-# the reconciliation's schedule of the manifest builder.
+# What the release did not have, created beside the deployed stack: the config bucket, the utilities, the
+# reconciliation's schedule of the manifest builder, and the Data Catalog database and table of the output.
 NEW_SINCE_RELEASE = (
     "module.ndjson_intake.module.storage.",
     "module.ndjson_intake.module.utilities_",
     'module.ndjson_intake.module.intake_manifest_builder.aws_cloudwatch_event_rule.trigger["reconciliation"]',
     'module.ndjson_intake.module.intake_manifest_builder.aws_cloudwatch_event_target.trigger["reconciliation"]',
     'module.ndjson_intake.module.intake_manifest_builder.aws_lambda_permission.trigger["reconciliation"]',
+    "module.ndjson_intake.aws_glue_catalog_",
 )
 
 

@@ -37,6 +37,9 @@ ARGUMENT_DEFAULTS = {
     # The intake's tracking table, where each file's outcome is recorded (ndjson_parquet.outcomes); empty:
     # nothing recorded.
     "TRACKING_TABLE": "",
+    # The Data Catalog table over the Parquet output (ndjson_parquet.catalog); empty: nothing registered.
+    "CATALOG_DATABASE": "",
+    "CATALOG_TABLE": "",
 }
 # Arguments Glue itself passes to every run.
 RUN_ARGUMENTS = ("JOB_RUN_ID",)
@@ -196,7 +199,12 @@ def _decoded(spark_file_names: tuple[str, ...]) -> list[str]:
 
 def manifest_location(root: str, manifest: Manifest) -> str:
     """The one folder a manifest's output lives in: a re-run replaces exactly this folder."""
-    return f"{root.rstrip('/')}/date_prefix={manifest.date_prefix}/manifest_id={manifest.manifest_id}"
+    return partition_location(root, manifest.date_prefix, manifest.manifest_id)
+
+
+def partition_location(root: str, date_prefix: str, manifest_id: str) -> str:
+    """The folder of one manifest under `root`: its partition (date_prefix, manifest_id) of the table."""
+    return f"{root.rstrip('/')}/date_prefix={date_prefix}/manifest_id={manifest_id}"
 
 
 def spark_file_identity(name: str) -> str:

@@ -19,8 +19,8 @@ from typing import IO, Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ndjson_parquet import outcomes
-from ndjson_parquet.job import JobOptions, JobStats, options_from_arguments
+from ndjson_parquet import catalog, outcomes
+from ndjson_parquet.job import JobOptions, JobStats, options_from_arguments, partition_location
 from ndjson_parquet.manifest import ManifestError, load_manifest
 
 PIPELINE = "intake"
@@ -74,7 +74,8 @@ def configure_logging(job_name: str, run_id: str, stream: IO[str] | None = None)
 
 def run_reported(arguments: Mapping[str, str], run: Callable[[JobOptions], JobStats]) -> JobStats:
     """`run` on the options of the job arguments, then its outcome recorded in the tracking table
-    (``outcomes``; a run that fails marks its files failed) and its counts published (Glue's script runs
+    (``outcomes``; a run that fails marks its files failed), its partition and columns in the Data Catalog
+    (``catalog``) and its counts published (Glue's script runs
     `run_job`, the local runner `local.convert`)."""
     namespace, job_name = arguments.get("METRICS_NAMESPACE", ""), arguments["JOB_NAME"]
     table_name = arguments.get("TRACKING_TABLE", "")
@@ -85,6 +86,10 @@ def run_reported(arguments: Mapping[str, str], run: Callable[[JobOptions], JobSt
         _record_failure(table_name, options, error)
         raise
     outcomes.record(table_name, stats)
+    database, table = arguments.get("CATALOG_DATABASE", ""), arguments.get("CATALOG_TABLE", "")
+    if database and table:
+        location = partition_location(options.output_root, stats.date_prefix, stats.manifest_id)
+        catalog.register(boto3.client("glue"), database, table, stats, location)
     publish_metrics(namespace, job_name, stats)
     return stats
 

@@ -13,10 +13,13 @@ One table, partition key ``date_prefix`` (YYYY-MM-DD), sort key ``file_key``. It
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -25,25 +28,30 @@ from botocore.exceptions import ClientError
 from .batching import PendingFile
 from .events import ObjectCreated
 
-PARTITION_SUMMARY = "PARTITION#SUMMARY"
-# The reconciliation's cursor lives in a partition of its own, outside every date.
-RECONCILIATION_PARTITION = "RECONCILIATION"
-RECONCILIATION_CURSOR = "CURSOR"
-LOCK = "LOCK#BATCH"
-MANIFEST_PREFIX = "MANIFEST#"
-FILE_PREFIX = "s3://"
+# Statuses and key formats come from tracking_schema.json, which Terraform also renders into the state
+# machine's definition: one spelling for the Lambda, the Glue job, the CLI and the state machine.
+SCHEMA = json.loads(resources.files(__package__).joinpath("tracking_schema.json").read_text(encoding="utf-8"))
+_KEYS, _STATUSES = SCHEMA["keys"], SCHEMA["statuses"]
 
-PENDING = "pending"
-MANIFESTED = "manifested"
-QUARANTINED = "quarantined"
-BUILDING = "building"
-# Written by the state machine (asl/manifest_processing.asl.json.tftpl) and by the operator CLI.
-PROCESSING = "processing"
-COMPLETED = "completed"
-FAILED = "failed"
+PARTITION_SUMMARY = _KEYS["partition_summary"]
+LOCK = _KEYS["lock"]
+MANIFEST_PREFIX = _KEYS["manifest_prefix"]
+FILE_PREFIX = _KEYS["file_prefix"]
+# The reconciliation's cursor lives in a partition of its own, outside every date.
+RECONCILIATION_PARTITION = _KEYS["reconciliation_partition"]
+RECONCILIATION_CURSOR = _KEYS["reconciliation_cursor"]
+
+PENDING = _STATUSES["pending"]
+MANIFESTED = _STATUSES["manifested"]
+QUARANTINED = _STATUSES["quarantined"]
+BUILDING = _STATUSES["building"]
+# Written by the state machine (asl/manifest_processing.asl.json.tftpl), the Glue job and the operator CLI.
+PROCESSING = _STATUSES["processing"]
+COMPLETED = _STATUSES["completed"]
+FAILED = _STATUSES["failed"]
 # The prefix of the quarantine reason the Glue job gives a file it could not convert (too many rejected
 # lines, unreadable); only such a file can be readmitted.
-BAD_CONTENT = "bad_content"
+BAD_CONTENT = SCHEMA["quarantine_reasons"]["bad_content"]
 
 # A transaction holds at most 100 actions; one is the lock check that fences every batch write.
 _ACTIONS_PER_TRANSACTION = 99
@@ -165,8 +173,34 @@ def _names(*names: str) -> dict[str, str]:
     return {f"#{name}": name for name in names}
 
 
-def _is_conditional_failure(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+class ConditionFailed(Exception):
+    """A conditional write found the item in another state than the one it was conditioned on. `item`: the
+    item as it was, when the write asked DynamoDB to return it."""
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        self.item = item
+        super().__init__("the item is not in the state the write was conditioned on")
+
+
+@contextmanager
+def _conditional() -> Iterator[None]:
+    """Turns DynamoDB's failed condition into ConditionFailed: the one place that reads its error code."""
+    try:
+        yield
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        raise ConditionFailed(_from_attributes(error.response.get("Item") or {})) from None
+
+
+def _succeeded(write: Any, **request: Any) -> bool:
+    """Runs a conditional write; False when its condition did not hold."""
+    try:
+        with _conditional():
+            write(**request)
+    except ConditionFailed:
+        return False
+    return True
 
 
 class TrackingTable:
@@ -224,18 +258,15 @@ class TrackingTable:
                 ExpressionAttributeValues=_expression({"oldest": oldest}),
             )
             return
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(date_prefix, PARTITION_SUMMARY),
-                UpdateExpression="REMOVE #oldest_pending_at",
-                ConditionExpression="#last_arrival_at = :seen",
-                ExpressionAttributeNames=_names("oldest_pending_at", "last_arrival_at"),
-                ExpressionAttributeValues=_expression({"seen": last_arrival_seen}),
-            )
-        except ClientError as error:
-            if not _is_conditional_failure(error):
-                raise
+        _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, PARTITION_SUMMARY),
+            UpdateExpression="REMOVE #oldest_pending_at",
+            ConditionExpression="#last_arrival_at = :seen",
+            ExpressionAttributeNames=_names("oldest_pending_at", "last_arrival_at"),
+            ExpressionAttributeValues=_expression({"seen": last_arrival_seen}),
+        )
 
     def insert_file(
         self,
@@ -264,16 +295,15 @@ class TrackingTable:
             "quarantine_path": quarantine_path,
         }
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=_to_attributes(item),
-                ConditionExpression="attribute_not_exists(file_key)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as error:
-            if not _is_conditional_failure(error):
-                raise
-            return _from_attributes(error.response.get("Item") or {}) or self.get_item(date_prefix, file_key)
+            with _conditional():
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=_to_attributes(item),
+                    ConditionExpression="attribute_not_exists(file_key)",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+        except ConditionFailed as existing:
+            return existing.item or self.get_item(date_prefix, file_key)
         return None
 
     def get_item(self, date_prefix: str, file_key: str) -> dict[str, Any]:
@@ -308,22 +338,17 @@ class TrackingTable:
         expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
         if removes:
             expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(date_prefix, file_key),
-                UpdateExpression=expression,
-                ConditionExpression="#status = :expected_status AND #etag = :expected_etag",
-                ExpressionAttributeNames=_names(*sets, *removes),
-                ExpressionAttributeValues=_expression(
-                    {**sets, "expected_status": expected_status, "expected_etag": expected_etag}
-                ),
-            )
-        except ClientError as error:
-            if _is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, file_key),
+            UpdateExpression=expression,
+            ConditionExpression="#status = :expected_status AND #etag = :expected_etag",
+            ExpressionAttributeNames=_names(*sets, *removes),
+            ExpressionAttributeValues=_expression(
+                {**sets, "expected_status": expected_status, "expected_etag": expected_etag}
+            ),
+        )
 
     # Counters ------------------------------------------------------------------------------------------
 
@@ -355,71 +380,58 @@ class TrackingTable:
         self, date_prefix: str, observed: PartitionCounters, pending_count: int, pending_bytes: int
     ) -> bool:
         """Sets the counters to the counted truth unless an arrival or decrement happened since `observed`."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(date_prefix, PARTITION_SUMMARY),
-                UpdateExpression="SET #pending_count = :count, #pending_bytes = :bytes",
-                ConditionExpression="#pending_count = :observed_count AND #pending_bytes = :observed_bytes "
-                "AND #last_arrival_at = :observed_arrival",
-                ExpressionAttributeNames=_names("pending_count", "pending_bytes", "last_arrival_at"),
-                ExpressionAttributeValues=_expression(
-                    {
-                        "count": pending_count,
-                        "bytes": pending_bytes,
-                        "observed_count": observed.pending_count,
-                        "observed_bytes": observed.pending_bytes,
-                        "observed_arrival": observed.last_arrival_at,
-                    }
-                ),
-            )
-        except ClientError as error:
-            if _is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, PARTITION_SUMMARY),
+            UpdateExpression="SET #pending_count = :count, #pending_bytes = :bytes",
+            ConditionExpression="#pending_count = :observed_count AND #pending_bytes = :observed_bytes "
+            "AND #last_arrival_at = :observed_arrival",
+            ExpressionAttributeNames=_names("pending_count", "pending_bytes", "last_arrival_at"),
+            ExpressionAttributeValues=_expression(
+                {
+                    "count": pending_count,
+                    "bytes": pending_bytes,
+                    "observed_count": observed.pending_count,
+                    "observed_bytes": observed.pending_bytes,
+                    "observed_arrival": observed.last_arrival_at,
+                }
+            ),
+        )
 
     # Lock ----------------------------------------------------------------------------------------------
 
     def acquire_lock(self, date_prefix: str, owner: str, now: datetime, ttl_seconds: int) -> bool:
         """Takes the partition lock if it is free or its holder's lease has run out."""
         epoch = int(now.timestamp())
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=_to_attributes(
-                    {
-                        "date_prefix": date_prefix,
-                        "file_key": LOCK,
-                        "item_type": "lock",
-                        "owner": owner,
-                        "acquired_at": iso(now),
-                        "expires_at": epoch + ttl_seconds,
-                    }
-                ),
-                ConditionExpression="attribute_not_exists(file_key) OR #expires_at <= :now",
-                ExpressionAttributeNames=_names("expires_at"),
-                ExpressionAttributeValues=_expression({"now": epoch}),
-            )
-        except ClientError as error:
-            if _is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return _succeeded(
+            self._client.put_item,
+            TableName=self._table,
+            Item=_to_attributes(
+                {
+                    "date_prefix": date_prefix,
+                    "file_key": LOCK,
+                    "item_type": "lock",
+                    "owner": owner,
+                    "acquired_at": iso(now),
+                    "expires_at": epoch + ttl_seconds,
+                }
+            ),
+            ConditionExpression="attribute_not_exists(file_key) OR #expires_at <= :now",
+            ExpressionAttributeNames=_names("expires_at"),
+            ExpressionAttributeValues=_expression({"now": epoch}),
+        )
 
     def release_lock(self, date_prefix: str, owner: str) -> None:
-        try:
-            self._client.delete_item(
-                TableName=self._table,
-                Key=self._key(date_prefix, LOCK),
-                ConditionExpression="#owner = :owner",
-                ExpressionAttributeNames=_names("owner"),
-                ExpressionAttributeValues=_expression({"owner": owner}),
-            )
-        except ClientError as error:
-            # Another invocation took over an expired lease: it is theirs to release.
-            if not _is_conditional_failure(error):
-                raise
+        # Another invocation took over an expired lease: it is theirs to release.
+        _succeeded(
+            self._client.delete_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, LOCK),
+            ConditionExpression="#owner = :owner",
+            ExpressionAttributeNames=_names("owner"),
+            ExpressionAttributeValues=_expression({"owner": owner}),
+        )
 
     def _lock_check(self, date_prefix: str, owner: str, now: datetime) -> dict[str, Any]:
         return {
@@ -637,20 +649,15 @@ class TrackingTable:
             removes = ["quarantine_reason", "error"]
         expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
         expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(date_prefix, outcome.file_key),
-                UpdateExpression=expression,
-                ConditionExpression="#manifest_id = :manifest_id",
-                ExpressionAttributeNames=_names(*sets, *removes, "manifest_id"),
-                ExpressionAttributeValues=_expression({**sets, "manifest_id": manifest_id}),
-            )
-        except ClientError as error:
-            if _is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, outcome.file_key),
+            UpdateExpression=expression,
+            ConditionExpression="#manifest_id = :manifest_id",
+            ExpressionAttributeNames=_names(*sets, *removes, "manifest_id"),
+            ExpressionAttributeValues=_expression({**sets, "manifest_id": manifest_id}),
+        )
 
     def record_manifest_totals(
         self, date_prefix: str, manifest_id: str, totals: ManifestTotals, now: datetime
@@ -752,39 +759,37 @@ class TrackingTable:
             "previous_manifest_ids", "manifest_id", "manifest_path", "quarantine_reason", "quarantine_path",
             "records_read", "records_written", "records_rejected", "outcome_at",
         )  # fmt: skip
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(date_prefix, file_key),
-                UpdateExpression="SET #status = :pending, #size_bytes = :size, #etag = :etag, "
-                "#version_id = :version_id, #readmitted_at = :now, #updated_at = :now, "
-                "#previous_manifest_ids = "
-                "list_append(if_not_exists(#previous_manifest_ids, :none), :manifest) "
-                "REMOVE #manifest_id, #manifest_path, #quarantine_reason, #quarantine_path, "
-                "#records_read, #records_written, #records_rejected, #outcome_at",
-                ConditionExpression="#status = :quarantined AND #manifest_id = :manifest_id "
-                "AND #updated_at = :seen",
-                ExpressionAttributeNames=_names(*names),
-                ExpressionAttributeValues=_expression(
-                    {
-                        "pending": PENDING,
-                        "quarantined": QUARANTINED,
-                        "size": current.size_bytes,
-                        "etag": current.etag,
-                        "version_id": current.version_id,
-                        "now": iso(now),
-                        "none": [],
-                        "manifest": [item["manifest_id"]],
-                        "manifest_id": item["manifest_id"],
-                        "seen": item["updated_at"],
-                    }
-                ),
-            )
-        except ClientError as error:
+        written = _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, file_key),
+            UpdateExpression="SET #status = :pending, #size_bytes = :size, #etag = :etag, "
+            "#version_id = :version_id, #readmitted_at = :now, #updated_at = :now, "
+            "#previous_manifest_ids = "
+            "list_append(if_not_exists(#previous_manifest_ids, :none), :manifest) "
+            "REMOVE #manifest_id, #manifest_path, #quarantine_reason, #quarantine_path, "
+            "#records_read, #records_written, #records_rejected, #outcome_at",
+            ConditionExpression="#status = :quarantined AND #manifest_id = :manifest_id "
+            "AND #updated_at = :seen",
+            ExpressionAttributeNames=_names(*names),
+            ExpressionAttributeValues=_expression(
+                {
+                    "pending": PENDING,
+                    "quarantined": QUARANTINED,
+                    "size": current.size_bytes,
+                    "etag": current.etag,
+                    "version_id": current.version_id,
+                    "now": iso(now),
+                    "none": [],
+                    "manifest": [item["manifest_id"]],
+                    "manifest_id": item["manifest_id"],
+                    "seen": item["updated_at"],
+                }
+            ),
+        )
+        if not written:
             self.adjust_counters(date_prefix, files=-1, size_bytes=-current.size_bytes)
-            if _is_conditional_failure(error):
-                raise NotReadmittable(file_key, self.get_item(date_prefix, file_key)) from None
-            raise
+            raise NotReadmittable(file_key, self.get_item(date_prefix, file_key))
         return item
 
     def items(self, date_prefix: str | None = None) -> Iterator[dict[str, Any]]:
@@ -836,18 +841,16 @@ class TrackingTable:
         names = ("replays", "execution_arn", "execution_started_at", "updated_at")
         values = {"none": [], "replay": [replay], "arn": execution_arn, "now": iso(now)}
         key = self._key(date_prefix, MANIFEST_PREFIX + manifest_id)
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=key,
-                UpdateExpression=noted + ", #status = :manifested REMOVE #error, #error_cause, #failed_at",
-                ConditionExpression="#status = :failed",
-                ExpressionAttributeNames=_names(*names, "status", "error", "error_cause", "failed_at"),
-                ExpressionAttributeValues=_expression({**values, "manifested": MANIFESTED, "failed": FAILED}),
-            )
-        except ClientError as error:
-            if not _is_conditional_failure(error):
-                raise
+        cleared = _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=key,
+            UpdateExpression=noted + ", #status = :manifested REMOVE #error, #error_cause, #failed_at",
+            ConditionExpression="#status = :failed",
+            ExpressionAttributeNames=_names(*names, "status", "error", "error_cause", "failed_at"),
+            ExpressionAttributeValues=_expression({**values, "manifested": MANIFESTED, "failed": FAILED}),
+        )
+        if not cleared:
             self._client.update_item(
                 TableName=self._table,
                 Key=key,
@@ -867,30 +870,25 @@ class TrackingTable:
         now: datetime,
     ) -> bool:
         """Marks the manifest failed if it still has the status and updated_at read; False if it moved on."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
-                UpdateExpression="SET #status = :failed, #error = :error, #error_cause = :cause, "
-                "#failed_at = :now, #updated_at = :now",
-                ConditionExpression="#status = :status AND #updated_at = :updated_at",
-                ExpressionAttributeNames=_names("status", "error", "error_cause", "failed_at", "updated_at"),
-                ExpressionAttributeValues=_expression(
-                    {
-                        "failed": FAILED,
-                        "error": error,
-                        "cause": cause,
-                        "now": iso(now),
-                        "status": status,
-                        "updated_at": updated_at,
-                    }
-                ),
-            )
-        except ClientError as client_error:
-            if _is_conditional_failure(client_error):
-                return False
-            raise
-        return True
+        return _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+            UpdateExpression="SET #status = :failed, #error = :error, #error_cause = :cause, "
+            "#failed_at = :now, #updated_at = :now",
+            ConditionExpression="#status = :status AND #updated_at = :updated_at",
+            ExpressionAttributeNames=_names("status", "error", "error_cause", "failed_at", "updated_at"),
+            ExpressionAttributeValues=_expression(
+                {
+                    "failed": FAILED,
+                    "error": error,
+                    "cause": cause,
+                    "now": iso(now),
+                    "status": status,
+                    "updated_at": updated_at,
+                }
+            ),
+        )
 
 
 def _counters(item: dict[str, Any]) -> PartitionCounters:
