@@ -107,3 +107,15 @@ def test_a_file_the_builder_refused_cannot_be_readmitted(cli, stack, pipeline):
     assert code == 1
     assert "quarantined (invalid_extension" in output
     assert "only a file quarantined by the job for its content (bad_content)" in output
+
+
+def test_a_corrected_upload_of_a_quarantined_file_leaves_its_manifest_for_a_later_one(stack, quarantined):
+    good, bad, manifest = quarantined
+    stack.builder().handle_sqs_batch([stack.upload(bad.split("/", 3)[3], b'{"id": "fixed"}\n')])
+
+    item = stack.files(stack.yesterday)[bad]
+    # Pending again, and at once in a new manifest: its date is past, so its arrival flushed it.
+    assert (item["status"], item["previous_manifest_ids"]) == ("manifested", [manifest["manifest_id"]])
+    assert item["manifest_id"] != manifest["manifest_id"] and "records_read" not in item
+    converted(stack, manifest, good, bad)
+    assert stack.files(stack.yesterday)[bad]["status"] == "manifested"

@@ -144,7 +144,14 @@ class FileIntake:
             elif status == QUARANTINED and reason is None:
                 rearmed = self._table.count_arrival(date_prefix, obj.size_bytes, self._now())
                 if self._table.replace_file_version(
-                    date_prefix, obj.uri, QUARANTINED, etag, obj, PENDING, self._now()
+                    date_prefix,
+                    obj.uri,
+                    QUARANTINED,
+                    etag,
+                    obj,
+                    PENDING,
+                    self._now(),
+                    leaves_manifest=existing.get("manifest_id"),
                 ):
                     logger.info(
                         "%s re-uploaded valid after quarantine: pending again",

@@ -323,10 +323,31 @@ class TrackingTable:
         now: datetime,
         quarantine_reason: str | None = None,
         quarantine_path: str | None = None,
+        leaves_manifest: str | None = None,
     ) -> bool:
-        """Moves an item to a new ETag if it still has the status and ETag the caller decided on."""
-        sets = {"status": status, "size_bytes": obj.size_bytes, "etag": obj.etag, "updated_at": iso(now)}
+        """Moves an item to a new ETag if it still has the status and ETag the caller decided on.
+
+        `leaves_manifest`: the manifest the item was in (a file the job quarantined, uploaded again valid):
+        the item leaves it, keeping it in `previous_manifest_ids`, so a replay of it no longer records this
+        file's outcome, and its earlier outcome goes.
+        """
+        sets: dict[str, Any] = {
+            "status": status,
+            "size_bytes": obj.size_bytes,
+            "etag": obj.etag,
+            "updated_at": iso(now),
+        }
         removes = []
+        values: dict[str, Any] = {}
+        previous = ""
+        if leaves_manifest:
+            previous = (
+                ", #previous_manifest_ids = "
+                "list_append(if_not_exists(#previous_manifest_ids, :none), :left_manifest)"
+            )
+            values = {"none": [], "left_manifest": [leaves_manifest]}
+            removes += ["manifest_id", "manifest_path", "records_read", "records_written"]
+            removes += ["records_rejected", "outcome_at"]
         if obj.version_id:
             sets["version_id"] = obj.version_id
         else:
@@ -335,18 +356,19 @@ class TrackingTable:
             removes += ["quarantine_reason", "quarantine_path"]
         else:
             sets.update(quarantine_reason=quarantine_reason, quarantine_path=quarantine_path)
-        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets) + previous
         if removes:
             expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
+        extra_names = ("previous_manifest_ids",) if leaves_manifest else ()
         return _succeeded(
             self._client.update_item,
             TableName=self._table,
             Key=self._key(date_prefix, file_key),
             UpdateExpression=expression,
             ConditionExpression="#status = :expected_status AND #etag = :expected_etag",
-            ExpressionAttributeNames=_names(*sets, *removes),
+            ExpressionAttributeNames=_names(*sets, *removes, *extra_names),
             ExpressionAttributeValues=_expression(
-                {**sets, "expected_status": expected_status, "expected_etag": expected_etag}
+                {**sets, **values, "expected_status": expected_status, "expected_etag": expected_etag}
             ),
         )
 
