@@ -68,8 +68,7 @@ def test_replay_runs_the_failed_manifest_again_to_completion(failure):
     assert failure["replay_exit_code"] == 0
     assert manifest["status"] == "completed"
     assert sorted((e["name"], e["status"]) for e in failure["executions"]) == [
-        # The first execution reported its failure (its alert), so it did not fail itself.
-        (manifest["manifest_id"], "SUCCEEDED"),
+        (manifest["manifest_id"], "FAILED"),
         (f"{manifest['manifest_id']}-replay-1", "SUCCEEDED"),
     ]
     assert failure["rows"] == failure["expected_rows"]

@@ -57,15 +57,10 @@ def test_a_manifest_completed_with_quarantined_files_alerts_once_naming_them_the
     assert alert["Catch"][0]["Next"] == alert["Next"] == "Completed"
 
 
-def test_failure_path_records_the_failure_then_alerts_once(states):
+def test_failure_path_records_the_failure_then_alerts_then_fails(states):
     assert states["UpdateStatusFailed"]["Next"] == "SendFailureAlert"
-    # Reported: the execution ends without failing, so the executions-failed alarm does not repeat the alert.
-    assert states["SendFailureAlert"]["Next"] == "FailureReported"
-    assert states["FailureReported"]["Type"] == "Succeed"
-
-
-def test_a_failure_whose_alert_cannot_be_sent_fails_the_execution_for_the_alarm(states):
-    assert states["SendFailureAlert"]["Catch"][0]["Next"] == "Fail"
+    # Failed, not succeeded: the datamart load chained after a manifest's success must not run.
+    assert states["SendFailureAlert"]["Next"] == states["SendFailureAlert"]["Catch"][0]["Next"] == "Fail"
     assert states["Fail"]["Type"] == "Fail"
 
 

@@ -138,9 +138,8 @@ def test_glue_run_gets_the_manifest_path_and_the_job_defaults(succeeded, stack):
     assert arguments["--MANIFEST_BUCKET"] == stack["bucket_names"]["manifests"]
 
 
-def test_failed_glue_run_ends_the_execution_once_its_failure_is_reported(failed):
-    # Reported by its alert: the executions-failed alarm is for failures no execution could report.
-    assert failed["execution"]["status"] == "SUCCEEDED"
+def test_failed_glue_run_fails_the_execution(failed):
+    assert failed["execution"]["status"] == "FAILED"
 
 
 def test_failed_glue_run_is_retried_twice_before_the_failure_path(failed):
