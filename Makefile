@@ -39,7 +39,7 @@ LOCAL_ENV := AWS_ENDPOINT_URL=$(EMULATOR_URL) AWS_ACCESS_KEY_ID=testing AWS_SECR
 	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 TF_VAR_use_local_emulator=true
 
 .PHONY: help venv test docs build fmt lint plan apply destroy emulator-up emulator-down postgres-up postgres-down \
-	bench-lambda bench-glue bench-zip bench-datamart validate-configs bench
+	bench-lambda bench-glue bench-zip bench-datamart bench-router validate-configs bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -169,10 +169,13 @@ bench-datamart: venv ## Benchmark the datamart load against the COPY ceiling, aw
 bench-zip: venv ## Benchmark DownloadZip over the emulator against a download-then-upload copy
 	$(PYTHON) benchmarks/download_zip.py
 
-validate-configs: venv ## Validate the repository's config files against schemas/ (no AWS needed)
-	$(PYTHON) -m upload_config.cli validate config/config.json --kind router_config
+bench-router: venv ## Benchmark the file router: AWS requests per file, config reads, decisions per second
+	$(PYTHON) benchmarks/router_requests.py
 
-bench: bench-lambda bench-glue bench-zip bench-datamart ## Run every benchmark
+validate-configs: venv ## Validate the repository's config files against schemas/ (no AWS needed)
+	$(PYTHON) -m upload_config.cli validate config/config.json --kind router_config --deployed-jobs datamart-load
+
+bench: bench-lambda bench-glue bench-zip bench-datamart bench-router ## Run every benchmark
 
 # The live platform: one background `local-aws up` (emulator, the dev stack applied, event delivery, Glue on
 # local Spark), found again through its pidfile, written once it is up. It is the emulator of LOCAL=1 targets
@@ -182,7 +185,7 @@ PLATFORM_PIDFILE := .local/platform.pid
 PLATFORM_LOG := .local/platform.log
 PLATFORM_FUNCTION_LOG := .local/platform-functions.log
 .PHONY: up down
-up: venv ## The live local platform: emulator, dev stack, SQS/schedule/Glue delivery as on AWS (make down stops it)
+up: venv ## The live local platform: emulator, dev stack, PostgreSQL, SQS/EventBridge/Glue delivery as on AWS (make down stops it)
 	@mkdir -p .local
 	@if [ -f $(PLATFORM_PIDFILE) ] && kill -0 $$(cat $(PLATFORM_PIDFILE)) 2>/dev/null; then \
 		echo "platform already up on $(EMULATOR_URL) (pid $$(cat $(PLATFORM_PIDFILE))); make down stops it"; \
@@ -210,7 +213,7 @@ down: ## Stop the live platform (its emulator and everything in it go too)
 	@rm -f $(PLATFORM_PIDFILE)
 
 .PHONY: demo bench-pipeline
-demo: up ## The whole pipeline on the live platform (make up): sample data in, Parquet out, a summary
+demo: up ## The platform on make up: sample data to Parquet, into the datamart, CSV files routed; a summary
 	$(PYTHON) -m local_aws.demo --endpoint-url $(EMULATOR_URL) --function-log $(PLATFORM_FUNCTION_LOG)
 
 bench-pipeline: venv ## Benchmark 1,000 files end to end through the dev stack on the emulator and local Spark

@@ -56,11 +56,31 @@ RUNTIME_DISTRIBUTIONS = {
 }
 
 # What only some functions run with: more pinned distributions, and repository folders copied into the
-# function's package (UploadConfig validates against the repository's schemas/).
+# shared package (UploadConfig, the file router and the datamart workflow validate against the repository's
+# schemas/).
+JSONSCHEMA = ("jsonschema", "jsonschema-specifications", "referencing", "attrs", "rpds-py")
+SCHEMAS = {REPO_ROOT / "schemas": "platform_common/schemas"}
+# The datamart workflow's functions share their own package; those reaching PostgreSQL read the engine's
+# ledger through its modules that need psycopg only (ledger, staging_names, glue_arguments, sql), and
+# psycopg's binary wheel brings libpq.
+DATAMART_WORKFLOW = SHARED_PACKAGE.parent / "datamart_workflow"
+DATAMART_ENGINE = REPO_ROOT / "src" / "glue" / "datamart_load"
+POSTGRES = ("psycopg", "psycopg-binary")
 FUNCTION_DISTRIBUTIONS = {
-    "upload_config": ("jsonschema", "jsonschema-specifications", "referencing", "attrs", "rpds-py"),
+    "upload_config": JSONSCHEMA,
+    "file_router": JSONSCHEMA,
+    "build_processing_plan": JSONSCHEMA,
+    "check_results": (*JSONSCHEMA, *POSTGRES),
+    "finalize_pipeline": (*JSONSCHEMA, *POSTGRES),
+    "handle_failure": (*JSONSCHEMA, *POSTGRES),
 }
-FUNCTION_DATA = {"upload_config": {REPO_ROOT / "schemas": "upload_config/schemas"}}
+FUNCTION_PACKAGES = {
+    "build_processing_plan": (DATAMART_WORKFLOW,),
+    "check_results": (DATAMART_WORKFLOW, DATAMART_ENGINE),
+    "finalize_pipeline": (DATAMART_WORKFLOW, DATAMART_ENGINE),
+    "handle_failure": (DATAMART_WORKFLOW, DATAMART_ENGINE),
+}
+FUNCTION_DATA = {name: SCHEMAS for name in FUNCTION_DISTRIBUTIONS}
 
 # The platform compiled distributions are built for: the functions' runtime (python3.12 on x86_64). The
 # installed copy is built for this machine's interpreter, so its Lambda wheel of the same version is
@@ -154,6 +174,8 @@ def functions(lambda_sources: Path = LAMBDA_SOURCES) -> list[Path]:
 def build_function(function_dir: Path, archive_path: Path) -> Path:
     """Zip a function with the shared package, the runtime distributions and its own, sorted by name."""
     entries = [*package_entries(function_dir), *package_entries(SHARED_PACKAGE)]
+    for package in FUNCTION_PACKAGES.get(function_dir.name, ()):
+        entries.extend(package_entries(package))
     for name, excluded in RUNTIME_DISTRIBUTIONS.items():
         entries.extend(distribution_entries(name, excluded))
     for name in FUNCTION_DISTRIBUTIONS.get(function_dir.name, ()):

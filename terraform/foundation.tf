@@ -1,5 +1,5 @@
 # The platform: a shared foundation (this file: the key, the buckets, the alerts topic) and one file
-# per pipeline (intake.tf, later router.tf and datamart.tf), each composed of the building-block
+# per pipeline (intake.tf, router.tf, later datamart.tf), each composed of the building-block
 # modules under modules/. Environments (environments/<name>/) call this module with values only.
 
 data "aws_caller_identity" "current" {}
@@ -83,6 +83,8 @@ module "alerts" {
 # bucket is declared here, in one resource.
 resource "aws_s3_bucket_notification" "input" {
   bucket = module.storage.bucket_names["input"]
+  # The file router's rule (router.tf) selects the events of its prefix from EventBridge.
+  eventbridge = var.enable_router
 
   # Every object under the prefix is announced, whatever its extension: the manifest builder
   # quarantines what it cannot accept, so a wrong file is visible instead of silently ignored.

@@ -100,3 +100,43 @@ output "config_bucket_name" {
   description = "Bucket of the versioned configs (the router's config/config.json, datamart run requests)."
   value       = module.storage.bucket_names["config"]
 }
+
+output "router_function_name" {
+  description = "Name of the file router Lambda (null without enable_router); `platform-ops router` reads its settings from it."
+  value       = var.enable_router ? module.router_function["this"].function_name : null
+}
+
+output "router_decisions_table_name" {
+  description = "DynamoDB table of the router's decisions, one item per landed object (null without enable_router)."
+  value       = var.enable_router ? module.router_decisions_table["this"].table_name : null
+}
+
+output "router_state_machine_arn" {
+  description = "ARN of the file routing state machine (null without enable_router)."
+  value       = var.enable_router ? module.router_state_machine["this"].state_machine_arn : null
+}
+
+output "datamart_state_machine_arn" {
+  description = "The datamart load state machine (null without enable_datamart)."
+  value       = var.enable_datamart ? module.datamart_state_machine["this"].state_machine_arn : null
+}
+
+output "datamart_runs_table_name" {
+  description = "The datamart's run records (null without enable_datamart)."
+  value       = var.enable_datamart ? module.datamart_runs_table["this"].table_name : null
+}
+
+output "datamart_secret_arn" {
+  description = "The secret the datamart's job and functions connect with (null without enable_datamart)."
+  value       = var.enable_datamart ? local.datamart_secret_arn : null
+}
+
+output "datamart_notices_topic_arn" {
+  description = "The topic of the datamart's run summaries (null without enable_datamart)."
+  value       = var.enable_datamart ? module.datamart_notices["this"].topic_arn : null
+}
+
+output "datamart_function_names" {
+  description = "The datamart workflow's functions by state key (empty without enable_datamart)."
+  value       = { for key, function in module.datamart_function : key => function.function_name }
+}

@@ -109,6 +109,8 @@ module "utilities_upload_config" {
   reserved_concurrency = 2
   environment_variables = {
     CONFIG_BUCKET = module.storage.bucket_names["config"]
+    # The same list the router checks job names against (router.tf): an upload it would refuse is refused.
+    DEPLOYED_LOAD_JOBS = join(",", var.router_load_jobs)
   }
   kms_key_arn        = module.kms.key_arn
   log_retention_days = var.log_retention_days

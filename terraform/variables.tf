@@ -393,23 +393,215 @@ variable "enable_utilities" {
 }
 
 variable "enable_router" {
-  description = "Deploy the file router pipeline (router.tf). The router arrives in a later release; until then only false is accepted."
+  description = "Deploy the file router pipeline (router.tf): EventBridge notifications of the input bucket, the router Lambda, its decisions table and the routing state machine. Routed files are loaded by the datamart workflow, so it needs enable_datamart."
   type        = bool
   default     = false
 
   validation {
-    condition     = !var.enable_router
-    error_message = "The file router pipeline is not part of this release yet: enable_router must be false."
+    condition     = !var.enable_router || var.enable_datamart
+    error_message = "enable_router needs enable_datamart: the datamart workflow loads each routed file."
+  }
+}
+
+# --- file router ---------------------------------------------------------------------------------
+
+variable "blank_router_step_function_arn" {
+  description = "Rollback switch of the file router: true deploys it with STEP_FUNCTION_ARN blank, so it keeps deciding and recording but starts no routing (decisions are held); set back to false and run `platform-ops router replay`."
+  type        = bool
+  default     = false
+}
+
+variable "router_load_jobs" {
+  description = "The load jobs the platform deploys (the router's DEPLOYED_LOAD_JOBS): a config job's job_name must be one of them. `datamart-load` is the datamart engine's, the default of job_name."
+  type        = list(string)
+  default     = ["datamart-load"]
+
+  validation {
+    condition     = length(var.router_load_jobs) > 0 && alltrue([for name in var.router_load_jobs : can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", name))])
+    error_message = "router_load_jobs must list at least one job name of letters, digits and _.- (as the config schema's job_name)."
+  }
+}
+
+variable "router_max_concurrent_loads" {
+  description = "Loads of one routed file that run at once (the routing Map's MaxConcurrency). Set the load job's MaxConcurrentRuns to at least this times the files routed at once; concurrency refusals are retried with glue_concurrency_retry's backoff."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.router_max_concurrent_loads >= 1 && var.router_max_concurrent_loads <= 40
+    error_message = "router_max_concurrent_loads must be between 1 and 40."
+  }
+}
+
+variable "router_reserved_concurrency" {
+  description = "Reserved concurrency of the router Lambda."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.router_reserved_concurrency >= 1
+    error_message = "router_reserved_concurrency must be at least 1."
+  }
+}
+
+variable "router_config_refresh_seconds" {
+  description = "How long the router uses its cached config before one conditional GET revalidates it (CONFIG_REFRESH_SECONDS)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.router_config_refresh_seconds >= 0 && var.router_config_refresh_seconds <= 3600
+    error_message = "router_config_refresh_seconds must be between 0 and 3600."
   }
 }
 
 variable "enable_datamart" {
-  description = "Deploy the datamart load pipeline (datamart.tf). The datamart arrives in a later release; until then only false is accepted."
+  description = "Deploy the datamart load pipeline (datamart.tf): its state machine, functions, Glue job and connection, run records, bundles, triggers and alarms. Needs datamart_network, and datamart_secret_arn or create_datamart_database."
   type        = bool
   default     = false
+}
+
+variable "datamart_network" {
+  description = "Where the datamart's PostgreSQL is reached from: private subnets (the functions reaching the database and, with the first subnet, the Glue NETWORK connection), their security groups, and the availability zone of the first subnet. The subnets need a path to S3, DynamoDB, SNS and Secrets Manager (VPC endpoints or NAT)."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+    availability_zone  = string
+  })
+  default = null
 
   validation {
-    condition     = !var.enable_datamart
-    error_message = "The datamart load pipeline is not part of this release yet: enable_datamart must be false."
+    condition     = !var.enable_datamart || var.datamart_network != null
+    error_message = "enable_datamart needs datamart_network: the subnets and security groups from which PostgreSQL is reached."
   }
+
+  validation {
+    condition = var.datamart_network == null || (
+      length(try(var.datamart_network.subnet_ids, [])) > 0 && length(try(var.datamart_network.security_group_ids, [])) > 0
+      && alltrue([for id in try(var.datamart_network.subnet_ids, []) : can(regex("^subnet-[0-9a-f]{8,17}$", id))])
+      && alltrue([for id in try(var.datamart_network.security_group_ids, []) : can(regex("^sg-[0-9a-f]{8,17}$", id))])
+      && can(regex("^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$", try(var.datamart_network.availability_zone, "")))
+    )
+    error_message = "datamart_network: at least one subnet (subnet-<8 to 17 hex digits>) and one security group (sg-<8 to 17 hex digits>), and an availability zone like eu-west-1a."
+  }
+}
+
+variable "datamart_secret_arn" {
+  description = "ARN of the Secrets Manager secret of an existing datamart database (RDS layout: host, port, dbname, username, password, optional sslmode). Blank when create_datamart_database creates the database and its secret."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.datamart_secret_arn == "" || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.datamart_secret_arn))
+    error_message = "datamart_secret_arn must be a Secrets Manager secret ARN, or blank."
+  }
+
+  validation {
+    condition     = !var.enable_datamart || ((var.datamart_secret_arn == "") == var.create_datamart_database)
+    error_message = "enable_datamart needs exactly one of datamart_secret_arn (an existing database) and create_datamart_database = true."
+  }
+}
+
+variable "create_datamart_database" {
+  description = "Create the datamart's database: an Aurora Serverless v2 PostgreSQL cluster in datamart_network, and its secret with a generated password (never in the state)."
+  type        = bool
+  default     = false
+}
+
+variable "datamart_database" {
+  description = "The Aurora Serverless v2 cluster created by create_datamart_database: engine version, database and master user names, capacity range (ACUs) and backup retention."
+  type = object({
+    engine_version        = optional(string, "16.6")
+    database_name         = optional(string, "datamart")
+    master_username       = optional(string, "datamart_admin")
+    min_capacity          = optional(number, 0.5)
+    max_capacity          = optional(number, 4)
+    backup_retention_days = optional(number, 7)
+  })
+  default = {}
+
+  validation {
+    condition = (
+      var.datamart_database.min_capacity >= 0 && var.datamart_database.min_capacity <= var.datamart_database.max_capacity
+      && var.datamart_database.max_capacity <= 256 && var.datamart_database.backup_retention_days >= 1
+      && var.datamart_database.backup_retention_days <= 35
+      && can(regex("^[a-z][a-z0-9_]{0,62}$", var.datamart_database.database_name))
+      && can(regex("^[a-z][a-z0-9_]{0,62}$", var.datamart_database.master_username))
+    )
+    error_message = "datamart_database: 0 <= min_capacity <= max_capacity <= 256, 1 to 35 backup days, database and user names of lower-case letters, digits and underscores."
+  }
+}
+
+variable "datamart_bundles" {
+  description = "Bundles of config/bundles/ deployed to the config bucket (bundles/<name>/<version>/), by name."
+  type        = list(string)
+  default     = ["events"]
+
+  validation {
+    condition     = alltrue([for name in var.datamart_bundles : can(regex("^[A-Za-z][A-Za-z0-9_-]{0,63}$", name))])
+    error_message = "Each bundle name must be a folder name of config/bundles/ (letters, digits, _ and -, starting with a letter)."
+  }
+}
+
+variable "datamart_chain_bundle" {
+  description = "The bundle that loads each intake manifest into the datamart when its processing succeeds (blank: the datamart is not chained after the intake)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.datamart_chain_bundle == "" || contains(var.datamart_bundles, var.datamart_chain_bundle)
+    error_message = "datamart_chain_bundle must be one of datamart_bundles, or blank."
+  }
+}
+
+variable "datamart_schedules" {
+  description = "Bundles run on a schedule, bundle => EventBridge schedule expression; each run loads the day before the schedule's time."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for bundle, expression in var.datamart_schedules : contains(var.datamart_bundles, bundle) && can(regex("^(cron|rate)\\(.+\\)$", expression))])
+    error_message = "datamart_schedules: each key one of datamart_bundles, each value a cron(...) or rate(...) expression."
+  }
+}
+
+variable "datamart_notice_email_addresses" {
+  description = "E-mail addresses subscribed to the datamart's run summaries topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "datamart_run_duration_alarm_seconds" {
+  description = "A datamart run taking longer than this raises the run duration alarm."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.datamart_run_duration_alarm_seconds >= 60
+    error_message = "datamart_run_duration_alarm_seconds must be at least 60."
+  }
+}
+
+variable "datamart_glue_worker_type" {
+  description = "Worker type of the datamart load Glue job."
+  type        = string
+  default     = "G.1X"
+}
+
+variable "datamart_glue_number_of_workers" {
+  description = "Workers of the datamart load Glue job (2 is Glue's minimum; the driver streams sources below SPARK_MIN_BYTES)."
+  type        = number
+  default     = 2
+}
+
+variable "datamart_glue_timeout_minutes" {
+  description = "Timeout of a datamart load Glue run; a run killed by it resumes on replay."
+  type        = number
+  default     = 120
+}
+
+variable "datamart_glue_max_concurrent_runs" {
+  description = "Concurrent runs of the datamart load Glue job; more wait in the state machine's backoff."
+  type        = number
+  default     = 3
 }

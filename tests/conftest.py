@@ -36,7 +36,8 @@ def dev_deployment(local_aws):
     failure and backlog paths take seconds: a failing Glue run is retried after 1 s and 2 s instead of 30 s
     and 60 s, and a run refused for concurrency waits 1 to 2 s instead of 1 to 15 minutes. The
     emulator's environment and the Spark runner are not left set for the suites sharing the emulator:
-    whoever needs them sets them meanwhile.
+    whoever needs them sets them meanwhile. The datamart's secret is the emulator's, empty until a suite
+    points it at a database (`Deployment.use_datamart_database`).
     """
     from local_aws.deployment import local_deployment
 
@@ -53,6 +54,15 @@ def dev_deployment(local_aws):
         os.environ.update(saved_environ)
         local_aws.glue_runner = saved_runner
         yield deployment
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One local PostgreSQL server for the session (local_pg); suites create a database per test on it."""
+    from local_pg import LocalPostgres
+
+    with LocalPostgres() as server:
+        yield server
 
 
 @pytest.fixture

@@ -3,8 +3,16 @@ module "ndjson_intake" {
 
   environment             = "dev"
   blank_step_function_arn = var.blank_step_function_arn
-  alert_email_addresses   = var.alert_email_addresses
-  enable_utilities        = true
+  # The file router's rollback switch, as the intake's above.
+  blank_router_step_function_arn = var.blank_router_step_function_arn
+  alert_email_addresses          = var.alert_email_addresses
+  enable_utilities               = true
+  enable_router                  = true
+
+  enable_datamart       = true
+  datamart_network      = var.datamart_network
+  datamart_secret_arn   = var.datamart_secret_arn
+  datamart_chain_bundle = "events"
 
   # A disposable environment: buckets and table may be destroyed with their data.
   force_destroy      = true

@@ -3,8 +3,18 @@ module "ndjson_intake" {
 
   environment             = "prod"
   blank_step_function_arn = var.blank_step_function_arn
-  alert_email_addresses   = var.alert_email_addresses
-  enable_utilities        = true
+  # The file router's rollback switch, as the intake's above.
+  blank_router_step_function_arn = var.blank_router_step_function_arn
+  alert_email_addresses          = var.alert_email_addresses
+  enable_utilities               = true
+  enable_router                  = true
+
+  enable_datamart          = true
+  datamart_network         = var.datamart_network
+  create_datamart_database = true
+  datamart_database        = { min_capacity = 0.5, max_capacity = 8, backup_retention_days = 14 }
+  datamart_chain_bundle    = "events"
+  datamart_schedules       = { events = "cron(30 2 * * ? *)" }
 
   force_destroy      = false
   log_retention_days = 731

@@ -15,8 +15,32 @@ variable "blank_step_function_arn" {
   default     = false
 }
 
+variable "blank_router_step_function_arn" {
+  description = "Rollback switch of the file router: true blanks its STEP_FUNCTION_ARN (files are still decided and recorded, as held) while the routing state machine stays deployed."
+  type        = bool
+  default     = false
+}
+
 variable "alert_email_addresses" {
   description = "E-mail addresses subscribed to the pipeline's alerts."
   type        = list(string)
   default     = []
+}
+
+variable "datamart_network" {
+  description = "The private subnets and security groups from which the datamart's PostgreSQL is reached (the workflow's functions, the Glue connection), and the first subnet's availability zone. The subnets need VPC endpoints or NAT for S3, DynamoDB, SNS and Secrets Manager."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+    availability_zone  = string
+  })
+
+  validation {
+    condition = (
+      length(var.datamart_network.subnet_ids) > 0 && length(var.datamart_network.security_group_ids) > 0
+      && alltrue([for id in var.datamart_network.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", id))])
+      && alltrue([for id in var.datamart_network.security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", id))])
+    )
+    error_message = "datamart_network: subnet-<hex> ids and sg-<hex> ids, at least one of each."
+  }
 }

@@ -83,8 +83,8 @@ def _parser() -> argparse.ArgumentParser:
         "up",
         help="the live platform: the emulator, ENV applied to it, and event delivery, until SIGTERM",
         description="Start the emulator on PORT, apply environments/ENV to it, and deliver events as AWS "
-        "does (SQS to Lambda, EventBridge schedules, Glue runs on local Spark) until SIGTERM or SIGINT. "
-        "`make up` runs it in the background.",
+        "does (SQS to Lambda, EventBridge rules and schedules, Glue runs on local Spark) until SIGTERM or "
+        "SIGINT. `make up` runs it in the background.",
     )
     up.add_argument("--port", type=int, default=LIVE_PORT, help=f"emulator port (default {LIVE_PORT})")
     up.add_argument("--environment", default="dev", help="a folder of environments/ (default dev)")
@@ -97,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
         default=1.0,
         metavar="FACTOR",
         help="fire EventBridge schedules FACTOR times as often (tests; default 1)",
+    )
+    up.add_argument(
+        "--event-retry-seconds",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="the first wait before an EventBridge target delivery is retried, doubling after (default 1)",
     )
     up.add_argument("--spark-master", default="local[2]", help="Spark master of the Glue runs")
     up.set_defaults(command=_up)
@@ -184,6 +191,7 @@ def _up(args: argparse.Namespace) -> int:
         args.environment,
         args.workspace,
         args.schedule_speedup,
+        args.event_retry_seconds,
         args.spark_master,
         args.function_log,
         # Flushed: `make up` and the tests read the log file while it is written.

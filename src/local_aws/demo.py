@@ -1,9 +1,12 @@
-"""`make demo`: sample data through the live local platform (`make up`), from upload to Parquet, summarised.
+"""`make demo`: sample data through the live local platform (`make up`), from upload to Parquet and into the
+datamart, summarised.
 
 Uploads sample NDJSON to the platform's input bucket, watches the tracking table (what `platform-ops intake
 status` reads) while the platform delivers the intake queue to the manifest builder, the state machine runs
-and the Glue job converts on local Spark, forces today's partial batch with `platform-ops intake flush`, and
-prints what happened. The platform stays up for more uploads; `make down` stops it.
+and the Glue job converts on local Spark, and forces today's partial batch with `platform-ops intake flush`.
+Each completed manifest is then loaded into the datamart by the chained workflow, and CSV files landed under
+`data/in/` are routed (demo_loads.py). It prints what happened, with the rows per table per layer read from
+PostgreSQL. The platform stays up for more uploads; `make down` stops it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from local_aws import sample_data
+from local_aws import demo_loads, sample_data
 from local_aws.deployment import parquet_rows_by_date, rejected_lines
 from local_aws.functions import environment
 from local_aws.server import EmulatorClients, emulator_env
@@ -43,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     # The operator CLI finds the emulator as any AWS SDK would: through the environment.
     with environment(env):
         _run(client, outputs, args.timeout)
-        _summary(client, outputs)
+        dsn = _loads(client, outputs, args.timeout)
+        _summary(client, outputs, dsn)
     _step(f"done in {time.monotonic() - started:.0f} s; the platform stays up (make down stops it)")
     if args.function_log:
         _step(f"the manifest builder's log lines and metrics are in {args.function_log}")
@@ -72,6 +76,22 @@ def _run(client: Callable[[str], Any], outputs: dict[str, Any], timeout: float) 
         "time (a start that finds the job at its MaxConcurrentRuns is retried after 60 s, as on AWS)"
     )
     _watch(client, outputs, uris, deadline, until=lambda status: status in FINAL)
+
+
+def _loads(client: Callable[[str], Any], outputs: dict[str, Any], timeout: float) -> str:
+    """The datamart's runs after the intake, then the router's files; returns the datamart's DSN."""
+    from manifest_builder.tracking import TrackingTable
+    from platform_ops.intake.inventory import load_inventory
+
+    deadline = time.monotonic() + timeout
+    found = load_inventory(TrackingTable(client("dynamodb"), outputs["tracking_table_name"]))
+    completed = len(found.manifests_with_status("completed"))
+    _step("each completed manifest's Parquet is loaded by the datamart workflow (bundle `events`)")
+    demo_loads.wait_for_datamart_runs(client, outputs, completed, deadline, _step)
+    dsn = demo_loads.datamart_dsn(client, outputs)
+    _step("CSV files land under data/in/: the file router decides each with config/config.json")
+    demo_loads.route_files(client, outputs, dsn, deadline, _step)
+    return dsn
 
 
 def _watch(
@@ -108,17 +128,22 @@ def _statuses(client: Callable[[str], Any], outputs: dict[str, Any], uris: list[
 
 def _intake_ops(outputs: dict[str, Any], *arguments: str) -> str:
     """Runs `platform-ops intake` against the platform, echoing its output indented."""
+    return _platform_ops(["intake", "--function-name", outputs["manifest_builder_function_name"], *arguments])
+
+
+def _platform_ops(arguments: list[str]) -> str:
+    """Runs `platform-ops` against the platform, echoing its output indented."""
     from platform_ops.cli import main
 
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
-        main(["intake", "--function-name", outputs["manifest_builder_function_name"], *arguments])
+        main(arguments)
     for line in output.getvalue().splitlines():
         print(f"    {line}")
     return output.getvalue()
 
 
-def _summary(client: Callable[[str], Any], outputs: dict[str, Any]) -> None:
+def _summary(client: Callable[[str], Any], outputs: dict[str, Any], dsn: str) -> None:
     from manifest_builder.tracking import TrackingTable
     from platform_ops.intake.inventory import load_inventory
 
@@ -159,6 +184,11 @@ def _summary(client: Callable[[str], Any], outputs: dict[str, Any]) -> None:
         print(f"    {count} in {source_file}")
     if rejected:
         print(f"    e.g. {rejected[0]['raw_line'][:60]!r}: {rejected[0]['reason']}")
+    print("datamart runs (platform-ops datamart runs):")
+    _platform_ops(
+        ["datamart", "--function-name", outputs["datamart_function_names"]["build-processing-plan"], "runs"]
+    )
+    demo_loads.print_layers(dsn)
     print("=========================================\n")
 
 

@@ -38,11 +38,53 @@ class Deployment:
         self.pipeline.outputs = dict(self.outputs)
         return self.outputs
 
+    def use_datamart_database(self, dsn: str) -> None:
+        """Points the datamart's secret (created by local_deployment) at this PostgreSQL database."""
+        self.aws.client("secretsmanager").put_secret_value(
+            SecretId=self.outputs["datamart_secret_arn"], SecretString=json.dumps(datamart_secret(dsn))
+        )
+
     def parquet_rows_by_date(self) -> dict[str, int]:
         return parquet_rows_by_date(self.aws.client, self.outputs)
 
     def rejected_lines(self) -> list[dict[str, Any]]:
         return rejected_lines(self.aws.client, self.outputs)
+
+
+LOCAL_DATAMART_SECRET = "local-datamart-{environment}"
+
+
+def datamart_secret(dsn: str) -> dict[str, Any]:
+    """The RDS-layout secret of a local PostgreSQL database (no TLS on loopback)."""
+    from urllib.parse import urlparse
+
+    url = urlparse(dsn)
+    return {
+        "host": url.hostname,
+        "port": url.port,
+        "dbname": url.path.lstrip("/"),
+        "username": url.username,
+        # local_pg trusts loopback connections; the engine requires the field.
+        "password": url.password or "unused-by-trust-authentication",
+        "sslmode": "disable",
+    }
+
+
+def local_datamart_secret(aws: LocalAws, environment: str) -> str | None:
+    """The emulator's secret for an environment that names an existing datamart secret, its ARN; else None.
+
+    The committed ARN names a secret of the environment's account; here the stack gets one of the emulator,
+    empty until a database is given (Deployment.use_datamart_database).
+    """
+    main = (Path(__file__).resolve().parents[2] / "environments" / environment / "main.tf").read_text()
+    if "datamart_secret_arn" not in main:
+        return None
+    secrets = aws.client("secretsmanager")
+    name = LOCAL_DATAMART_SECRET.format(environment=environment)
+    try:
+        return secrets.describe_secret(SecretId=name)["ARN"]
+    except secrets.exceptions.ResourceNotFoundException:
+        return secrets.create_secret(Name=name, SecretString="{}")["ARN"]
 
 
 def job_arguments(client: Callable[[str], Any], outputs: Mapping[str, Any]) -> dict[str, str]:
@@ -115,6 +157,9 @@ def local_deployment(
         aws.glue_runner = runner
         cleanup.callback(setattr, aws, "glue_runner", previous_runner)
         os.environ.update(aws.env)
+        secret_arn = local_datamart_secret(aws, environment)
+        if secret_arn:
+            module_overrides = {"datamart_secret_arn": secret_arn, **(module_overrides or {})}
         stack = LocalStack(aws.env, environment, workspace, module_overrides, log)
         cleanup.callback(stack.remove)
         log("building the Lambda and Glue archives (scripts/build.py)")

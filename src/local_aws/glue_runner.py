@@ -5,6 +5,10 @@ passes them to the script, and hands them to `ndjson_parquet.local.run_glue_argu
 s3:// inputs and outputs through boto3 (so the process environment must point boto3 at the emulator:
 `os.environ.update(aws.env)`). A run that raises, e.g. too many rejected lines, fails its job run, and the
 state machine sees the failure as it would on AWS.
+
+A run with a `--PLAN_PATH` argument is the datamart load's: its plan runs with the engine against the
+database its `--DATAMART_SECRET_ARN` names (the emulator's Secrets Manager, pointing at a local PostgreSQL),
+large sources on the same SparkSession, as the Glue entry point does.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ class SparkGlueRunner:
         self._lock = threading.Lock()
 
     def __call__(self, job_name: str, arguments: dict[str, str]) -> None:
+        if "--PLAN_PATH" in arguments:
+            self._datamart_load(job_name, arguments)
+            return
         from ndjson_parquet.local import run_glue_arguments
 
         manifest_path = arguments.get("--MANIFEST_PATH", "")
@@ -43,6 +50,26 @@ class SparkGlueRunner:
                 self.runs.append({"job_name": job_name, "manifest_path": manifest_path, "error": str(error)})
                 raise
             self.runs.append({"job_name": job_name, "manifest_path": manifest_path, **stats.as_dict()})
+
+    def _datamart_load(self, job_name: str, arguments: dict[str, str]) -> None:
+        import boto3
+        from datamart_load.engine import run_plan, spark_for_large_sources
+        from datamart_load.glue_arguments import dsn_from_secret, spark_min_bytes
+        from datamart_load.plan import load_plan
+
+        plan_path = arguments["--PLAN_PATH"]
+        with self._lock:
+            logger.info("Glue job %s: running %s with the datamart load engine", job_name, plan_path)
+            try:
+                plan = load_plan(plan_path)
+                dsn = dsn_from_secret(boto3.client("secretsmanager"), arguments["--DATAMART_SECRET_ARN"])
+                names = {name.lstrip("-"): value for name, value in arguments.items()}
+                choose = spark_for_large_sources(self.session, spark_min_bytes(names), reads_s3=False)
+                summary = run_plan(plan, dsn, choose)
+            except Exception as error:
+                self.runs.append({"job_name": job_name, "plan_path": plan_path, "error": str(error)})
+                raise
+            self.runs.append({"job_name": job_name, "plan_path": plan_path, **summary})
 
     def session(self):
         """The runner's SparkSession, started at the first call."""

@@ -2,7 +2,8 @@
 
 `LocalPipeline` does on request what the live platform (local_aws.live) does in a loop: it drains the
 intake queue into the manifest builder through its event source mapping (delivery/sqs.py), invokes the
-orphan sweep with the schedule's event (delivery/schedules.py), and waits for the state machine's
+orphan sweep with the schedule's event (delivery/schedules.py), delivers the events that reached the
+buses since it was created to their rules' targets (delivery/events.py), and waits for the state machine's
 executions, which run in the emulator's Step Functions interpreter (with the Glue runner doing each job
 run). The integration tests and the end-to-end benchmark use it to run a scenario to its end.
 """
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from local_aws.delivery.events import EventDelivery, Targets
 from local_aws.delivery.schedules import scheduled_event
 from local_aws.delivery.sqs import QueueDelivery, QueueRun, queue_mappings
 from local_aws.functions import LocalFunctions
@@ -35,6 +37,8 @@ class LocalPipeline:
         self.outputs = dict(outputs)
         self._log = log
         self.functions = LocalFunctions(client, emulator_env, function_log)
+        # Retries after 0.1 s, doubling: a failing target is given up within seconds, not minutes.
+        self.events = EventDelivery(client, Targets(client, self.functions, retry_seconds=0.1))
 
     @property
     def function_name(self) -> str:
@@ -65,6 +69,10 @@ class LocalPipeline:
     def sweep(self) -> dict[str, Any]:
         """The orphan sweep, invoked with the event the EventBridge schedule sends."""
         return self.invoke(scheduled_event())
+
+    def deliver_events(self, timeout_seconds: float = 60) -> int:
+        """Delivers every event that reached a bus, with its retries; returns the deliveries attempted."""
+        return self.events.drain(timeout_seconds)
 
     def executions(self) -> list[dict[str, Any]]:
         paginator = self._client("stepfunctions").get_paginator("list_executions")

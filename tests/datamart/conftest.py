@@ -1,4 +1,4 @@
-"""Fixtures: one PostgreSQL server for the folder, a fresh database per test, and source/plan writers."""
+"""Fixtures: a fresh database per test (on the session's server, tests/conftest.py), source/plan writers."""
 
 from __future__ import annotations
 
@@ -10,20 +10,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from local_pg import LocalPostgres
-
 
 def pytest_collection_modifyitems(items):
     # Marked by what they use, so `-m "not postgres"` leaves them out.
     for item in items:
         if "postgres" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    with LocalPostgres() as server:
-        yield server
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import time
 
 import pytest
 from datamart_load.engine import StepFailed
+from datamart_load.staging_names import drop_left_over
 
 from .conftest import load_step, rows, run
 
@@ -90,6 +91,34 @@ def test_a_run_killed_during_a_step_and_rerun_applies_it_exactly_once(dsn, db, f
     assert db.execute(
         "SELECT step_id, status, attempts, inserted, updated FROM datamart_ledger.steps ORDER BY position"
     ).fetchall() == [("first", "applied", 1, 1, 0), ("second", "applied", 2, 2, 1)]
+    assert db.execute(STAGING_TABLES).fetchone() == (0,)
+
+
+def test_a_first_load_killed_during_its_copy_and_rerun_applies_it_exactly_once(dsn, db, files):
+    # An empty table with its key unique takes the rows straight from one COPY in the step's transaction.
+    db.execute("CREATE TABLE dm.customer (id bigint PRIMARY KEY, name text)")
+    plan = files.plan([load_step(files.parquet("a.parquet", {"id": [1, 2], "name": ["a", "b"]}))])
+    process = start_paused(dsn, plan, "load:staged")
+    assert db.execute(STAGING_TABLES).fetchone() == (0,)
+    assert rows(db) == []
+    kill(process)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "datamart_load.local", "--plan", plan, "--dsn", dsn],
+        capture_output=True,
+        text=True,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert rows(db) == [(1, "a"), (2, "b")]
+    assert db.execute("SELECT status, attempts, inserted FROM datamart_ledger.steps").fetchall() == [
+        ("applied", 2, 2)
+    ]
+
+
+def test_what_a_killed_step_left_in_staging_is_dropped_by_the_workflows_cleanup(dsn, db, files):
+    plan = files.plan([load_step(files.text("a.csv", "id\n1\n"), fmt="csv")], "run-a")
+    kill(start_paused(dsn, plan, "load:staged"))
+    assert db.execute(STAGING_TABLES).fetchone() == (2,)
+    assert drop_left_over(db, "run-a", ["load"]) == 2
     assert db.execute(STAGING_TABLES).fetchone() == (0,)
 
 

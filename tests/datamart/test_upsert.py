@@ -51,3 +51,17 @@ def test_a_composite_key_matches_on_all_its_columns(dsn, db, files):
     [step] = run(dsn, [load_step(second, keys=("k1", "k2"))], "run-2")["steps"]
     assert rows(db) == [(1, "x", 1), (1, "y", 20)]
     assert step["updated"] == 1
+
+
+def test_a_first_load_with_a_repeated_key_is_staged_and_the_last_occurrence_wins(dsn, db, files):
+    db.execute("CREATE TABLE dm.customer (id bigint PRIMARY KEY, name text)")
+    source = files.parquet("a.parquet", {"id": [1, 2, 1], "name": ["a1", "b", "a2"]})
+    [step] = run(dsn, [load_step(source)])["steps"]
+    assert rows(db) == [(1, "a2"), (2, "b")]
+    assert (step["inserted"], step["duplicates"]) == (2, 1)
+
+
+def test_an_empty_table_without_a_unique_index_on_the_keys_still_gets_one_row_per_key(dsn, db, files):
+    db.execute("CREATE TABLE dm.customer (id bigint, name text)")
+    run(dsn, [load_step(files.parquet("a.parquet", {"id": [1, 1], "name": ["a1", "a2"]}))])
+    assert rows(db) == [(1, "a2")]

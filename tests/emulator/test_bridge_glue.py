@@ -103,3 +103,20 @@ def test_a_second_run_while_the_first_runs_exceeds_max_concurrent_runs(local_aws
     finally:
         release.set()
         _wait_until_finished(local_aws, glue_job, first_run_id)
+
+
+def test_a_connection_is_described_with_its_type(local_aws, unique_name):
+    glue = local_aws.client("glue")
+    glue.create_connection(
+        ConnectionInput={
+            "Name": unique_name,
+            "ConnectionType": "NETWORK",
+            "ConnectionProperties": {},
+            "PhysicalConnectionRequirements": {
+                "AvailabilityZone": "us-east-1a",
+                "SubnetId": "subnet-0a4e1c9d2b7f63815",
+                "SecurityGroupIdList": ["sg-0e7d3b5a1c9f24860"],
+            },
+        }
+    )
+    assert glue.get_connection(Name=unique_name)["Connection"]["ConnectionType"] == "NETWORK"

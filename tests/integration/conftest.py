@@ -59,7 +59,8 @@ class Scenario:
         return main(["intake", "--function-name", self.outputs["manifest_builder_function_name"], *arguments])
 
     def alerts_queue(self, name: str) -> Callable[[], list[dict[str, Any]]]:
-        """Subscribes a new queue to the alerts topic; returns a reader of the alerts it received."""
+        """Subscribes a new queue to the alerts topic; returns a reader of the alerts it received since the
+        last read."""
         sqs = self.deployment.aws.client("sqs")
         queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
@@ -70,8 +71,16 @@ class Scenario:
         )
 
         def received() -> list[dict[str, Any]]:
-            messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
-            return [json.loads(m["Body"]) for m in messages]
+            alerts = []
+            while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
+                "Messages", []
+            ):
+                alerts.extend(json.loads(m["Body"]) for m in messages)
+                sqs.delete_message_batch(
+                    QueueUrl=queue_url,
+                    Entries=[{"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]} for m in messages],
+                )
+            return alerts
 
         return received
 
@@ -85,3 +94,12 @@ def scenario(dev_deployment, local_aws):
             patch.setenv(name, value)
         patch.setattr(local_aws, "glue_runner", dev_deployment.glue_runner)
         yield Scenario(dev_deployment)
+
+
+@pytest.fixture(scope="session")
+def datamart_dsn(dev_deployment, postgres) -> str:
+    """A database of the session's PostgreSQL, named by the dev stack's datamart secret: the datamart
+    workflow (chained after the intake, or started by the router) loads into it."""
+    dsn = postgres.create_database()
+    dev_deployment.use_datamart_database(dsn)
+    return dsn

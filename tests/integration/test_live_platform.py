@@ -1,10 +1,13 @@
-"""The live platform (`local-aws up`, what `make up` runs): a file uploaded by hand flows to Parquet."""
+"""The live platform (`local-aws up`, what `make up` runs): a file uploaded by hand flows to Parquet, a CSV
+landed under data/in/ is routed and loaded into the datamart's PostgreSQL, and a failed Glue run reaches the
+alerts topic through the intake's EventBridge rule."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -13,6 +16,7 @@ import sys
 import time
 
 import boto3
+import psycopg
 import pytest
 
 from local_aws.stack import REPO_ROOT, LocalStack
@@ -96,3 +100,69 @@ def test_a_file_uploaded_by_hand_is_in_parquet_without_any_other_step(platform):
         {"id": "1", "name": "first"},
         {"id": "2", "name": "second"},
     ]
+
+
+def test_a_csv_landed_by_hand_is_routed_loaded_into_postgresql_and_archived(platform):
+    from file_router.decisions import DecisionTable
+
+    endpoint_url, outputs, log = platform
+    client = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    ).client
+    (dsn,) = re.findall(r"datamart: psql (\S+)", log.read_text())
+    # The router's target schema is the datamart's to create (the engine creates tables, never schemas).
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("CREATE SCHEMA IF NOT EXISTS staging")
+    bucket, key = outputs["input_bucket_name"], "data/in/live/customers.csv"
+    client("s3", endpoint_url=endpoint_url).put_object(
+        Bucket=bucket, Key=key, Body=b"customer_id,name\n7,Hedy\n8,Barbara\n"
+    )
+
+    decisions = DecisionTable(
+        client("dynamodb", endpoint_url=endpoint_url), outputs["router_decisions_table_name"]
+    )
+    deadline = time.monotonic() + FLOW_TIMEOUT_SECONDS
+    status = None
+    while status != "archived":
+        assert status in (None, "triggered"), f"routed file {status}:\n{log.read_text()[-4000:]}"
+        assert time.monotonic() < deadline, f"file still {status}:\n{log.read_text()[-4000:]}"
+        time.sleep(2)
+        history = decisions.history(f"s3://{bucket}/{key}")
+        status = history[-1].status if history else None
+    with psycopg.connect(dsn) as connection:
+        rows = connection.execute("SELECT customer_id, name FROM staging.customers ORDER BY 1").fetchall()
+    assert rows == [("7", "Hedy"), ("8", "Barbara")]
+
+
+def test_a_failed_glue_run_raises_the_intake_s_event_alert_on_the_alerts_topic(platform):
+    endpoint_url, outputs, log = platform
+    client = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    ).client
+    sqs = client("sqs", endpoint_url=endpoint_url)
+    queue_url = sqs.create_queue(QueueName=f"live-alerts-{os.getpid()}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    client("sns", endpoint_url=endpoint_url).subscribe(
+        TopicArn=outputs["alerts_topic_arn"], Protocol="sqs", Endpoint=queue_arn
+    )
+
+    # A manifest that is not there: the job fails on local Spark as it would on Glue.
+    run_id = client("glue", endpoint_url=endpoint_url).start_job_run(
+        JobName=outputs["glue_job_name"], Arguments={"--MANIFEST_PATH": "manifests/missing.json"}
+    )["JobRunId"]
+
+    deadline = time.monotonic() + FLOW_TIMEOUT_SECONDS
+    alerts = []
+    while not alerts:
+        assert time.monotonic() < deadline, f"no alert:\n{log.read_text()[-4000:]}"
+        messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=2).get("Messages", [])
+        alerts = [json.loads(json.loads(m["Body"])["Message"]) for m in messages]
+    (alert,) = alerts
+    assert (alert["source"], alert["detail-type"]) == ("aws.glue", "Glue Job State Change")
+    assert {k: alert["detail"][k] for k in ("jobName", "state", "jobRunId")} == {
+        "jobName": outputs["glue_job_name"],
+        "state": "FAILED",
+        "jobRunId": run_id,
+    }

@@ -25,6 +25,22 @@ stack = fixtures.stack
 item_level_transaction_rollback = fixtures.item_level_transaction_rollback
 
 
+def _file_router_fixtures():
+    """tests/file_router/conftest.py, loaded by path: its moto account and the router run in process."""
+    path = Path(__file__).parents[1] / "file_router" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("file_router_test_fixtures", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+router_fixtures = _file_router_fixtures()
+account = router_fixtures.account
+router_environment = router_fixtures.router_environment
+invoke = router_fixtures.invoke
+
+
 @pytest.fixture
 def cli(stack, monkeypatch, capsys):
     """Runs `platform-ops intake ARGS` against the stack with its settings in the environment.

@@ -60,3 +60,28 @@ def test_a_key_that_is_not_an_s3_uri_is_refused_with_the_expected_form(cli):
 
     assert code == 2
     assert "s3://bucket/key" in output
+
+
+def test_a_file_loaded_into_the_datamart_shows_its_run_and_rows(cli, stack, pipeline):
+    from datamart_workflow.runs import RunStore
+
+    (uri,) = pipeline.arrive(f"in/a-{stack.yesterday}.ndjson")
+    manifest_id = pipeline.only_manifest(stack.yesterday)["manifest_id"]
+    stack.clients.dynamodb.create_table(
+        TableName="datamart-runs",
+        AttributeDefinitions=[{"AttributeName": "run_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "run_id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    runs = RunStore(stack.clients.dynamodb, "datamart-runs")
+    runs.record_planned(
+        {"run_id": "events-1", "bundle": "events", "bundle_version": "v1", "manifest_ids": [manifest_id]}
+    )
+    load = {"step": "stg-events", "table": "stg.events", "source_rows": 40, "inserted": 39, "updated": 0}
+    runs.mark_succeeded("events-1", {"loads": [{**load, "unchanged": 0, "duplicates": 0, "rejected": 1}]})
+
+    code, output = cli("file", uri, DATAMART_RUNS_TABLE="datamart-runs")
+
+    assert code == 0
+    assert "datamart run events-1: succeeded (bundle events v1)" in output
+    assert "stg.events: 40 source_rows, 39 inserted, 0 updated, 1 rejected" in output

@@ -175,15 +175,44 @@ def test_rebuilding_gives_an_identical_line_parser_jar(build_script, tmp_path):
     assert first == second
 
 
-def test_upload_config_zip_carries_the_schemas_and_the_lambda_runtimes_compiled_libraries(built_artifacts):
-    (archive,) = [path for path in built_artifacts if path.name == "upload_config.zip"]
+@pytest.mark.parametrize("function", ["upload_config", "file_router"])
+def test_the_config_validating_zips_carry_the_schemas_and_the_lambda_runtimes_compiled_libraries(
+    built_artifacts, function
+):
+    (archive,) = [path for path in built_artifacts if path.name == f"{function}.zip"]
     names = zipfile.ZipFile(archive).namelist()
     assert {
-        "upload_config/schemas/router_config.schema.json",
-        "upload_config/schemas/datamart_run.schema.json",
+        "platform_common/schemas/router_config.schema.json",
+        "platform_common/schemas/datamart_run.schema.json",
     } <= set(names)
     assert "jsonschema/__init__.py" in names
     # rpds-py is compiled: the zip holds the build for the functions' runtime, not this machine's.
     assert [name for name in names if name.startswith("rpds/") and name.endswith(".so")] == [
         "rpds/rpds.cpython-312-x86_64-linux-gnu.so"
     ]
+
+
+@pytest.mark.parametrize("function", ["check_results", "finalize_pipeline", "handle_failure"])
+def test_the_datamart_functions_reaching_postgresql_carry_the_workflow_the_ledger_and_the_runtimes_psycopg(
+    built_artifacts, function
+):
+    (archive,) = [path for path in built_artifacts if path.name == f"{function}.zip"]
+    names = set(zipfile.ZipFile(archive).namelist())
+    assert {
+        f"{function}/handler.py",
+        "datamart_workflow/runs.py",
+        "platform_common/schemas/datamart_bundle.schema.json",
+        "datamart_load/ledger.py",
+        "datamart_load/staging_names.py",
+        "psycopg/__init__.py",
+    } <= names
+    assert [name for name in names if name.startswith("psycopg_binary/_psycopg.cpython-312-x86_64")]
+
+
+def test_build_processing_plan_carries_the_workflow_and_the_schemas_without_the_database_driver(
+    built_artifacts,
+):
+    (archive,) = [path for path in built_artifacts if path.name == "build_processing_plan.zip"]
+    names = set(zipfile.ZipFile(archive).namelist())
+    assert {"datamart_workflow/planning.py", "platform_common/schemas/datamart_run.schema.json"} <= names
+    assert not [name for name in names if name.startswith(("psycopg", "datamart_load/"))]

@@ -70,6 +70,28 @@ REQUIRED_ACTIONS = {
     "aws_sns_topic_policy": ["sns:SetTopicAttributes"],
     "aws_sns_topic_subscription": ["sns:Subscribe", "sns:Unsubscribe"],
     "aws_sqs_queue": ["sqs:CreateQueue", "sqs:SetQueueAttributes", "sqs:DeleteQueue"],
+    "aws_glue_connection": ["glue:CreateConnection", "glue:UpdateConnection", "glue:DeleteConnection"],
+    "aws_db_subnet_group": [
+        "rds:CreateDBSubnetGroup",
+        "rds:DescribeDBSubnetGroups",
+        "rds:DeleteDBSubnetGroup",
+    ],
+    "aws_rds_cluster": [
+        "rds:CreateDBCluster",
+        "rds:ModifyDBCluster",
+        "rds:DeleteDBCluster",
+        "ec2:DescribeSubnets",
+    ],
+    "aws_rds_cluster_instance": ["rds:CreateDBInstance", "rds:DescribeDBInstances", "rds:DeleteDBInstance"],
+    "aws_secretsmanager_secret": [
+        "secretsmanager:CreateSecret",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:DeleteSecret",
+    ],
+    "aws_secretsmanager_secret_version": [
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:GetRandomPassword",
+    ],
 }
 
 
@@ -113,8 +135,8 @@ def test_deployer_policy_scopes_every_resource_to_the_stack_names_but_account_wi
 
 
 def _scoped(arn: str) -> bool:
-    # Data Catalog names take underscores, not hyphens; Glue authorises a table's calls on the account's one
-    # catalog too, beside the database and the table.
+    # Data Catalog names take underscores, not hyphens; Glue authorises a table's and a connection's calls on
+    # the account's one catalog too, beside the database, the table and the connection.
     return "ndjson-intake-*" in arn or "ndjson_intake_*" in arn or arn.endswith((":key/*", ":catalog"))
 
 
@@ -122,6 +144,7 @@ def test_passed_roles_go_only_to_the_services_that_assume_them():
     statements = json.loads(POLICY.read_text())["Statement"]
     (passing,) = [statement for statement in statements if "iam:PassRole" in statement["Action"]]
     assert passing["Condition"]["StringEquals"]["iam:PassedToService"] == [
+        "events.amazonaws.com",
         "glue.amazonaws.com",
         "lambda.amazonaws.com",
         "states.amazonaws.com",

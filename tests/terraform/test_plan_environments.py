@@ -1,5 +1,7 @@
 """Plans of environments/dev and environments/prod: what each module creates, with which settings."""
 
+import json
+
 import pytest
 
 pytestmark = [pytest.mark.terraform, pytest.mark.emulator]
@@ -19,9 +21,27 @@ MODULES = (
     'utilities_download_zip["this"]',
     'utilities_upload_config["this"]',
     'utilities_monitoring["this"]',
+    'router_undelivered["this"]',
+    'router_decisions_table["this"]',
+    'router_iam["this"]',
+    'router_function["this"]',
+    'router_state_machine["this"]',
+    'router_monitoring["this"]',
+    'datamart_runs_table["this"]',
+    'datamart_notices["this"]',
+    'datamart_iam["this"]',
+    'datamart_function["build-processing-plan"]',
+    'datamart_function["check-results"]',
+    'datamart_function["finalize-pipeline"]',
+    'datamart_function["handle-failure"]',
+    'datamart_glue_job["this"]',
+    'datamart_state_machine["this"]',
+    'datamart_monitoring["this"]',
 )
 FUNCTION = "module.ndjson_intake.module.intake_manifest_builder.aws_lambda_function.this"
 STATE_MACHINE = "module.ndjson_intake.module.intake_state_machine.aws_sfn_state_machine.this"
+ROUTER = 'module.ndjson_intake.module.router_function["this"]'
+ROUTING = 'module.ndjson_intake.module.router_state_machine["this"].aws_sfn_state_machine.this'
 
 
 def lambda_environment(plan_tools, plan) -> dict[str, str]:
@@ -100,8 +120,84 @@ def test_every_log_group_is_encrypted_and_expires(request, plan_tools, plan_name
         for address, change in plan.resource_changes.items()
         if change["type"] == "aws_cloudwatch_log_group"
     }
-    assert len(log_groups) == 5  # the intake function, job and state machine; the two utility functions
+    # The intake function, job and state machine; the two utility functions; the router and its state
+    # machine; the four datamart functions, its job and state machine.
+    assert len(log_groups) == 13
     for change in log_groups.values():
         assert change["change"]["after"]["retention_in_days"] >= 365
         # The key ARN is only known after apply; being unknown proves it is set from the stack's key.
         assert change["change"]["after_unknown"]["kms_key_id"] is True
+
+
+def test_the_router_rule_takes_only_object_created_events_of_data_in_of_the_input_bucket(
+    dev_plan, plan_tools
+):
+
+    created = plan_tools.created(dev_plan)
+    pattern = json.loads(created[f'{ROUTER}.aws_cloudwatch_event_rule.trigger["landed"]']["event_pattern"])
+    bucket = created["module.ndjson_intake.aws_s3_bucket_notification.input"]["bucket"]
+
+    assert pattern == {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {"bucket": {"name": [bucket]}, "object": {"key": [{"prefix": "data/in/"}]}},
+    }
+
+
+def test_the_router_rule_retries_then_dead_letters_undelivered_events(dev_plan, plan_tools):
+    change = dev_plan.resource_changes[f'{ROUTER}.aws_cloudwatch_event_target.trigger["landed"]']["change"]
+
+    assert change["after"]["retry_policy"] == [
+        {"maximum_event_age_in_seconds": 86400, "maximum_retry_attempts": 185}
+    ]
+    # The queue's ARN is known after apply; being unknown proves the target names one.
+    assert change["after_unknown"]["dead_letter_config"] is True
+
+
+def test_the_input_bucket_sends_its_events_to_eventbridge_for_the_router(dev_plan, plan_tools):
+    notification = plan_tools.created(dev_plan)["module.ndjson_intake.aws_s3_bucket_notification.input"]
+
+    assert notification["eventbridge"] is True
+
+
+@pytest.fixture(scope="module")
+def dev_router_rollback_plan(dev_terraform):
+    return dev_terraform.plan(output=True, tf_vars={"blank_router_step_function_arn": "true"})
+
+
+def test_router_rollback_blanks_only_its_step_function_arn_and_keeps_the_state_machine(
+    dev_plan, dev_router_rollback_plan, plan_tools
+):
+    normal, rollback = plan_tools.created(dev_plan), plan_tools.created(dev_router_rollback_plan)
+    differing = {address for address in normal if normal[address] != rollback.get(address)}
+
+    assert differing == {f"{ROUTER}.aws_lambda_function.this"}
+    assert (
+        rollback[f"{ROUTER}.aws_lambda_function.this"]["environment"][0]["variables"]["STEP_FUNCTION_ARN"]
+        == ""
+    )
+    assert ROUTING in rollback
+
+
+def test_the_routing_map_runs_at_most_the_configured_loads_at_once_and_retries_refusals_with_backoff(
+    dev_plan, plan_tools
+):
+    definition = json.loads(plan_tools.created(dev_plan)[ROUTING]["definition"])
+    load_each_job = definition["States"]["LoadEachJob"]
+    (retry,) = load_each_job["ItemProcessor"]["States"]["RunDatamartWorkflow"]["Retry"]
+
+    assert load_each_job["MaxConcurrency"] == 2  # router_max_concurrent_loads
+    assert (
+        retry["IntervalSeconds"],
+        retry["MaxDelaySeconds"],
+        retry["MaxAttempts"],
+        retry["JitterStrategy"],
+    ) == (
+        60,
+        900,
+        60,
+        "FULL",
+    )
+    assert definition["States"]["SettleFile"]["Parameters"]["FunctionName"].endswith(
+        ":function:ndjson-intake-dev-file-router"
+    )

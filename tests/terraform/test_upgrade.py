@@ -40,6 +40,7 @@ RELEASE = ("v0.1.0", "cc77eb07ec16f1f8e29138daa243701094af3b51")
 #   a completed manifest with files the job quarantined sends one alert naming them;
 # - the Glue job's arguments (--TRACKING_TABLE) and the job role's policy (UpdateItem on the tracking
 #   table): the job records each file's outcome and rows.
+# - the input bucket's notifications: its events go to EventBridge too, for the file router's rule.
 MONITORING = "module.ndjson_intake.module.intake_monitoring"
 STORAGE = "module.ndjson_intake.module.storage"
 UPDATED_IN_PLACE = {
@@ -66,6 +67,7 @@ UPDATED_IN_PLACE = {
         )
     ),
     f"{MONITORING}.aws_cloudwatch_dashboard.this",
+    "module.ndjson_intake.aws_s3_bucket_notification.input",
 }
 
 
@@ -130,7 +132,8 @@ def test_upgrade_from_the_last_release_destroys_only_the_duplicate_glue_failure_
 
 
 # What the release did not have, created beside the deployed stack: the config bucket, the utilities, the
-# reconciliation's schedule of the manifest builder, and the Data Catalog database and table of the output.
+# reconciliation's schedule of the manifest builder, the Data Catalog database and table of the output, the
+# file router with its initial config, and the datamart load.
 NEW_SINCE_RELEASE = (
     "module.ndjson_intake.module.storage.",
     "module.ndjson_intake.module.utilities_",
@@ -138,6 +141,14 @@ NEW_SINCE_RELEASE = (
     'module.ndjson_intake.module.intake_manifest_builder.aws_cloudwatch_event_target.trigger["reconciliation"]',
     'module.ndjson_intake.module.intake_manifest_builder.aws_lambda_permission.trigger["reconciliation"]',
     "module.ndjson_intake.aws_glue_catalog_",
+    "module.ndjson_intake.module.router_",
+    'module.ndjson_intake.aws_s3_object.router_config["this"]',
+    "module.ndjson_intake.module.datamart_",
+    "module.ndjson_intake.aws_s3_object.datamart_bundle_",
+    "module.ndjson_intake.aws_glue_connection.datamart[",
+    "module.ndjson_intake.aws_cloudwatch_event_rule.datamart[",
+    "module.ndjson_intake.aws_cloudwatch_event_target.datamart[",
+    "module.ndjson_intake.aws_s3_bucket_notification.config[",
 )
 
 

@@ -1,7 +1,7 @@
 """A datamart run request: a bundle and a date, or a bundle and its sources."""
 
 import pytest
-from upload_config.validation import violations
+from platform_common.config_validation import violations
 
 
 def messages(payload) -> list[str]:

@@ -1,7 +1,7 @@
 """The router's config rules: every violation, sorted by path, from the schema and from code."""
 
 import pytest
-from upload_config.validation import violations
+from platform_common.config_validation import violations
 
 
 def messages(payload, deployed_jobs=None) -> list[str]:
@@ -90,7 +90,9 @@ def test_a_config_is_a_non_empty_list_of_jobs():
         ("exact", None),
         ("glob", "orders_*.csv"),
         ("template", "orders_{yyyymmdd}.csv"),
-        ("template", "{name}"),
+        ("template", "{name}.parquet"),
+        ("template", "sales_{date:%Y%m%d}.csv"),
+        ("template", "{region}_sales_{date:%Y-%m-%d}_{hour:%H}.csv"),
     ],
 )
 def test_a_job_may_choose_how_file_names_match(router_config, match, pattern):
@@ -135,3 +137,47 @@ def test_job_names_must_be_deployed_load_jobs_when_the_list_is_given(router_conf
         "$[1].job_name: 'retired_load' is not a deployed load job (deployed: customers_load, orders_load)"
     ]
     assert messages(router_config, deployed_jobs=None) == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        ("sales_{date:%Y%q}.csv", "%q is not one of"),
+        ("sales_{day}_{day}.csv", "token {day} appears more than once"),
+        ("sales_{date:%Y%m%d}_{date:%H}.csv", "token {date} appears more than once"),
+    ],
+)
+def test_a_template_that_does_not_compile_is_refused_with_its_reason(router_config, pattern, reason):
+    router_config[0].update(match="template", pattern=pattern)
+
+    (violation,) = violations("router_config", router_config)
+    assert violation.path == "$[0].pattern"
+    assert reason in violation.message
+
+
+def test_a_job_without_job_name_is_loaded_by_the_datamart_engine_job(router_config):
+    del router_config[0]["job_name"]
+
+    assert messages(router_config, deployed_jobs=("datamart-load", "orders_load")) == []
+    assert messages(router_config, deployed_jobs=("orders_load",)) == [
+        "$[0].job_name: 'datamart-load' (job_name's default) is not a deployed load job "
+        "(deployed: orders_load)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("job", "path"),
+    [
+        ({"source_file_name": "customers.txt"}, "$[0].source_file_name"),
+        ({"match": "glob", "pattern": "customers_*"}, "$[0].pattern"),
+        ({"match": "template", "pattern": "{name}"}, "$[0].pattern"),
+    ],
+)
+def test_a_jobs_files_must_end_in_an_extension_that_says_their_load_format(router_config, job, path):
+    router_config[0].update(job)
+
+    (violation,) = violations("router_config", router_config)
+    assert (violation.path, violation.message.split(" must end in ")[1]) == (
+        path,
+        "one of .csv, .parquet, .ndjson, .jsonl, .json: the load reads its format",
+    )

@@ -20,6 +20,7 @@ import psycopg
 from datamart_load import ledger, scripts, sources, staging, target
 from datamart_load.plan import LoadStep, Plan, SqlStep
 from datamart_load.sources import Source
+from datamart_load.sql import ident, qualified
 
 LOG = logging.getLogger("datamart_load")
 # Test-only failpoint: "<step_id>:<point>" pauses the run there (points: staged, after the COPY; merged,
@@ -63,42 +64,90 @@ def _pause(step_id: str, point: str) -> None:
         time.sleep(float(seconds))
 
 
-def _stage(connection, plan: Plan, step: LoadStep, source: Source, dsn: str, choose_spark) -> tuple[str, int]:
-    table = staging.staging_table(plan.run_id, step.id)
-    staging.create(connection, table, source)
-    spark = choose_spark(source) if choose_spark else None
-    if spark is None:
-        binary = staging.binary_encodable(source)
-        statement = staging.copy_statement(table, source, binary)
-        rows = staging.copy_batches(connection, statement, sources.batches(source), binary)
-    else:
-        from datamart_load.spark_copy import copy_with_spark
-
-        # CSV: Spark's Arrow types need not be the staging columns' (which binary COPY would require).
-        rows = copy_with_spark(spark, source, staging.copy_statement(table, source, binary=False), dsn)
+def _stage(
+    connection, plan: Plan, step: LoadStep, source: Source, dsn: str, spark
+) -> tuple[staging.Stage, int, list[int] | None]:
+    """Stage the source: (the stage, the source's records, the Spark task attempts whose rows count)."""
+    stage = staging.Stage.of_step(plan.run_id, step.id)
+    staging.create(connection, stage, source, tasks=spark is not None)
     # No ANALYZE (0.3-0.5 s per million rows): the planner sizes a never-analyzed table by its pages, which
     # is all the merge's hash joins need.
-    return table, rows
+    if spark is None:
+        rows, unreadable = staging.copy_source(connection, stage, source)
+        return stage, rows + unreadable, None
+    from datamart_load.spark_copy import copy_with_spark
+
+    copied = copy_with_spark(spark, source, stage, dsn)
+    return stage, copied.records, copied.tasks
+
+
+def _not_read(record) -> None:
+    raise AssertionError(f"a Parquet source has no unreadable records: {record}")
+
+
+def _load_directly(connection, plan: Plan, step: LoadStep, source: Source) -> dict | None:
+    """A Parquet source into a new or empty table: one COPY straight into the table inside the step's
+    transaction, no staging and no merge (a first load at COPY speed). None, with nothing done, when the
+    table cannot take the rows as they come or a row breaks one of its constraints (a duplicate or null key):
+    the step is then staged, which rejects and collapses such rows."""
+    if step.format != "parquet" or not staging.binary_encodable(source):
+        return None
+    try:
+        with connection.transaction():
+            connection.execute(
+                "SELECT pg_advisory_xact_lock(%s)", (ledger.lock_key("target", step.target_table),)
+            )
+            existing = target.existing_columns(connection, step)
+            target_plan = target.plan_target(step, source, existing)
+            if not target.takes_rows_as_they_come(connection, step, target_plan, existing):
+                return None
+            for statement in target_plan.ddl:
+                connection.execute(statement)
+            names = ", ".join(ident(column.target) for column in target_plan.columns)
+            copy = f"COPY {qualified(step.schema, step.table)} ({names}) FROM STDIN (FORMAT binary)"
+            picked = [column.staging for column in target_plan.columns]
+            batches = (batch.select(picked) for batch in sources.batches(source, _not_read))
+            rows = staging.copy_batches(connection, copy, batches, binary=True)
+            for statement in target_plan.after_load:
+                connection.execute(statement)
+            _pause(step.id, "staged")
+            counts = {"source_files": len(source.files), "source_rows": rows, "inserted": rows}
+            counts |= dict.fromkeys(("updated", "unchanged", "duplicates", "rejected"), 0)
+            ledger.clear_rejects(connection, plan.run_id, step.id)
+            ledger.finish_step(connection, plan.run_id, step.id, "applied", counts)
+            staging.drop(connection, staging.Stage.of_step(plan.run_id, step.id))
+            _pause(step.id, "merged")
+    except psycopg.errors.IntegrityError as error:
+        LOG.info("step %s: staging it, the table refused a row as it came: %s", step.id, error)
+        return None
+    return counts
 
 
 def _load(connection, plan: Plan, step: LoadStep, dsn: str, choose_spark) -> dict:
     source = sources.open_source(step)
-    stage, rows = _stage(connection, plan, step, source, dsn, choose_spark)
+    spark = choose_spark(source) if choose_spark else None
+    if spark is None:
+        direct = _load_directly(connection, plan, step, source)
+        if direct is not None:
+            return direct
+    stage, records, tasks = _stage(connection, plan, step, source, dsn, spark)
     _pause(step.id, "staged")
-    counts = {"source_files": len(source.files), "source_rows": rows}
+    counts = {"source_files": len(source.files), "source_rows": records}
     with connection.transaction():
         # Enough memory for the merge's hash joins and the duplicate check to stay off disk.
         connection.execute("SET LOCAL work_mem = '256MB'")
         connection.execute(
             "SELECT pg_advisory_xact_lock(%s)", (ledger.lock_key("target", step.target_table),)
         )
+        if tasks is not None:
+            staging.keep_tasks(connection, stage, tasks)
         target_plan = target.plan_target(step, source, target.existing_columns(connection, step))
         counts["rejected"] = target.reject_rows(connection, target_plan, stage, source, plan.run_id, step.id)
-        if rows and counts["rejected"] / rows > step.max_reject_ratio:
+        if records and counts["rejected"] / records > step.max_reject_ratio:
             failure = RejectRatioExceeded(
-                f"step {step.id}: {counts['rejected']} of {rows} rows rejected, more than max_reject_ratio "
-                f"{step.max_reject_ratio}; nothing applied. Reasons: {ledger.SCHEMA}.rejects "
-                f"(run_id {plan.run_id!r}, step_id {step.id!r})"
+                f"step {step.id}: {counts['rejected']} of {records} rows rejected, more than "
+                f"max_reject_ratio {step.max_reject_ratio}; nothing applied. Reasons: "
+                f"{ledger.SCHEMA}.rejects (run_id {plan.run_id!r}, step_id {step.id!r})"
             )
             ledger.finish_step(connection, plan.run_id, step.id, "failed", counts, error=str(failure))
             staging.drop(connection, stage)
@@ -106,10 +155,12 @@ def _load(connection, plan: Plan, step: LoadStep, dsn: str, choose_spark) -> dic
             failure = None
             for statement in target_plan.ddl:
                 connection.execute(statement)
-            counts["duplicates"] = target.collapse_duplicates(connection, target_plan, stage)
-            counts["inserted"], counts["updated"] = target.merge(connection, step, target_plan, stage)
+            counts["duplicates"] = target.collapse_duplicates(connection, target_plan, stage.rows)
+            counts["inserted"], counts["updated"] = target.merge(connection, step, target_plan, stage.rows)
+            for statement in target_plan.after_load:
+                connection.execute(statement)
             counts["unchanged"] = (
-                rows - counts["rejected"] - counts["duplicates"] - counts["inserted"] - counts["updated"]
+                records - counts["rejected"] - counts["duplicates"] - counts["inserted"] - counts["updated"]
             )
             ledger.finish_step(connection, plan.run_id, step.id, "applied", counts)
             staging.drop(connection, stage)
@@ -138,7 +189,7 @@ def _run_step(connection, plan: Plan, position: int, step, dsn: str, choose_spar
         except Exception as error:
             with connection.transaction():
                 ledger.finish_step(connection, plan.run_id, step.id, "failed", error=str(error))
-                staging.drop(connection, staging.staging_table(plan.run_id, step.id))
+                staging.drop(connection, staging.Stage.of_step(plan.run_id, step.id))
             raise StepFailed(f"step {step.id}: {error}") from error
         result = {
             "id": step.id,

@@ -16,6 +16,8 @@ STAGING_SCHEMA = "datamart_staging"
 # Bumped with every change of _DDL: a database whose ledger has this version needs no DDL (which would
 # otherwise queue behind running steps' locks, e.g. CREATE INDEX IF NOT EXISTS on rejects).
 VERSION = "datamart_load ledger 1"
+# The rejects' column_name of a record that could not be read into columns (its value: the record's text).
+WHOLE_RECORD = "*"
 COUNTS = ("source_files", "source_rows", "inserted", "updated", "unchanged", "duplicates", "rejected")
 
 _DDL = f"""

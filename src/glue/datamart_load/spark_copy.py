@@ -1,97 +1,81 @@
-"""Large sources: Spark's executors read the files and COPY them into the staging table, one stream per task.
+"""Large sources: Spark's tasks read the files and COPY them into the staging tables, one stream per task.
 
-Each file is read whole by one task (no splits), so ``monotonically_increasing_id`` increases with the
-record order inside a file and ``_dm_row`` ranks records as the driver's reader does, though its values are
-not record numbers. Each task's COPY is one transaction: a failed task attempt leaves no rows behind. CSV
-files read by Spark must share one header (Spark takes the columns from the first file).
+The files are dealt to as many tasks as Spark has cores (largest first, each to the task with the fewest bytes
+so far; a file is never split). A task reads its files with the driver's readers (``sources``: the same
+columns, record numbers and parse rejects) and COPYs them in one transaction on its own connection, binary
+where the driver would. Every row carries the task attempt that wrote it (``TaskContext.taskAttemptId``,
+unique in the application): the driver knows the attempts whose results Spark returned, one per task, and the
+step deletes the rows of any other (``staging.keep_tasks``), so a task that failed after its COPY committed
+and ran again counts once.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import quote
+from dataclasses import dataclass
 
-import pyarrow as pa
-from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
+from pyspark.sql import SparkSession
 
-from datamart_load.sources import ORDER_COLUMNS, Source
-from datamart_load.staging import copy_batches
+from datamart_load import staging
+from datamart_load.sources import Source
 
-# Larger than any one source file, so Spark never splits a file across tasks.
-NO_SPLIT_BYTES = 1 << 40
+# Test-only failpoint: "<step_id>:<point>" kills the first attempt of the step's first task (points: copying,
+# once its first file is in the COPY stream, before the commit; copied, right after the commit).
+FAIL_VARIABLE = "DATAMART_LOAD_FAIL_TASK"
 
 
-def _spark_file_name(uri: str) -> str:
-    """The name ``input_file_name()`` gives the file: a percent-encoded URI."""
-    if uri.startswith("s3://"):
-        return "s3://" + quote(uri.removeprefix("s3://"), safe="/")
-    return Path(uri).as_uri()
+@dataclass(frozen=True)
+class Copied:
+    records: int  # the source's records, rows and parse rejects, as the counted attempts read them
+    tasks: list[int]  # the counted attempts
 
 
-def _read(spark: SparkSession, source: Source) -> DataFrame:
-    paths = [file.uri for file in source.files if file.size]
-    step = source.step
-    if step.format == "parquet":
-        return spark.read.option("mergeSchema", True).parquet(*paths)
-    if step.format == "csv":
-        dialect = step.csv
-        reader = spark.read.options(
-            header=True,
-            inferSchema=False,
-            multiLine=True,
-            sep=dialect.delimiter,
-            quote=dialect.quote_char,
-            encoding=dialect.encoding,
-            mode="FAILFAST",
-        )
-        if dialect.escape_char:
-            reader = reader.option("escape", dialect.escape_char)
-        return reader.csv(paths)
-    return spark.read.option("primitivesAsString", True).option("mode", "FAILFAST").json(paths)
-
-
-def _staging_frame(spark: SparkSession, source: Source) -> DataFrame:
-    frame = _read(spark, source)
-    by_name = {name.lower(): name for name in frame.columns}
-    index = F.create_map(
-        *[
-            item
-            for i, file in enumerate(source.files)
-            for item in (F.lit(_spark_file_name(file.uri)), F.lit(i))
-        ]
+def deal(source: Source, tasks: int) -> list[list[int]]:
+    """The non-empty files' indexes in ``tasks`` groups of about equal bytes, each in load order."""
+    indexes = sorted(
+        (index for index, file in enumerate(source.files) if file.size), key=lambda i: -source.files[i].size
     )
-    columns = []
-    for staging, column in zip(source.staging_names, source.columns, strict=True):
-        spark_name = by_name.get(column.name.lower())
-        value = F.col(f"`{spark_name}`") if spark_name else F.lit(None)
-        if source.step.format != "parquet" and spark_name:
-            # Nested NDJSON values arrive as structs/arrays: their JSON text, as the driver's reader gives.
-            data_type = frame.schema[spark_name].dataType.typeName()
-            value = F.to_json(value) if data_type in ("struct", "array", "map") else value.cast("string")
-        columns.append(value.alias(staging))
-    return frame.select(
-        *columns,
-        index[F.input_file_name()].cast("int").alias(ORDER_COLUMNS[0]),
-        F.monotonically_increasing_id().alias(ORDER_COLUMNS[1]),
-    )
+    groups: list[list[int]] = [[] for _ in range(min(tasks, len(indexes)))]
+    loads = [0] * len(groups)
+    for index in indexes:
+        lightest = loads.index(min(loads))
+        groups[lightest].append(index)
+        loads[lightest] += source.files[index].size
+    return [sorted(group) for group in groups]
 
 
-def copy_with_spark(spark: SparkSession, source: Source, statement: str, dsn: str) -> int:
-    """COPY the source into the staging table from the executors; the number of rows copied."""
+def _killed_at(point: str, failpoint: str, step_id: str, context) -> bool:
+    return failpoint == f"{step_id}:{point}" and context.partitionId() == 0 and context.attemptNumber() == 0
 
-    def copy_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+
+def copy_with_spark(spark: SparkSession, source: Source, stage: staging.Stage, dsn: str) -> Copied:
+    """COPY the source into the stage from Spark's tasks; what the counted attempts copied."""
+    failpoint, step_id = os.environ.get(FAIL_VARIABLE, ""), source.step.id
+
+    def copy_files(groups: Iterator[list[int]]) -> Iterator[tuple[int, int]]:
         import psycopg
+        from pyspark import TaskContext
 
+        context = TaskContext.get()
+        indexes = [index for group in groups for index in group]
+        if _killed_at("copying", failpoint, step_id, context):
+            indexes = _die_after_first(indexes)
         with psycopg.connect(dsn, autocommit=True) as connection:
-            rows = copy_batches(connection, statement, batches, binary=False)
-        yield pa.RecordBatch.from_pydict({"rows": [rows]})
+            rows, unreadable = staging.copy_source(
+                connection, stage, source, indexes, task=context.taskAttemptId()
+            )
+        if _killed_at("copied", failpoint, step_id, context):
+            os._exit(1)
+        yield context.taskAttemptId(), rows + unreadable
 
-    previous = spark.conf.get("spark.sql.files.maxPartitionBytes")
-    spark.conf.set("spark.sql.files.maxPartitionBytes", str(NO_SPLIT_BYTES))
-    try:
-        counts = _staging_frame(spark, source).mapInArrow(copy_partition, "rows long").collect()
-    finally:
-        spark.conf.set("spark.sql.files.maxPartitionBytes", previous)
-    return sum(row.rows for row in counts)
+    groups = deal(source, spark.sparkContext.defaultParallelism)
+    if not groups:
+        return Copied(0, [])
+    results = spark.sparkContext.parallelize(groups, len(groups)).mapPartitions(copy_files).collect()
+    return Copied(sum(records for _, records in results), [task for task, _ in results])
+
+
+def _die_after_first(indexes: list[int]) -> Iterator[int]:
+    yield indexes[0]
+    os._exit(1)

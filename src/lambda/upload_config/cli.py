@@ -15,13 +15,13 @@ import sys
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
+from platform_common.config_validation import violations
+from platform_common.schemas import KINDS
 
 from .config import ConfigError, Settings, job_list
 from .request import InvalidConfig, InvalidRequest, parse_request
-from .schemas import KINDS
 from .service import upload
 from .store import ConfigStore, s3_client
-from .validation import violations
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .schemas import KINDS
+from platform_common.schemas import KINDS
 
 
 class InvalidRequest(ValueError):

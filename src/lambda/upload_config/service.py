@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from platform_common.config_validation import violations
+
 from .config import Settings
 from .destinations import destination_key
 from .request import InvalidConfig, UploadRequest
 from .store import ConfigStore
-from .validation import violations
 
 
 def upload(store: ConfigStore, settings: Settings, request: UploadRequest) -> dict[str, Any]:

@@ -4,9 +4,9 @@
 context managers for in-process moto instead.
 """
 
-from local_aws.bridges import awslambda, glue, s3, sqs, stepfunctions
+from local_aws.bridges import awslambda, events, glue, s3, sqs, stepfunctions
 
 
 def install() -> None:
-    for bridge in (stepfunctions, glue, s3, awslambda, sqs):
+    for bridge in (events, stepfunctions, glue, s3, awslambda, sqs):
         bridge.install()

@@ -7,6 +7,13 @@ until the runner returns (SUCCEEDED) or raises (FAILED, ErrorMessage = the excep
 
 moto checks MaxConcurrentRuns and then adds the run, so concurrent starts (executions of a backlog) could
 all pass the check; Glue's check and start are one step, and here a lock makes them one too.
+
+Glue sends a `Glue Job State Change` event to EventBridge when a run ends; moto sends none. A run done by
+a runner sends it when it ends (bridges/events.py), as AWS shapes it: source `aws.glue`, detail `jobName`,
+`severity`, `state`, `jobRunId`, `message`.
+
+GetConnection: moto leaves out the connection's ConnectionType and MatchCriteria, so Terraform plans an
+update of every connection (the datamart's NETWORK connection) on every plan. Glue returns them as created.
 """
 
 import logging
@@ -15,16 +22,27 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.core.utils import utcnow
-from moto.glue.models import FakeJobRun, GlueBackend
+from moto.glue.models import FakeConnection, FakeJobRun, GlueBackend
+
+from local_aws.bridges import events
 
 logger = logging.getLogger(__name__)
 
 GlueRunner = Callable[[str, dict[str, str]], None]
 
+# What Glue's state change events say of each final state: (severity, message).
+_STATE_EVENTS = {
+    "SUCCEEDED": ("INFO", "Job run succeeded"),
+    "FAILED": ("ERROR", None),  # the run's error message
+    "TIMEOUT": ("WARN", "Job run timed out"),
+    "STOPPED": ("INFO", "Job run stopped"),
+}
+
 # Asked at each StartJobRun, because the runner may belong to another process (runner_endpoint.py).
 _runner_lookup: Callable[[], GlueRunner | None] | None = None
 _moto_start_job_run = GlueBackend.start_job_run
 _starting = threading.Lock()
+_moto_connection_as_dict = FakeConnection.as_dict
 
 
 class RunnerDrivenJobRun(FakeJobRun):
@@ -32,6 +50,9 @@ class RunnerDrivenJobRun(FakeJobRun):
 
     runner_state = "RUNNING"
     error_message: str | None = None
+    # Set at the start: the event names the run's account and region.
+    account_id: str
+    region_name: str
 
     @property
     def status(self) -> str:
@@ -45,6 +66,19 @@ class RunnerDrivenJobRun(FakeJobRun):
         self.error_message = error_message
         self.completed_on = self.modified_on = utcnow()
         self.runner_state = state
+        severity, message = _STATE_EVENTS[state]
+        detail = {
+            "jobName": self.job_name,
+            "severity": severity,
+            "state": state,
+            "jobRunId": self.job_run_id,
+            "message": message or error_message or "",
+        }
+        events.put_event(
+            events.service_event(
+                self.account_id, self.region_name, "aws.glue", "Glue Job State Change", detail
+            )
+        )
 
     def as_dict(self) -> dict[str, Any]:
         job_run = super().as_dict()
@@ -74,6 +108,7 @@ def _start_job_run(self: GlueBackend, name: str, *args: Any, **kwargs: Any) -> s
         # Both classes share one instance layout: switching the class hands the state to the runner
         # while moto keeps storing and serialising the run as before.
         job_run.__class__ = RunnerDrivenJobRun
+        job_run.account_id, job_run.region_name = self.account_id, self.region_name
     thread = threading.Thread(
         target=_run, args=(runner, job_run), name=f"glue-run-{name}-{run_id[:12]}", daemon=True
     )
@@ -93,5 +128,14 @@ def _run(runner: GlueRunner, job_run: RunnerDrivenJobRun) -> None:
         job_run.finish("SUCCEEDED")
 
 
+def _connection_as_dict(self: FakeConnection, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    described = _moto_connection_as_dict(self, *args, **kwargs)
+    for field in ("ConnectionType", "MatchCriteria"):
+        if field in self.connection_input:
+            described[field] = self.connection_input[field]
+    return described
+
+
 def install() -> None:
     GlueBackend.start_job_run = _start_job_run
+    FakeConnection.as_dict = _connection_as_dict

@@ -26,15 +26,34 @@ HeartbeatSeconds is not enforced on these tasks; TimeoutSeconds is, by the state
 moto also hands the GetJobRun response to the state as boto3 parsed it, with datetime values that
 the execution's output cannot be serialised with (DescribeExecution then answers HTTP 500). AWS
 gives these timestamps as epoch milliseconds, and so does the bridge.
+
+Nested executions (`states:startExecution`, `.sync`, `.sync:2`): moto 5.2 passes the state's parameters
+to boto3 as written (StateMachineArn, Input, Name), but its base class's `_normalise_parameters`
+(parser/asl/component/state/exec/state_task/service/state_task_service.py) does nothing, so they never
+become the Step Functions API's camelCase members (stateMachineArn, input, name): botocore's serialiser
+fails with KeyError 'StateMachineArn' and every such task with States.Runtime. Its `_normalise_response`
+does nothing either, so the responses keep boto3's member names (executionArn) where the task reads AWS's
+(ExecutionArn: KeyError again), and DescribeExecution's dates stay datetimes. The bridge maps the
+parameters onto the API's input shape and the responses onto the names AWS gives the state (ExecutionArn,
+Output, Status, ...), with dates as epoch milliseconds.
+
+Step Functions sends `Step Functions Execution Status Change` to EventBridge when an execution of a standard
+workflow ends; moto's interpreter sends nothing. Here each such execution that ends (SUCCEEDED, FAILED,
+TIMED_OUT, ABORTED) puts the event on the default bus (bridges/events.py), detail as AWS shapes it:
+executionArn, stateMachineArn, name, status, startDate and stopDate in epoch milliseconds, input and output
+as JSON text, error and cause.
 """
 
+import functools
 import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import botocore.session
 from moto.core.responses import ActionResult
 from moto.core.utils import method_names_from_class
+from moto.stepfunctions.parser.api import StateMachineType
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
     ResourceCondition,
@@ -43,15 +62,22 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resou
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_glue import (
     StateTaskServiceGlue,
 )
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+    StateTaskServiceSfn,
+)
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
+
+from local_aws.bridges import events
 
 # What moto itself serves, taken before install() adds to it: a test notices when moto starts to
 # implement a bridged call, so the bridge can go.
 MOTO_STEPFUNCTIONS_ACTIONS = frozenset(method_names_from_class(StepFunctionResponse))
 _moto_start_execution = StepFunctionsParserBackend.start_execution
+_moto_terminated = BaseExecutionWorkerCommunication.terminated
 
 
 def definition_diagnostics(definition: str | None) -> list[dict[str, str]]:
@@ -213,9 +239,82 @@ def _epoch_millis(moment: datetime) -> int:
     return int(aware.timestamp() * 1000)
 
 
+_moto_sfn_normalise_parameters = StateTaskServiceSfn._normalise_parameters
+
+
+@functools.cache
+def _stepfunctions_operation(action: str) -> Any:
+    """The API operation of `startExecution` or `describe_execution`, as the interpreter names them."""
+    name = "".join(part[:1].upper() + part[1:] for part in action.split("_"))
+    return botocore.session.get_session().get_service_model("stepfunctions").operation_model(name)
+
+
+def _sfn_normalise_parameters(
+    self: StateTaskServiceSfn,
+    parameters: dict,
+    boto_service_name: str | None = None,
+    service_action_name: str | None = None,
+) -> None:
+    _moto_sfn_normalise_parameters(self, parameters, boto_service_name, service_action_name)
+    if service_action_name is None:  # the state's own call, not moto's DescribeExecution polling
+        self._to_boto_request(parameters, _stepfunctions_operation(self.resource.api_action).input_shape)
+
+
+def _sfn_normalise_response(
+    self: StateTaskServiceSfn,
+    response: Any,
+    boto_service_name: str | None = None,
+    service_action_name: str | None = None,
+) -> None:
+    if not isinstance(response, dict):
+        return
+    operation = _stepfunctions_operation(service_action_name or self.resource.api_action)
+    self._from_boto_response(response, operation.output_shape)
+    for key, value in response.items():
+        if isinstance(value, datetime):
+            response[key] = _epoch_millis(value)
+
+
+def _terminated(self: BaseExecutionWorkerCommunication) -> None:
+    _moto_terminated(self)
+    # Express workflows send no status change events.
+    if self.execution.sm_type == StateMachineType.STANDARD:
+        events.put_event(execution_status_event(self.execution))
+
+
+def execution_status_event(execution: Any) -> dict[str, Any]:
+    """The event Step Functions sends when an execution has ended."""
+    status = execution.exec_status.value
+    detail = {
+        "executionArn": execution.exec_arn,
+        "stateMachineArn": execution.state_machine.arn,
+        "name": execution.name,
+        "status": status,
+        "startDate": _epoch_millis(execution.start_date),
+        "stopDate": _epoch_millis(execution.stop_date),
+        "input": json.dumps(execution.input_data, separators=(",", ":")),
+        "output": json.dumps(execution.output, separators=(",", ":")) if status == "SUCCEEDED" else None,
+        "inputDetails": {"included": True},
+        "outputDetails": {"included": True} if status == "SUCCEEDED" else None,
+        "error": execution.error,
+        "cause": execution.cause,
+    }
+    return events.service_event(
+        execution.account_id,
+        execution.region_name,
+        "aws.states",
+        "Step Functions Execution Status Change",
+        detail,
+        [execution.exec_arn],
+    )
+
+
 def install() -> None:
     # moto dispatches each action to the response method of the same name in snake case.
     StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
     StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
     StepFunctionsParserBackend.start_execution = start_execution
     StateTaskServiceGlue._eval_integration_pattern = _eval_integration_pattern
+    StateTaskServiceSfn._normalise_parameters = _sfn_normalise_parameters
+    StateTaskServiceSfn._normalise_response = _sfn_normalise_response
+    BaseExecutionWorkerCommunication.terminated = _terminated

@@ -15,7 +15,9 @@ import upload_config.cli
 from botocore.exceptions import BotoCoreError, ClientError
 
 from platform_ops.connection import EXIT_AWS, EXIT_NOT_DONE, EXIT_USAGE, Connection, ResourceNotFound
+from platform_ops.datamart import commands as datamart
 from platform_ops.intake import commands as intake
+from platform_ops.router import commands as router
 
 PROG = "platform-ops"
 
@@ -51,6 +53,8 @@ def main(argv: list[str] | None = None, now: Callable[[], datetime] = utc_now) -
     )
     groups = parser.add_subparsers(required=True, metavar="PIPELINE")
     intake.add_group(groups, global_options(suppress=True))
+    router.add_group(groups, global_options(suppress=True))
+    datamart.add_group(groups, global_options(suppress=True))
     for name, (_, help_) in UTILITIES.items():
         groups.add_parser(name, help=help_, add_help=False)
     arguments = sys.argv[1:] if argv is None else argv

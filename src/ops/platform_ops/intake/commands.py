@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
+from datamart_workflow.runs import RunStore
 from manifest_builder.aws import Workflow
 from manifest_builder.partitioning import date_in
 from manifest_builder.service import ManifestBuilder
@@ -30,6 +31,8 @@ from platform_ops.connection import Connection, ResourceNotFound, missing_resour
 from platform_ops.intake import inventory, repair
 from platform_ops.intake.settings import FUNCTION_VARIABLE, Settings, resolve
 
+# The datamart's run records: `file` then shows the runs that loaded the file's manifest (lineage).
+DATAMART_RUNS_VARIABLE = "DATAMART_RUNS_TABLE"
 STATUS_COLUMNS = (PENDING, MANIFESTED, PROCESSING, COMPLETED, FAILED, QUARANTINED)
 
 
@@ -281,10 +284,28 @@ def _file(args: argparse.Namespace, settings: Settings, now: Callable[[], dateti
                 print(f"  {name}: {item[name]}")
     for arn, execution in history.executions.items():
         print(f"  execution {arn}: {execution['status']}")
+    _datamart_lineage(settings, [item["manifest_id"] for item in history.items if item.get("manifest_id")])
     print("history:")
     for moment, event in history.events():
         print(f"  {moment}  {event}")
     return 0
+
+
+def _datamart_lineage(settings: Settings, manifest_ids: list[str]) -> None:
+    """The datamart runs that loaded the file's manifests, with their rows, when the runs table is known."""
+    table = os.environ.get(DATAMART_RUNS_VARIABLE, "").strip()
+    if not table or not manifest_ids:
+        return
+    runs = RunStore(settings.clients.dynamodb, table)
+    for manifest_id in dict.fromkeys(manifest_ids):
+        for run in runs.runs_of_manifest(manifest_id):
+            bundle = f"{run['bundle']} {run['bundle_version']}"
+            print(f"  datamart run {run['run_id']}: {run['status']} (bundle {bundle})")
+            for load in run.get("summary", {}).get("loads", []):
+                counts = ", ".join(
+                    f"{load[name]} {name}" for name in ("source_rows", "inserted", "updated", "rejected")
+                )
+                print(f"    {load['table']}: {counts}")
 
 
 def _replay(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:

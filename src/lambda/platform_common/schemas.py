@@ -1,8 +1,9 @@
-"""The JSON Schemas of the config kinds, read from the repository's top-level `schemas/` folder.
+"""The JSON Schemas of the config kinds and of datamart bundle manifests, from the repository's `schemas/`.
 
-That folder is the one copy the router, this function, the tests and the deploy pipeline all read. The
-Lambda archive carries it as `upload_config/schemas/` (scripts/build.py adds it); a source checkout has it
-three levels up.
+That folder is the one copy the router, UploadConfig, the datamart workflow, the tests and the deploy
+pipeline all read. The archives of the functions that validate documents carry it as
+`platform_common/schemas/` (scripts/build.py adds it); a source checkout has it three levels up.
+jsonschema is bundled only into those functions' archives.
 """
 
 from __future__ import annotations
@@ -34,3 +35,9 @@ def validator(kind: str) -> Draft202012Validator:
     Draft202012Validator.check_schema(schema)
     # Formats are only annotations in 2020-12 unless checked: run_date's "date" is meant as a rule.
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def violations(kind: str, document: object) -> list[str]:
+    """Every schema violation of `document`, as `<path>: <message>`, sorted by path."""
+    errors = sorted(validator(kind).iter_errors(document), key=lambda error: list(map(str, error.path)))
+    return [f"{error.json_path}: {error.message}" for error in errors]

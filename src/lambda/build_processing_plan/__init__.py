@@ -1,0 +1,1 @@
+"""The datamart workflow's build_processing_plan step (see src/lambda/datamart_workflow/README.md)."""

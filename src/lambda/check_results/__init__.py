@@ -1,0 +1,1 @@
+"""The datamart workflow's check_results step (see src/lambda/datamart_workflow/README.md)."""

@@ -1,0 +1,1 @@
+"""The datamart workflow's handle_failure step (see src/lambda/datamart_workflow/README.md)."""

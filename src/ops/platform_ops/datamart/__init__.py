@@ -1,0 +1,1 @@
+"""`platform-ops datamart`: the datamart load workflow's runs."""

@@ -1,0 +1,1 @@
+"""`platform-ops router`: the file router's decisions, one file's history, and replays."""
