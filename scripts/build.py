@@ -34,6 +34,14 @@ LAMBDA_SOURCES = REPO_ROOT / "src" / "lambda"
 SHARED_PACKAGE = LAMBDA_SOURCES / "platform_common"
 GLUE_LIBRARIES = (REPO_ROOT / "src" / "glue" / "ndjson_parquet", REPO_ROOT / "src" / "glue" / "datamart_load")
 LINE_PARSER_JAR = Path("glue") / JAR_NAME
+# Modules of other packages a Glue library runs with: the NDJSON job records each file's outcome through the
+# tracking table's one owner module (and the two modules of plain types it imports).
+GLUE_LIBRARY_MODULES = {
+    "ndjson_parquet": tuple(
+        LAMBDA_SOURCES / "manifest_builder" / name
+        for name in ("__init__.py", "tracking.py", "tracking_schema.json", "batching.py", "events.py")
+    ),
+}
 
 INCLUDED_SUFFIXES = (".py", ".json", ".typed")
 
@@ -178,8 +186,13 @@ def build_function(function_dir: Path, archive_path: Path) -> Path:
 
 
 def build_archive(package_dir: Path, archive_path: Path) -> Path:
-    """Zip `package_dir` as `<package name>/...` into `archive_path`, deterministically."""
-    return write_zip(archive_path, package_entries(package_dir))
+    """Zip `package_dir` as `<package name>/...` into `archive_path`, deterministically, with the modules
+    of other packages it runs with (GLUE_LIBRARY_MODULES)."""
+    modules = [
+        (f"{path.parent.name}/{path.name}", path.read_bytes())
+        for path in GLUE_LIBRARY_MODULES.get(package_dir.name, ())
+    ]
+    return write_zip(archive_path, sorted([*package_entries(package_dir), *modules]))
 
 
 def build_all(out_dir: Path) -> list[Path]:

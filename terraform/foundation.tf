@@ -68,10 +68,14 @@ module "alerts" {
   name            = local.alerts_topic_name
   kms_key_arn     = module.kms.key_arn
   email_addresses = var.alert_email_addresses
-  publishers = {
-    CloudWatchAlarms = { service = "cloudwatch.amazonaws.com" }
-    EventRules       = { service = "events.amazonaws.com", source_arns = local.alerting_event_rule_arns }
-  }
+  # Event rules publish only while a pipeline declares one (the intake reports failures through its
+  # executions, with none).
+  publishers = merge(
+    { CloudWatchAlarms = { service = "cloudwatch.amazonaws.com" } },
+    length(local.alerting_event_rule_arns) == 0 ? {} : {
+      EventRules = { service = "events.amazonaws.com", source_arns = local.alerting_event_rule_arns }
+    },
+  )
   tags = local.tags
 }
 

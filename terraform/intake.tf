@@ -6,11 +6,16 @@ locals {
     glue_job_name      = "${local.name_prefix}-ndjson-to-parquet"
     state_machine_name = "${local.name_prefix}-manifest-processing"
     queue_name         = "${local.name_prefix}-intake"
-    artifacts_prefix   = "glue/"
+    # Athena and the Data Catalog take lowercase letters, digits and underscores only.
+    catalog_database = replace(local.name_prefix, "-", "_")
+    catalog_table    = "parquet"
+    artifacts_prefix = "glue/"
   }
   intake_state_machine_arn = "${format(local.arn_prefix, "states")}:stateMachine:${local.intake.state_machine_name}"
   intake_glue_job_arn      = "${format(local.arn_prefix, "glue")}:job/${local.intake.glue_job_name}"
   intake_bucket_arns       = module.storage.bucket_arns
+  # The tracking table's statuses and key formats, defined once for the Python code and the state machine.
+  intake_tracking_schema = jsondecode(file("${local.repo_root}/src/lambda/manifest_builder/tracking_schema.json"))
 
   lambda_package_path = coalesce(var.lambda_package_path, "${local.repo_root}/build/lambda/manifest_builder.zip")
   glue_script_path    = coalesce(var.glue_script_path, "${local.repo_root}/src/glue/ndjson_to_parquet.py")
@@ -34,6 +39,8 @@ locals {
     MIN_FILES_FOR_PARTIAL_BATCH = tostring(var.min_files_for_partial_batch)
     LOCK_TTL_SECONDS            = tostring(var.lock_ttl_seconds)
     MAX_BATCH_WAIT_SECONDS      = tostring(var.max_batch_wait_seconds)
+    INPUT_BUCKET                = module.storage.bucket_names["input"]
+    INPUT_PREFIX                = var.input_prefix
     LOG_LEVEL                   = var.lambda_log_level
   })
 }
@@ -142,9 +149,10 @@ module "intake_iam" {
           actions   = ["s3:GetObject"]
           resources = ["${local.intake_bucket_arns["manifests"]}/${var.manifest_prefix}*"]
         },
+        # GetObjectVersion: a manifest's listed version is copied when its key has moved on since.
         {
           sid       = "ReadInputFiles"
-          actions   = ["s3:GetObject"]
+          actions   = ["s3:GetObject", "s3:GetObjectVersion"]
           resources = ["${local.intake_bucket_arns["input"]}/*"]
         },
         {
@@ -152,7 +160,8 @@ module "intake_iam" {
           actions   = ["s3:ListBucket"]
           resources = [local.intake_bucket_arns["input"], local.intake_bucket_arns["output"]]
         },
-        # Delete: a re-run of a manifest replaces that manifest's earlier output instead of duplicating it.
+        # Delete: a re-run of a manifest replaces that manifest's earlier output instead of duplicating it,
+        # and the copies of listed versions (_staging/) go when the run ends.
         {
           sid       = "WriteParquetAndRejects"
           actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
@@ -163,6 +172,22 @@ module "intake_iam" {
           sid       = "JobLogs"
           actions   = ["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
           resources = ["${format(local.arn_prefix, "logs")}:log-group:/aws-glue/*"]
+        },
+        # Each file's outcome (status, rows) and the manifest's totals, written on the items the builder made.
+        {
+          sid       = "RecordFileOutcomes"
+          actions   = ["dynamodb:UpdateItem"]
+          resources = [module.intake_tracking_table.table_arn]
+        },
+        # Each run's partition and new columns: Athena reads a manifest's rows once it completes.
+        {
+          sid     = "RegisterPartitions"
+          actions = ["glue:BatchCreatePartition", "glue:DeletePartition", "glue:GetTable", "glue:UpdatePartition", "glue:UpdateTable"]
+          resources = [
+            "${format(local.arn_prefix, "glue")}:catalog",
+            "${format(local.arn_prefix, "glue")}:database/${local.intake.catalog_database}",
+            "${format(local.arn_prefix, "glue")}:table/${local.intake.catalog_database}/${local.intake.catalog_table}",
+          ]
         },
         # PutMetricData accepts no resource ARN; the namespace condition keeps the job to the stack's own.
         {
@@ -233,6 +258,14 @@ module "intake_manifest_builder" {
       target_id           = "manifest-builder"
       statement_id        = "AllowOrphanSweepSchedule"
     }
+    # The reconciliation: objects the tracking table never saw (a lost notification) are registered.
+    reconciliation = {
+      description         = "Invokes the manifest builder to register input objects whose notification never arrived."
+      schedule_expression = var.reconciliation_schedule
+      input               = jsonencode({ action = "reconcile" })
+      target_id           = "manifest-builder"
+      statement_id        = "AllowReconciliationSchedule"
+    }
   }
   tags = local.tags
 }
@@ -259,6 +292,9 @@ module "intake_glue_job" {
       "--MAX_REJECT_RATIO"    = tostring(var.max_reject_ratio)
       "--TARGET_FILE_SIZE_MB" = tostring(var.target_file_size_mb)
       "--METRICS_NAMESPACE"   = local.name_prefix
+      "--TRACKING_TABLE"      = module.intake_tracking_table.table_name
+      "--CATALOG_DATABASE"    = aws_glue_catalog_database.intake.name
+      "--CATALOG_TABLE"       = aws_glue_catalog_table.intake_parquet.name
     },
     var.glue_extra_arguments,
   )
@@ -282,6 +318,7 @@ module "intake_state_machine" {
     alerts_topic_arn            = local.alerts_topic_arn
     glue_retry_interval_seconds = var.glue_retry_interval_seconds
     concurrency_retry           = var.glue_concurrency_retry
+    tracking                    = local.intake_tracking_schema
   }
   log_level          = var.state_machine_log_level
   kms_key_arn        = module.kms.key_arn
@@ -297,20 +334,8 @@ module "intake_monitoring" {
   functions          = { manifest-builder = module.intake_manifest_builder.function_name }
   state_machines     = { executions = module.intake_state_machine.state_machine_arn }
   dead_letter_queues = { dead-letter = module.intake_queue.dead_letter_queue_name }
-  # Glue reports run outcomes as events; the rule alerts with the run's details.
-  event_alerts = {
-    glue-job-failed = {
-      description = "Runs of the NDJSON to Parquet job that ended FAILED, ERROR, TIMEOUT or STOPPED."
-      event_pattern = {
-        source        = ["aws.glue"]
-        "detail-type" = ["Glue Job State Change"]
-        detail = {
-          jobName = [local.intake.glue_job_name]
-          state   = ["FAILED", "ERROR", "TIMEOUT", "STOPPED"]
-        }
-      }
-    }
-  }
+  # A failed Glue run is reported once, by the execution that ran it (its failure path alerts with the
+  # error and the replay command): no Glue event rule or alarm repeats it.
   alarms = {
     intake-oldest-message-age = {
       description = "The intake queue's oldest message is old: the manifest builder is not keeping up or is failing."
@@ -319,14 +344,6 @@ module "intake_monitoring" {
       statistic   = "Maximum"
       dimensions  = { QueueName = module.intake_queue.queue_name }
       threshold   = var.oldest_message_age_alarm_seconds
-    }
-    glue-job-runs-failed = {
-      description = "A Glue run of the NDJSON to Parquet job failed, errored, timed out or was stopped."
-      namespace   = "AWS/Events"
-      metric_name = "TriggeredRules"
-      statistic   = "Sum"
-      dimensions  = { RuleName = "${local.name_prefix}-glue-job-failed" }
-      threshold   = 0
     }
   }
   dashboard_name = "${local.name_prefix}-pipeline"
@@ -337,12 +354,6 @@ module "intake_monitoring" {
         ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", module.intake_queue.queue_name],
         ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", module.intake_queue.queue_name, { yAxis = "right" }],
         ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", module.intake_queue.dead_letter_queue_name, { label = "dead-letter messages" }],
-      ]
-    },
-    {
-      title = "Failed Glue runs", stat = "Sum"
-      metrics = [
-        ["AWS/Events", "TriggeredRules", "RuleName", "${local.name_prefix}-glue-job-failed"],
       ]
     },
   ]
@@ -383,5 +394,59 @@ data "aws_iam_policy_document" "intake_reader" {
     sid       = "DecryptWithTheStackKey"
     actions   = ["kms:Decrypt"]
     resources = [module.kms.key_arn]
+  }
+}
+
+# The Parquet output as a Data Catalog table, queryable by Athena without a crawler: each Glue run registers
+# its manifest's partition and adds its new fields as string columns (src/glue/ndjson_parquet/catalog.py).
+# Partitions are registered, not projected: manifest ids cannot be enumerated.
+resource "aws_glue_catalog_database" "intake" {
+  name        = local.intake.catalog_database
+  description = "${local.name_prefix}: the intake's Parquet output."
+}
+
+resource "aws_glue_catalog_table" "intake_parquet" {
+  name          = local.intake.catalog_table
+  database_name = aws_glue_catalog_database.intake.name
+  description   = "NDJSON converted by the intake: a string column per field, partitioned by date_prefix and manifest_id."
+  table_type    = "EXTERNAL_TABLE"
+  parameters = {
+    classification = "parquet"
+    EXTERNAL       = "TRUE"
+  }
+
+  partition_keys {
+    name = "date_prefix"
+    type = "string"
+  }
+
+  partition_keys {
+    name = "manifest_id"
+    type = "string"
+  }
+
+  storage_descriptor {
+    location      = "s3://${module.storage.bucket_names["output"]}/${var.output_prefix}"
+    input_format  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+    ser_de_info {
+      serialization_library = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    }
+
+    columns {
+      name = "_processing_timestamp"
+      type = "timestamp"
+    }
+
+    columns {
+      name = "_source_file"
+      type = "string"
+    }
+  }
+
+  # The job adds a column per new field: an apply must not take them away again.
+  lifecycle {
+    ignore_changes = [storage_descriptor[0].columns]
   }
 }

@@ -58,6 +58,11 @@ output "glue_job_name" {
   value       = module.intake_glue_job.job_name
 }
 
+output "catalog_table" {
+  description = "The Data Catalog table over the Parquet output, as `database.table` (Athena: SELECT * FROM <it>)."
+  value       = "${aws_glue_catalog_database.intake.name}.${aws_glue_catalog_table.intake_parquet.name}"
+}
+
 output "alerts_topic_arn" {
   description = "SNS topic receiving alarms and failure alerts."
   value       = module.alerts.topic_arn

@@ -144,6 +144,17 @@ variable "orphan_sweep_schedule" {
   default     = "rate(5 minutes)"
 }
 
+variable "reconciliation_schedule" {
+  description = "Schedule of the reconciliation, which registers objects of the input prefix the tracking table has never seen (lost notifications, expired dead letters), RECONCILE_MAX_OBJECTS objects a run, resuming where the last run stopped."
+  type        = string
+  default     = "rate(1 day)"
+
+  validation {
+    condition     = can(regex("^(rate|cron)\\(.+\\)$", var.reconciliation_schedule))
+    error_message = "reconciliation_schedule must be a rate(...) or cron(...) expression."
+  }
+}
+
 variable "allowed_extensions" {
   description = "File extensions accepted; anything else is quarantined (ALLOWED_EXTENSIONS)."
   type        = list(string)

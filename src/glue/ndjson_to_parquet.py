@@ -9,7 +9,8 @@ from awsglue.context import GlueContext
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from ndjson_parquet import telemetry
-from ndjson_parquet.job import ARGUMENT_DEFAULTS, REQUIRED_ARGUMENTS, RUN_ARGUMENTS, run_job
+from ndjson_parquet.job import ARGUMENT_DEFAULTS, REQUIRED_ARGUMENTS, RUN_ARGUMENTS
+from ndjson_parquet.versions import run_pinned
 from pyspark.context import SparkContext
 
 # getResolvedOptions fails on an absent name, so optional arguments are resolved only when passed.
@@ -20,5 +21,5 @@ telemetry.configure_logging(arguments["JOB_NAME"], arguments.get("JOB_RUN_ID", "
 glue_context = GlueContext(SparkContext.getOrCreate())
 job = Job(glue_context)
 job.init(arguments["JOB_NAME"], arguments)
-telemetry.run_reported(arguments, lambda options: run_job(glue_context.spark_session, options))
+telemetry.run_reported(arguments, lambda options: run_pinned(glue_context.spark_session, options))
 job.commit()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from ndjson_parquet import JobOptions, RejectRatioExceeded, TooManyFields, run_job
+from ndjson_parquet import FileOutcome, JobOptions, TooManyFields, run_job
 
 pytestmark = pytest.mark.spark
 
@@ -197,13 +197,63 @@ def test_running_the_same_manifest_twice_replaces_its_output(spark, inputs, tmp_
     assert stats.records_written == 10
 
 
-def test_too_many_rejects_fail_the_job_and_remove_its_parquet_output(spark, inputs, tmp_path):
-    inputs.file("bad.ndjson", '{"id": "1"}\n{broken\n{"id": "2"}\n{also broken\n')
-    with pytest.raises(RejectRatioExceeded, match="2 of 4 lines rejected") as failure:
-        run_job(spark, options(tmp_path, inputs.manifest(), max_reject_ratio=0.25))
-    assert failure.value.stats.records_rejected == 2
+def test_a_file_over_the_reject_ratio_is_quarantined_and_the_other_files_rows_are_written(
+    spark, inputs, tmp_path
+):
+    good = inputs.file("good.ndjson", '{"id": "1"}\n{"id": "2"}\n')
+    bad = inputs.file("bad.ndjson", '{"id": "3"}\n{broken\n{"id": "4"}\n{also broken\n')
+    stats = run_job(spark, options(tmp_path, inputs.manifest(), max_reject_ratio=0.25))
+    assert [row["id"] for row in read_rows(tmp_path)] == ["1", "2"]
+    good_outcome, bad_outcome = stats.files
+    assert good_outcome == FileOutcome(good.as_uri(), 2, 2, 0, None)
+    assert bad_outcome.uri == bad.as_uri()
+    assert (bad_outcome.records_read, bad_outcome.records_written, bad_outcome.records_rejected) == (4, 0, 2)
+    assert bad_outcome.quarantine_reason == (
+        "bad_content: 2 of 4 lines rejected (ratio 0.5000 > MAX_REJECT_RATIO 0.25)"
+    )
+    assert (stats.records_read, stats.records_written, stats.records_rejected) == (6, 2, 2)
+
+
+def test_a_quarantined_files_rejected_lines_are_kept(spark, inputs, tmp_path):
+    inputs.file("good.ndjson", '{"id": "1"}\n')
+    inputs.file("bad.ndjson", "{broken\n{also broken\n")
+    run_job(spark, options(tmp_path, inputs.manifest(), max_reject_ratio=0.25))
+    assert sorted(reject["raw_line"] for reject in read_rejects(tmp_path)) == ["{also broken", "{broken"]
+
+
+def test_a_file_within_the_reject_ratio_is_written_with_its_counts(spark, inputs, tmp_path):
+    path = inputs.file("a.ndjson", '{"id": "1"}\n{"id": "2"}\n{"id": "3"}\n{broken\n')
+    stats = run_job(spark, options(tmp_path, inputs.manifest(), max_reject_ratio=0.25))
+    assert stats.files == [FileOutcome(path.as_uri(), 4, 3, 1, None)]
+    assert len(read_rows(tmp_path)) == 3
+
+
+def test_when_every_file_is_quarantined_the_run_succeeds_without_parquet_output(spark, inputs, tmp_path):
+    inputs.file("bad.ndjson", "{broken\n")
+    stats = run_job(spark, options(tmp_path, inputs.manifest()))
+    assert stats.files_quarantined == 1
+    assert stats.records_written == 0
     assert not (tmp_path / "parquet" / DATE_FOLDER).exists()
-    assert len(read_rejects(tmp_path)) == 2
+    assert len(read_rejects(tmp_path)) == 1
+
+
+def test_a_listed_file_that_is_missing_is_quarantined_as_unreadable(spark, inputs, tmp_path):
+    inputs.file("a.ndjson", '{"id": "1"}\n')
+    gone = inputs.file("gone.ndjson", '{"id": "2"}\n')
+    manifest = inputs.manifest()
+    gone.unlink()
+    stats = run_job(spark, options(tmp_path, manifest))
+    assert [row["id"] for row in read_rows(tmp_path)] == ["1"]
+    assert stats.files[1].uri == gone.as_uri()
+    assert stats.files[1].quarantine_reason == "bad_content: unreadable: not found"
+
+
+def test_a_file_spark_cannot_decompress_is_quarantined_as_unreadable(spark, inputs, tmp_path):
+    inputs.file("a.ndjson", '{"id": "1"}\n')
+    inputs.file("b.ndjson.gz", b"\x1f\x8b\x08\x00 not really gzip")
+    stats = run_job(spark, options(tmp_path, inputs.manifest()))
+    assert [row["id"] for row in read_rows(tmp_path)] == ["1"]
+    assert stats.files[1].quarantine_reason.startswith("bad_content: unreadable: ")
 
 
 def test_output_is_split_into_files_of_about_the_target_size(spark, inputs, tmp_path):

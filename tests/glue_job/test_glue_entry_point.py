@@ -1,5 +1,5 @@
-"""The Glue entry script: argument resolution and job bookkeeping around run_job (awsglue faked by the
-``glue_stand_ins`` fixture)."""
+"""The Glue entry script: argument resolution and job bookkeeping around the run of the manifest's listed
+versions (``versions.run_pinned``; awsglue faked by the ``glue_stand_ins`` fixture)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from ndjson_parquet import job as job_module
+from ndjson_parquet import versions
 
 ENTRY_POINT = Path(__file__).parents[2] / "src" / "glue" / "ndjson_to_parquet.py"
 
@@ -23,11 +24,11 @@ def glue(glue_stand_ins, monkeypatch):
     monkeypatch.setattr(logger, "propagate", logger.propagate)
     monkeypatch.setattr(logger, "level", logger.level)
 
-    def fake_run_job(spark, options):
-        glue_stand_ins.calls.append(("run_job", spark, options))
+    def fake_run_pinned(spark, options):
+        glue_stand_ins.calls.append(("run_pinned", spark, options))
         return job_module.JobStats("m-1", "2024-01-15", 1, 10, 1, 1, 0, 1, "s3://o/p", "s3://o/r")
 
-    monkeypatch.setattr(job_module, "run_job", fake_run_job)
+    monkeypatch.setattr(versions, "run_pinned", fake_run_pinned)
     return glue_stand_ins
 
 

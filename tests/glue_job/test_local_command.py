@@ -74,16 +74,18 @@ def test_the_command_converts_files_given_without_a_manifest(inputs, tmp_path):
     assert sorted(table.column("id").to_pylist()) == ["1", "2"]
 
 
-def test_too_many_rejected_lines_end_the_command_with_one_line_and_the_stats(inputs, tmp_path):
+def test_a_quarantined_file_ends_the_command_with_one_line_and_the_stats(inputs, tmp_path):
+    good = inputs.file("good.ndjson", '{"id": "1"}\n')
     bad = inputs.file("bad.ndjson", '{"id": "1"}\nnot json\n')
 
-    result = run_command("--input", str(bad), "--output", str(tmp_path / "out"))
+    result = run_command("--input", str(good), str(bad), "--output", str(tmp_path / "out"))
 
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     (error,) = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert "1 of 2 lines rejected" in error
-    assert json.loads(result.stdout.strip().splitlines()[-1])["records_rejected"] == 1
+    assert error.startswith(f"error: {bad} quarantined: bad_content: 1 of 2 lines rejected")
+    stats = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (stats["records_written"], stats["records_rejected"], stats["files_quarantined"]) == (1, 1, 1)
 
 
 @pytest.fixture

@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
 from moto import mock_aws
-from ndjson_parquet.job import JobStats, RejectRatioExceeded
+from ndjson_parquet.job import FileOutcome, JobStats
 from ndjson_parquet.telemetry import configure_logging, publish_metrics, run_reported
 
 NAMESPACE = "ndjson-intake-dev"
@@ -96,6 +97,7 @@ def test_the_counts_are_metrics_of_the_namespace_with_pipeline_and_job_dimension
         "RecordsWritten",
         "RecordsRejected",
         "OutputFiles",
+        "FilesQuarantined",
     }
     assert all(sorted(d["Name"] for d in metric["Dimensions"]) == ["job", "pipeline"] for metric in listed)
     assert sums(cloudwatch, "RecordsWritten", "RecordsRejected", "InputBytes") == {
@@ -111,12 +113,10 @@ def test_without_a_namespace_no_metric_is_published(cloudwatch):
     assert cloudwatch.list_metrics()["Metrics"] == []
 
 
-def test_a_run_that_rejects_too_many_lines_still_publishes_its_counts(cloudwatch, monkeypatch):
+def test_a_run_that_quarantines_a_file_publishes_the_count_of_quarantined_files(cloudwatch, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-
-    def run(options):
-        raise RejectRatioExceeded(STATS, 0.01)
-
+    quarantined = FileOutcome("s3://in/bad.ndjson", 2, 0, 2, "bad_content: 2 of 2 lines rejected")
+    stats = replace(STATS, files=[FileOutcome("s3://in/good.ndjson", 1, 1, 0), quarantined])
     arguments = {
         "JOB_NAME": JOB,
         "MANIFEST_PATH": "s3://m/x.json",
@@ -124,7 +124,6 @@ def test_a_run_that_rejects_too_many_lines_still_publishes_its_counts(cloudwatch
         "OUTPUT_BUCKET": "o",
         "METRICS_NAMESPACE": NAMESPACE,
     }
-    with pytest.raises(RejectRatioExceeded):
-        run_reported(arguments, run)
+    run_reported(arguments, lambda options: stats)
 
-    assert sums(cloudwatch, "RecordsRejected") == {"RecordsRejected": 1.0}
+    assert sums(cloudwatch, "FilesQuarantined") == {"FilesQuarantined": 1.0}

@@ -57,3 +57,21 @@ def test_the_file_with_a_wrong_extension_is_quarantined_with_its_reason(happy):
 
     assert item["status"] == "quarantined"
     assert item["quarantine_reason"].startswith("invalid_extension")
+
+
+def test_each_manifest_is_a_partition_of_the_catalog_table_at_its_output(happy, dev_deployment):
+    outputs = dev_deployment.outputs
+    database, table = outputs["catalog_table"].split(".")
+    glue = dev_deployment.aws.client("glue")
+    partitions = glue.get_partitions(DatabaseName=database, TableName=table)["Partitions"]
+    mine = {
+        tuple(p["Values"]): p["StorageDescriptor"]["Location"] for p in partitions if p["Values"][0] == DAY
+    }
+    output_root = f"s3://{outputs['bucket_names']['output']}/parquet"
+
+    assert mine == {
+        (DAY, manifest_id): f"{output_root}/date_prefix={DAY}/manifest_id={manifest_id}"
+        for manifest_id in happy["items"]["manifests"]
+    }
+    columns = glue.get_table(DatabaseName=database, Name=table)["Table"]["StorageDescriptor"]["Columns"]
+    assert {"event_id", "user", "amount"} <= {column["Name"] for column in columns}

@@ -68,6 +68,17 @@ def test_a_scheduled_event_runs_the_sweep(stack, events, lambda_env, lambda_cont
     assert handler.lambda_handler(events.schedule(), context) == {"swept_dates": [], "manifest_ids": []}
 
 
+def test_the_reconciliation_schedules_input_runs_the_reconciliation(
+    stack, lambda_env, lambda_context, monkeypatch
+):
+    monkeypatch.setenv("INPUT_BUCKET", stack.input_bucket)
+    stack.clients.s3.put_object(Bucket=stack.input_bucket, Key=f"in/lost-{stack.today}.ndjson", Body=b"{}\n")
+
+    result = handler.lambda_handler({"action": "reconcile"}, lambda_context())
+
+    assert result == {"listed": 1, "unseen": 1, "registered": 1, "pass_complete": True}
+
+
 def test_a_bad_variable_fails_the_cold_start_with_its_name(
     stack, events, lambda_env, monkeypatch, lambda_context
 ):

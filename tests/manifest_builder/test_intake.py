@@ -107,6 +107,17 @@ def test_a_zero_byte_file_is_quarantined_as_too_small(stack):
     assert (item["status"], item["quarantine_reason"].split(":")[0]) == ("quarantined", "too_small")
 
 
+def test_a_file_too_large_is_quarantined_in_place_without_a_copy(stack):
+    key = "in/huge-2024-03-10.ndjson"
+    stack.builder(MAX_FILE_SIZE_BYTES="5").handle_sqs_batch([stack.upload(key, b'{"a": 1}\n')])
+
+    item = stack.files(stack.today)[f"s3://{stack.input_bucket}/{key}"]
+    assert (item["status"], item["quarantine_reason"].split(":")[0]) == ("quarantined", "too_large")
+    assert "quarantine_path" not in item
+    assert stack.clients.s3.list_objects_v2(Bucket=stack.quarantine_bucket)["KeyCount"] == 0
+    assert stack.clients.s3.head_object(Bucket=stack.input_bucket, Key=key)
+
+
 def test_a_quarantined_file_is_announced_on_the_notices_topic(stack):
     stack.builder().handle_sqs_batch([stack.upload("in/report-2024-03-10.csv")])
 

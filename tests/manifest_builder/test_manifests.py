@@ -27,6 +27,23 @@ def test_a_full_batch_becomes_a_manifest_in_the_documented_format(stack):
     assert document["created_at"].startswith("2024-03-10T12:00")
 
 
+def test_the_manifest_lists_the_version_id_and_etag_of_each_file_as_notified(stack, events):
+    records = []
+    for n in range(5):
+        notification = events.notification(
+            stack.input_bucket, f"in/events-{stack.today}-{n}.ndjson", 10, f"e{n}"
+        )
+        notification["Records"][0]["s3"]["object"]["versionId"] = f"v{n}"
+        records.append(events.record(notification))
+    stack.builder().handle_sqs_batch(records)
+
+    (document,) = stack.manifest_documents()
+    assert sorted((f["version_id"], f["etag"]) for f in document["files"]) == [
+        (f"v{n}", f"e{n}") for n in range(5)
+    ]
+    assert [f["uri"] for f in document["files"]] == document["fileLocations"][0]["URIPrefixes"]
+
+
 def test_the_files_of_a_manifest_move_to_manifested_with_its_path(stack):
     stack.builder().handle_sqs_batch(upload_many(stack, 5))
 

@@ -70,3 +70,21 @@ def test_a_malformed_date_is_refused_by_the_argument_parser(cli, capsys):
 
     assert exit_info.value.code == 2
     assert "not a YYYY-MM-DD date" in capsys.readouterr().err
+
+
+def test_failed_manifests_are_listed_with_their_ids_and_errors(cli, stack, pipeline):
+    pipeline.arrive(f"in/a-{stack.yesterday}.ndjson")
+    manifest = pipeline.only_manifest(stack.yesterday)
+    pipeline.set_manifest(
+        stack.yesterday,
+        manifest["manifest_id"],
+        status="failed",
+        error="States.TaskFailed",
+        error_cause="Glue run jr_1 FAILED: OutOfMemoryError",
+    )
+
+    code, output = cli("status")
+
+    assert code == 0
+    assert "failed manifests: 1" in output
+    assert f"{manifest['manifest_id']}  States.TaskFailed: Glue run jr_1 FAILED: OutOfMemoryError" in output

@@ -130,11 +130,28 @@ print(json.dumps(handler.lambda_handler({{"Records": [record]}}, Context())))
     assert metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "ndjson-intake-dev"
 
 
-def test_glue_library_archive_holds_ndjson_parquet(built_artifacts):
+def test_glue_library_archive_holds_ndjson_parquet_and_the_tracking_tables_module(built_artifacts):
     glue_zip = next(path for path in built_artifacts if path.name == "ndjson_parquet.zip")
     names = zipfile.ZipFile(glue_zip).namelist()
     assert "ndjson_parquet/__init__.py" in names
-    assert all(name.startswith("ndjson_parquet/") for name in names)
+    assert {name for name in names if not name.startswith("ndjson_parquet/")} == {
+        "manifest_builder/__init__.py",
+        "manifest_builder/tracking.py",
+        "manifest_builder/tracking_schema.json",
+        "manifest_builder/batching.py",
+        "manifest_builder/events.py",
+    }
+
+
+def test_the_tracking_module_reads_its_schema_from_inside_the_glue_library_archive(built_artifacts):
+    glue_zip = next(path for path in built_artifacts if path.name == "ndjson_parquet.zip")
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import manifest_builder.tracking as t; "
+        "print(t.__file__.startswith(sys.argv[1]), t.MANIFEST_PREFIX, t.COMPLETED)"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(glue_zip)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "MANIFEST#", "completed"]
 
 
 def test_glue_library_archive_holds_datamart_load(built_artifacts):

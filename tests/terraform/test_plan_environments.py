@@ -82,6 +82,8 @@ def test_manifest_builder_environment_follows_the_contract(dev_plan, plan_tools)
         "MIN_FILES_FOR_PARTIAL_BATCH": "1",
         "LOCK_TTL_SECONDS": "120",
         "MAX_BATCH_WAIT_SECONDS": "900",
+        "INPUT_BUCKET": "ndjson-intake-dev-input-123456789012-us-east-1",
+        "INPUT_PREFIX": "incoming/",
         "LOG_LEVEL": "INFO",
         "POWERTOOLS_SERVICE_NAME": "intake",
         "POWERTOOLS_METRICS_NAMESPACE": "ndjson-intake-dev",

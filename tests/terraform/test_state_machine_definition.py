@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from manifest_builder import tracking
 
 pytestmark = [pytest.mark.terraform, pytest.mark.emulator]
 
@@ -33,12 +34,33 @@ def update_values(state) -> dict:
 def test_happy_path_runs_processing_then_glue_then_completed(states):
     assert states["UpdateStatusProcessing"]["Next"] == "StartGlueJob"
     assert states["StartGlueJob"]["Next"] == "UpdateStatusCompleted"
-    assert states["UpdateStatusCompleted"]["End"] is True
+    assert states["UpdateStatusCompleted"]["Next"] == "AnyFileQuarantined"
+    assert states["AnyFileQuarantined"]["Default"] == "Completed"
+    assert states["Completed"]["Type"] == "Succeed"
+
+
+def test_a_manifest_completed_with_quarantined_files_alerts_once_naming_them_then_succeeds(states):
+    assert states["UpdateStatusCompleted"]["Parameters"]["ReturnValues"] == "ALL_NEW"
+    (choice,) = states["AnyFileQuarantined"]["Choices"]
+    assert choice == {
+        "Variable": "$.completion.manifest.quarantined_files",
+        "IsPresent": True,
+        "Next": "SendQuarantineAlert",
+    }
+    alert = states["SendQuarantineAlert"]
+    assert (
+        alert["Parameters"]["Message"]["quarantined_files.$"]
+        == "$.completion.manifest.quarantined_files.L[*].S"
+    )
+    assert "platform-ops intake readmit FILE" in alert["Parameters"]["Message"]["what_to_do"]
+    # An alert that cannot be sent does not undo the completed manifest.
+    assert alert["Catch"][0]["Next"] == alert["Next"] == "Completed"
 
 
 def test_failure_path_records_the_failure_then_alerts_then_fails(states):
     assert states["UpdateStatusFailed"]["Next"] == "SendFailureAlert"
-    assert states["SendFailureAlert"]["Next"] == "Fail"
+    # Failed, not succeeded: the datamart load chained after a manifest's success must not run.
+    assert states["SendFailureAlert"]["Next"] == states["SendFailureAlert"]["Catch"][0]["Next"] == "Fail"
     assert states["Fail"]["Type"] == "Fail"
 
 
@@ -47,10 +69,10 @@ def test_every_happy_path_task_catches_all_errors_into_the_failure_path(states, 
     assert states[name]["Catch"] == [CATCH_INTO_FAILURE_PATH]
 
 
-@pytest.mark.parametrize("name", ["UpdateStatusFailed", "SendFailureAlert"])
-def test_failure_path_goes_on_even_when_its_own_tasks_fail(states, name):
-    assert [catch["ErrorEquals"] for catch in states[name]["Catch"]] == [["States.ALL"]]
-    assert states[name]["Catch"][0]["Next"] == states[name]["Next"]
+def test_failure_path_goes_on_even_when_its_own_tasks_fail(states):
+    for name in ("UpdateStatusFailed", "SendFailureAlert"):
+        assert [catch["ErrorEquals"] for catch in states[name]["Catch"]] == [["States.ALL"]]
+    assert states["UpdateStatusFailed"]["Catch"][0]["Next"] == "SendFailureAlert"
 
 
 def test_glue_job_runs_synchronously_with_the_manifest_path(states):
@@ -115,8 +137,23 @@ def test_failed_update_records_error_and_cause(states):
     assert values[":cause"] == {"S.$": "$.error.Cause"}
 
 
-def test_failure_alert_publishes_the_execution_state_to_the_alerts_topic(states):
+def test_failure_alert_says_what_failed_and_how_to_replay_it(states):
     task = states["SendFailureAlert"]
     assert task["Resource"] == "arn:aws:states:::sns:publish"
     assert task["Parameters"]["TopicArn"] == "arn:aws:sns:us-east-1:123456789012:ndjson-intake-dev-alerts"
-    assert task["Parameters"]["Message.$"] == "States.JsonToString($)"
+    message = task["Parameters"]["Message"]
+    assert (message["manifest_id.$"], message["error.$"]) == ("$.manifest_id", "$.error")
+    assert message["replay.$"] == (
+        "States.Format('once the cause is fixed: platform-ops intake replay --manifest-id {}', $.manifest_id)"
+    )
+
+
+def test_statuses_and_key_formats_are_the_tracking_modules_rendered_by_terraform(states):
+    # tracking_schema.json is their one definition: the Python code reads it, Terraform renders it here.
+    assert states["UpdateStatusProcessing"]["Parameters"]["Key"]["file_key"] == {
+        "S.$": f"States.Format('{tracking.MANIFEST_PREFIX}{{}}', $.manifest_id)"
+    }
+    assert [
+        update_values(states[name])[":status"]["S"]
+        for name in ("UpdateStatusProcessing", "UpdateStatusCompleted", "UpdateStatusFailed")
+    ] == [tracking.PROCESSING, tracking.COMPLETED, tracking.FAILED]

@@ -87,6 +87,10 @@ def stack(dev_deployment):
 
 @pytest.fixture(scope="module")
 def alert_inbox(local_aws, stack):
+    return subscribed_inbox(local_aws, stack)
+
+
+def subscribed_inbox(local_aws, stack) -> str:
     """An SQS queue subscribed to the alerts topic, as an operator's subscription would be."""
     sqs = local_aws.client("sqs")
     queue_url = sqs.create_queue(QueueName=f"alert-inbox-{uuid.uuid4().hex[:8]}")["QueueUrl"]
@@ -149,16 +153,22 @@ def test_failed_glue_run_marks_the_manifest_failed_with_the_job_error(failed):
     assert "reject ratio 0.25" in item["error_cause"]["S"]
 
 
-def test_failed_glue_run_publishes_an_alert_naming_the_manifest(failed, local_aws, alert_inbox):
+def test_failed_glue_run_publishes_one_alert_naming_the_manifest_error_and_replay(
+    failed, local_aws, alert_inbox
+):
     messages = (
         local_aws.client("sqs")
         .receive_message(QueueUrl=alert_inbox, MaxNumberOfMessages=10, WaitTimeSeconds=5)
         .get("Messages", [])
     )
-    alerts = [json.loads(json.loads(message["Body"])["Message"]) for message in messages]
     manifest_id = failed["execution"]["name"]
-    assert [alert["manifest_id"] for alert in alerts] == [manifest_id]
-    assert "reject ratio 0.25" in alerts[0]["error"]["Cause"]
+    alerts = [json.loads(json.loads(message["Body"])["Message"]) for message in messages]
+    alerts = [alert for alert in alerts if alert["manifest_id"] == manifest_id]
+    (alert,) = alerts
+    assert "reject ratio 0.25" in alert["error"]["Cause"]
+    assert (
+        alert["replay"] == f"once the cause is fixed: platform-ops intake replay --manifest-id {manifest_id}"
+    )
 
 
 def test_a_backlog_beyond_the_jobs_concurrency_completes_without_manual_action(local_aws, stack):
@@ -182,3 +192,63 @@ def test_a_backlog_beyond_the_jobs_concurrency_completes_without_manual_action(l
 
     assert [execution["status"] for execution in executions] == ["SUCCEEDED"] * 50
     assert most_at_once[0] == 2
+
+
+@pytest.fixture(scope="module")
+def completed_with_a_bad_file(local_aws, stack):
+    """A manifest of two good files and a bad one: the job quarantines the bad one and records it, as the
+    real job's `ndjson_parquet.outcomes` does."""
+    from ndjson_parquet.job import FileOutcome, JobStats
+    from ndjson_parquet.outcomes import record
+
+    dynamodb = local_aws.client("dynamodb")
+    bucket = stack["bucket_names"]["input"]
+    files = [f"s3://{bucket}/incoming/{DATE_PREFIX}/{name}.ndjson" for name in ("a", "bad", "c")]
+    reason = "bad_content: 3 of 4 lines rejected (ratio 0.7500 > MAX_REJECT_RATIO 0.01)"
+
+    def job(job_name, arguments):
+        manifest_id = arguments["--MANIFEST_PATH"].rsplit("/", 1)[1].removesuffix(".json")
+        for uri in files:
+            dynamodb.put_item(
+                TableName=stack["tracking_table_name"],
+                Item={
+                    "date_prefix": {"S": DATE_PREFIX},
+                    "file_key": {"S": uri},
+                    "status": {"S": "manifested"},
+                    "manifest_id": {"S": manifest_id},
+                },
+            )
+        outcomes = [FileOutcome(files[0], 2, 2, 0), FileOutcome(files[1], 4, 0, 3, reason)]
+        outcomes.append(FileOutcome(files[2], 1, 1, 0))
+        stats = JobStats(manifest_id, DATE_PREFIX, 3, 99, 7, 3, 3, 1, "s3://o/p", "s3://o/r", files=outcomes)
+        record(arguments["--TRACKING_TABLE"], stats, dynamodb)
+
+    inbox = subscribed_inbox(local_aws, stack)
+    outcome = start_manifest(local_aws, stack, job)
+    return {**outcome, "files": files, "reason": reason, "inbox": inbox}
+
+
+def test_a_manifest_with_one_quarantined_file_completes(completed_with_a_bad_file):
+    assert completed_with_a_bad_file["execution"]["status"] == "SUCCEEDED"
+    item = completed_with_a_bad_file["item"]
+    assert item["status"] == {"S": "completed"}
+    assert item["records_written"] == {"N": "3"}
+
+
+def test_a_manifest_with_one_quarantined_file_sends_one_alert_naming_it(completed_with_a_bad_file, local_aws):
+    messages = (
+        local_aws.client("sqs")
+        .receive_message(
+            QueueUrl=completed_with_a_bad_file["inbox"], MaxNumberOfMessages=10, WaitTimeSeconds=5
+        )
+        .get("Messages", [])
+    )
+    manifest_id = completed_with_a_bad_file["execution"]["name"]
+    alerts = [json.loads(message["Body"]) for message in messages]
+    mine = [alert for alert in alerts if manifest_id in alert["Message"]]
+    (alert,) = mine
+    assert alert["Subject"] == "NDJSON intake: files quarantined"
+    body = json.loads(alert["Message"])
+    bad = completed_with_a_bad_file["files"][1]
+    assert body["quarantined_files"] == [f"{bad}: {completed_with_a_bad_file['reason']}"]
+    assert "platform-ops intake readmit FILE" in body["what_to_do"]

@@ -37,6 +37,9 @@ RELEASE = ("v0.1.0", "cc77eb07ec16f1f8e29138daa243701094af3b51")
 # - the manifest builder's environment (Powertools' service and namespace), the Glue job's arguments
 #   (--METRICS_NAMESPACE) and the job role's policy (PutMetricData to that namespace): logs and metrics;
 # - the state machine: a start Glue refuses for concurrency waits with capped backoff and jitter for hours;
+#   a completed manifest with files the job quarantined sends one alert naming them;
+# - the Glue job's arguments (--TRACKING_TABLE) and the job role's policy (UpdateItem on the tracking
+#   table): the job records each file's outcome and rows.
 # - the input bucket's notifications: its events go to EventBridge too, for the file router's rule.
 MONITORING = "module.ndjson_intake.module.intake_monitoring"
 STORAGE = "module.ndjson_intake.module.storage"
@@ -112,16 +115,32 @@ def actions(plan) -> dict[str, list[str]]:
     return {address: change["change"]["actions"] for address, change in plan.resource_changes.items()}
 
 
-def test_upgrade_from_the_last_release_destroys_nothing(upgrade_plan):
+# What the upgrade destroys, on purpose: the Glue failure event rule (and its target) and its alarm. Each
+# failed Glue run of a manifest is reported once, by the manifest's execution, whose alert names the manifest,
+# the error and the replay command; the rule and the alarm sent the same failure twice more. Nothing of data
+# or state is among them.
+INTENDED_DESTROYS = {
+    f'{MONITORING}.aws_cloudwatch_event_rule.alert["glue-job-failed"]',
+    f'{MONITORING}.aws_cloudwatch_event_target.alert["glue-job-failed"]',
+    f'{MONITORING}.aws_cloudwatch_metric_alarm.this["glue-job-runs-failed"]',
+}
+
+
+def test_upgrade_from_the_last_release_destroys_only_the_duplicate_glue_failure_alerts(upgrade_plan):
     destroyed = {address: acts for address, acts in actions(upgrade_plan).items() if "delete" in acts}
-    assert destroyed == {}
+    assert destroyed == {address: ["delete"] for address in INTENDED_DESTROYS}
 
 
 # What the release did not have, created beside the deployed stack: the config bucket, the utilities, the
+# reconciliation's schedule of the manifest builder, the Data Catalog database and table of the output, the
 # file router with its initial config, and the datamart load.
 NEW_SINCE_RELEASE = (
     "module.ndjson_intake.module.storage.",
     "module.ndjson_intake.module.utilities_",
+    'module.ndjson_intake.module.intake_manifest_builder.aws_cloudwatch_event_rule.trigger["reconciliation"]',
+    'module.ndjson_intake.module.intake_manifest_builder.aws_cloudwatch_event_target.trigger["reconciliation"]',
+    'module.ndjson_intake.module.intake_manifest_builder.aws_lambda_permission.trigger["reconciliation"]',
+    "module.ndjson_intake.aws_glue_catalog_",
     "module.ndjson_intake.module.router_",
     'module.ndjson_intake.aws_s3_object.router_config["this"]',
     "module.ndjson_intake.module.datamart_",

@@ -1,9 +1,9 @@
 """NDJSON to Parquet for the intake pipeline's Glue job: PySpark and a Java line parser; no awsglue."""
 
 from ndjson_parquet.job import (
+    FileOutcome,
     JobOptions,
     JobStats,
-    RejectRatioExceeded,
     TooManyFields,
     options_from_arguments,
     run_job,
@@ -11,11 +11,11 @@ from ndjson_parquet.job import (
 from ndjson_parquet.manifest import Manifest, ManifestError, load_manifest
 
 __all__ = [
+    "FileOutcome",
     "JobOptions",
     "JobStats",
     "Manifest",
     "ManifestError",
-    "RejectRatioExceeded",
     "TooManyFields",
     "load_manifest",
     "options_from_arguments",

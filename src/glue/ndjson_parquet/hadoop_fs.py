@@ -20,6 +20,11 @@ class HadoopFs:
         path = self._path(uri)
         self._fs(path).delete(path, True)
 
+    def exists(self, path: str) -> bool:
+        """Whether the file ``path`` (as it is named, no pattern) exists."""
+        hadoop_path = self._path(path)
+        return bool(self._fs(hadoop_path).exists(hadoop_path))
+
     def data_files(self, uri: str) -> list[str]:
         """Files under ``uri`` that hold data (Spark's _SUCCESS and hidden files excluded)."""
         path = self._path(uri)

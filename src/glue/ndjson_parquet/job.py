@@ -7,8 +7,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from urllib.parse import unquote, urlparse
 
+from py4j.protocol import Py4JJavaError
+from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 
 from ndjson_parquet import transform
@@ -31,22 +34,16 @@ ARGUMENT_DEFAULTS = {
     "MAX_FIELDS": "1000",
     # CloudWatch namespace of the job's metrics (ndjson_parquet.telemetry); empty: none published.
     "METRICS_NAMESPACE": "",
+    # The intake's tracking table, where each file's outcome is recorded (ndjson_parquet.outcomes); empty:
+    # nothing recorded.
+    "TRACKING_TABLE": "",
+    # The Data Catalog table over the Parquet output (ndjson_parquet.catalog); empty: nothing registered.
+    "CATALOG_DATABASE": "",
+    "CATALOG_TABLE": "",
 }
 # Arguments Glue itself passes to every run.
 RUN_ARGUMENTS = ("JOB_RUN_ID",)
 COMPRESSIONS = ("snappy", "gzip", "zstd", "lz4", "none", "uncompressed")
-
-
-class RejectRatioExceeded(RuntimeError):
-    """More lines were rejected than MAX_REJECT_RATIO allows; the manifest's Parquet output was removed."""
-
-    def __init__(self, stats: JobStats, max_reject_ratio: float):
-        self.stats = stats
-        super().__init__(
-            f"manifest {stats.manifest_id}: {stats.records_rejected} of {stats.records_read} lines rejected "
-            f"(ratio {stats.reject_ratio:.4f} > MAX_REJECT_RATIO {max_reject_ratio}); "
-            f"rejected lines are in {stats.rejects_location}"
-        )
 
 
 class TooManyFields(RuntimeError):
@@ -87,6 +84,25 @@ class JobOptions:
         split_bytes(self.target_file_size_mb, self.ndjson_bytes_per_parquet_byte)
 
 
+BAD_CONTENT = "bad_content"
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What one listed file came to: its rows written, or quarantined with the reason (its rows left out,
+    its rejected lines kept with the manifest's rejects)."""
+
+    uri: str  # as the manifest lists it
+    records_read: int
+    records_written: int
+    records_rejected: int
+    quarantine_reason: str | None = None
+
+    @property
+    def reject_ratio(self) -> float:
+        return self.records_rejected / self.records_read if self.records_read else 0.0
+
+
 @dataclass(frozen=True)
 class JobStats:
     manifest_id: str
@@ -103,13 +119,27 @@ class JobStats:
     fields: list[str] = field(default_factory=list)
     # Fields written under another column name: they differ from another field only in case.
     renamed_columns: dict[str, str] = field(default_factory=dict)
+    # One outcome per listed file, in the manifest's order.
+    files: list[FileOutcome] = field(default_factory=list)
 
     @property
     def reject_ratio(self) -> float:
         return self.records_rejected / self.records_read if self.records_read else 0.0
 
+    @property
+    def quarantined(self) -> list[FileOutcome]:
+        return [outcome for outcome in self.files if outcome.quarantine_reason]
+
+    @property
+    def files_quarantined(self) -> int:
+        return len(self.quarantined)
+
     def as_dict(self) -> dict:
-        return {**asdict(self), "reject_ratio": round(self.reject_ratio, 6)}
+        return {
+            **asdict(self),
+            "reject_ratio": round(self.reject_ratio, 6),
+            "files_quarantined": self.files_quarantined,
+        }
 
 
 def _number(arguments: Mapping[str, str], name: str, kind: type) -> float | int:
@@ -169,7 +199,76 @@ def _decoded(spark_file_names: tuple[str, ...]) -> list[str]:
 
 def manifest_location(root: str, manifest: Manifest) -> str:
     """The one folder a manifest's output lives in: a re-run replaces exactly this folder."""
-    return f"{root.rstrip('/')}/date_prefix={manifest.date_prefix}/manifest_id={manifest.manifest_id}"
+    return partition_location(root, manifest.date_prefix, manifest.manifest_id)
+
+
+def partition_location(root: str, date_prefix: str, manifest_id: str) -> str:
+    """The folder of one manifest under `root`: its partition (date_prefix, manifest_id) of the table."""
+    return f"{root.rstrip('/')}/date_prefix={date_prefix}/manifest_id={manifest_id}"
+
+
+def spark_file_identity(name: str) -> str:
+    """The file a Spark file name (``input_file_name()``: qualified, percent-encoded) stands for, in the form
+    ``manifest_file_identity`` gives a listed file."""
+    decoded = unquote(name)
+    if decoded.startswith("file:"):
+        return "/" + decoded[len("file:") :].lstrip("/")
+    return decoded
+
+
+def manifest_file_identity(uri: str) -> str:
+    """A listed file as ``spark_file_identity`` names it: S3 keys as they are, file URIs decoded."""
+    parsed = urlparse(uri)
+    if parsed.scheme == "file":
+        return unquote(parsed.path)
+    return uri
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """One conversion of a set of files into the manifest's output folder."""
+
+    files: list[str]
+    input_bytes: int
+    fields: list[str]
+    metrics: transform.PassMetrics | None
+    rewrote: bool
+
+    @cached_property
+    def _counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        if self.metrics is None:
+            return {}, {}
+        return _by_identity(self.metrics.records_by_file), _by_identity(self.metrics.rejects_by_file)
+
+    def counts(self, uri: str) -> tuple[int, int]:
+        """(records, rejected lines) of one listed file."""
+        records, rejects = self._counts
+        identity = manifest_file_identity(uri)
+        return records.get(identity, 0), rejects.get(identity, 0)
+
+
+def _by_identity(counts: dict[str, int]) -> dict[str, int]:
+    return {spark_file_identity(name): count for name, count in counts.items()}
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else type(error).__name__
+
+
+def _unreadable(spark: SparkSession, fs: HadoopFs, uris: list[str]) -> dict[str, str]:
+    """The listed files Spark cannot read, with why: those missing first (one status call each), else each
+    file read on its own. Only called after a read of the whole list failed."""
+    missing = {uri: "not found" for uri in uris if not fs.exists(manifest_file_identity(uri))}
+    if missing:
+        return missing
+    found = {}
+    for uri in uris:
+        try:
+            spark.read.text(literal_path(uri)).count()
+        except (PySparkException, Py4JJavaError) as error:
+            found[uri] = _first_line(error)
+    return found
 
 
 def run_job(
@@ -180,8 +279,10 @@ def run_job(
 ) -> JobStats:
     """Convert one manifest; log the stats (event `manifest_converted`) and return them.
 
-    Raises RejectRatioExceeded (after writing the rejects and removing the Parquet output) when too many lines
-    are malformed. ``source_prefix`` is for inputs staged from S3 (see ``staging``).
+    A file with more than MAX_REJECT_RATIO of its lines rejected, or one that cannot be read, is quarantined:
+    its rows are left out of the output (the other files' rows are written), its rejected lines are kept,
+    and its outcome says why (``FileOutcome.quarantine_reason``, ``bad_content: …``). ``source_prefix`` is
+    for inputs staged from S3 (see ``staging``).
     """
     manifest = manifest or load_manifest(options.manifest_path)
     processed_at = datetime.now(UTC)
@@ -192,88 +293,144 @@ def run_job(
     fs.delete(output)
     fs.delete(rejects)
 
-    metrics = None
-    fields: list[str] = []
-    rewrote = False
-    input_bytes = 0
-    if manifest.uris:
-        spark.conf.set(
-            "spark.sql.files.maxPartitionBytes",
-            str(split_bytes(options.target_file_size_mb, options.ndjson_bytes_per_parquet_byte)),
+    def convert(files: list[str]) -> _Pass:
+        try:
+            return _convert(spark, fs, options, manifest, files, output, processed_at, source_prefix)
+        except (PySparkException, Py4JJavaError):
+            unreadable = _unreadable(spark, fs, files)
+            if not unreadable:
+                raise
+            reasons.update({uri: f"{BAD_CONTENT}: unreadable: {why}" for uri, why in unreadable.items()})
+            return convert([uri for uri in files if uri not in unreadable])
+
+    reasons: dict[str, str] = {}
+    first = convert(list(manifest.uris))
+    for uri in first.files:
+        records, rejected = first.counts(uri)
+        ratio = rejected / (records + rejected) if records + rejected else 0.0
+        if ratio > options.max_reject_ratio:
+            reasons[uri] = (
+                f"{BAD_CONTENT}: {rejected} of {records + rejected} lines rejected (ratio {ratio:.4f} > "
+                f"MAX_REJECT_RATIO {options.max_reject_ratio})"
+            )
+    final = first
+    if any(uri in reasons for uri in first.files):
+        # Rare: the output is written again without the quarantined files' rows.
+        final = convert([uri for uri in first.files if uri not in reasons])
+    if first.metrics and first.metrics.rejected:
+        transform.write_rejects(
+            transform.parse_lines(
+                spark.read.text(_decoded(first.metrics.reject_files)), first.fields, source_prefix
+            ),
+            manifest.manifest_id,
+            rejects,
         )
-        spark.conf.set("spark.sql.files.openCostInBytes", str(FILE_OPEN_COST_BYTES))
-        # One file listing serves the byte count, the sample, the pass and a possible second pass.
-        lines = spark.read.text([literal_path(uri) for uri in manifest.uris])
-        input_bytes = transform.input_bytes(lines)
-        sample = transform.sample_fields(lines, options.sample_lines)
+    if not (final.metrics and final.metrics.records):
+        fs.delete(output)
 
-        def write_records(fields: list[str]) -> transform.PassMetrics:
-            # A column per field: without a bound, keys that differ per record would make a plan with a
-            # column per record, which runs out of memory long before it fails with a reason.
-            if len(fields) > options.max_fields:
-                fs.delete(output)
-                raise TooManyFields(manifest.manifest_id, fields, options.max_fields)
-            return transform.write_records(
-                transform.parse_lines(lines, fields, source_prefix),
-                fields,
-                processed_at,
-                output,
-                options.compression,
-                sample.mostly_unique,
-            )
-
-        fields = sample.fields
-        metrics = write_records(fields)
-        if metrics.unseen_fields:
-            # The head sample missed fields that appear later: write again with every field the pass saw.
-            LOG.warning(
-                "fields absent from the sample, writing again with them: %s",
-                list(metrics.unseen_fields),
-                extra={
-                    "event": "late_fields_rewrite",
-                    "manifest_id": manifest.manifest_id,
-                    "date_prefix": manifest.date_prefix,
-                },
-            )
-            fields = fields + list(metrics.unseen_fields)
-            metrics = write_records(fields)
-            rewrote = True
-        if metrics.rejected:
-            transform.write_rejects(
-                transform.parse_lines(spark.read.text(_decoded(metrics.reject_files)), fields, source_prefix),
-                manifest.manifest_id,
-                rejects,
-            )
-        if not metrics.records:
-            fs.delete(output)
-
-    records_read = (metrics.records + metrics.rejected) if metrics else 0
+    outcomes = []
+    for uri in manifest.uris:
+        records, rejected = first.counts(uri)
+        quarantined = reasons.get(uri)
+        written = 0 if quarantined else final.counts(uri)[0]
+        outcomes.append(FileOutcome(uri, records + rejected, written, rejected, quarantined))
+    fields = final.fields if final.metrics else first.fields
     stats = JobStats(
         manifest_id=manifest.manifest_id,
         date_prefix=manifest.date_prefix,
         input_files=len(manifest.uris),
-        input_bytes=input_bytes,
-        records_read=records_read,
-        records_written=metrics.records if metrics else 0,
-        records_rejected=metrics.rejected if metrics else 0,
+        input_bytes=first.input_bytes,
+        records_read=sum(outcome.records_read for outcome in outcomes),
+        records_written=final.metrics.records if final.metrics else 0,
+        records_rejected=sum(outcome.records_rejected for outcome in outcomes),
         output_files=len(fs.data_files(output)),
         output_location=output,
         rejects_location=rejects,
-        late_fields_rewrite=rewrote,
+        late_fields_rewrite=first.rewrote or final.rewrote,
         fields=fields,
         renamed_columns={
             name: column for name, column in transform.column_names(fields).items() if column != name
         },
+        files=outcomes,
     )
     LOG.info(
-        "manifest %s: %d of %d lines written, %d rejected",
+        "manifest %s: %d of %d lines written, %d rejected, %d file(s) quarantined",
         stats.manifest_id,
         stats.records_written,
         stats.records_read,
         stats.records_rejected,
+        stats.files_quarantined,
         extra={"event": "manifest_converted", **stats.as_dict()},
     )
-    if stats.reject_ratio > options.max_reject_ratio:
-        fs.delete(output)
-        raise RejectRatioExceeded(stats, options.max_reject_ratio)
+    for outcome in stats.quarantined:
+        LOG.warning(
+            "quarantined %s: %s",
+            outcome.uri,
+            outcome.quarantine_reason,
+            extra={
+                "event": "file_quarantined",
+                "manifest_id": manifest.manifest_id,
+                "date_prefix": manifest.date_prefix,
+                "file_key": outcome.uri,
+                "reason": outcome.quarantine_reason,
+            },
+        )
     return stats
+
+
+def _convert(
+    spark: SparkSession,
+    fs: HadoopFs,
+    options: JobOptions,
+    manifest: Manifest,
+    files: list[str],
+    output: str,
+    processed_at: datetime,
+    source_prefix: tuple[str, str] | None,
+) -> _Pass:
+    """Write ``files`` as the manifest's Parquet output (replacing it); what the pass saw."""
+    if not files:
+        return _Pass(files, 0, [], None, False)
+    spark.conf.set(
+        "spark.sql.files.maxPartitionBytes",
+        str(split_bytes(options.target_file_size_mb, options.ndjson_bytes_per_parquet_byte)),
+    )
+    spark.conf.set("spark.sql.files.openCostInBytes", str(FILE_OPEN_COST_BYTES))
+    # One file listing serves the byte count, the sample, the pass and a possible second pass.
+    lines = spark.read.text([literal_path(uri) for uri in files])
+    input_bytes = transform.input_bytes(lines)
+    sample = transform.sample_fields(lines, options.sample_lines)
+
+    def write_records(fields: list[str]) -> transform.PassMetrics:
+        # A column per field: without a bound, keys that differ per record would make a plan with a
+        # column per record, which runs out of memory long before it fails with a reason.
+        if len(fields) > options.max_fields:
+            fs.delete(output)
+            raise TooManyFields(manifest.manifest_id, fields, options.max_fields)
+        return transform.write_records(
+            transform.parse_lines(lines, fields, source_prefix),
+            fields,
+            processed_at,
+            output,
+            options.compression,
+            sample.mostly_unique,
+        )
+
+    fields = sample.fields
+    metrics = write_records(fields)
+    rewrote = False
+    if metrics.unseen_fields:
+        # The head sample missed fields that appear later: write again with every field the pass saw.
+        LOG.warning(
+            "fields absent from the sample, writing again with them: %s",
+            list(metrics.unseen_fields),
+            extra={
+                "event": "late_fields_rewrite",
+                "manifest_id": manifest.manifest_id,
+                "date_prefix": manifest.date_prefix,
+            },
+        )
+        fields = fields + list(metrics.unseen_fields)
+        metrics = write_records(fields)
+        rewrote = True
+    return _Pass(files, input_bytes, fields, metrics, rewrote)

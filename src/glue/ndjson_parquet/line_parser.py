@@ -26,6 +26,7 @@ from .reproducible_zip import write_zip
 
 SOURCE_ROOT = Path(__file__).parent / "jvm"
 CLASS_NAME = "ndjsonparquet.LineParser"
+COUNTS_CLASS_NAME = "ndjsonparquet.FileCounts"
 JAR_NAME = "ndjson_line_parser.jar"
 # The release Glue 5.0 runs.
 JAVA_RELEASE = "17"
@@ -35,6 +36,9 @@ _COMPILE_JARS = (
     "spark-sql-api_*.jar",
     "spark-sql_*.jar",
     "spark-catalyst_*.jar",
+    "spark-unsafe_*.jar",
+    "spark-common-utils_*.jar",
+    "kryo-shaded-*.jar",
     "scala-library-*.jar",
     "scala-reflect-*.jar",
 )
@@ -122,16 +126,28 @@ def value_column(index: int) -> str:
     return f"value_{index}"
 
 
-def parse(spark: SparkSession, line: Column, fields: list[str]) -> Column:
-    """The struct ``result_type(fields)`` for each line of ``spark.read.text`` (``line`` is its string)."""
-    parser_class = getattr(spark.sparkContext._jvm, CLASS_NAME)
-    if not isinstance(parser_class, JavaClass):  # py4j names a class it cannot load a package
+def _jvm_class(spark: SparkSession, name: str) -> JavaClass:
+    found = spark.sparkContext._jvm
+    for part in name.split("."):
+        found = getattr(found, part)
+    if not isinstance(found, JavaClass):  # py4j names a class it cannot load a package
         raise LineParserUnavailable(
-            f"{CLASS_NAME} is not on Spark's classpath: the Glue job needs --extra-jars with {JAR_NAME}, "
+            f"{name} is not on Spark's classpath: the Glue job needs --extra-jars with {JAR_NAME}, "
             "local Spark needs spark.jars (ndjson_parquet.local.local_session sets it)"
         )
-    instance = parser_class(list(fields))
+    return found
+
+
+def parse(spark: SparkSession, line: Column, fields: list[str]) -> Column:
+    """The struct ``result_type(fields)`` for each line of ``spark.read.text`` (``line`` is its string)."""
+    instance = _jvm_class(spark, CLASS_NAME)(list(fields))
     return_type = spark._jsparkSession.parseDataType(result_type(fields).json())
     udf = instance.udf(return_type)
     # The parser reads UTF-8 bytes; a cast to binary hands it the line's bytes without decoding them.
     return Column(udf.apply(_to_seq(spark.sparkContext, [line.cast("binary")], _to_java_column)))
+
+
+def count_per_value(spark: SparkSession, value: Column) -> Column:
+    """An aggregate: the JSON object ``{value: rows}`` of a string column, nulls not counted
+    (``jvm/ndjsonparquet/FileCounts.java``; usable in ``DataFrame.observe``)."""
+    return Column(_jvm_class(spark, COUNTS_CLASS_NAME).of(value._jc))

@@ -21,7 +21,6 @@ from ndjson_parquet import telemetry
 from ndjson_parquet.job import (
     JobOptions,
     JobStats,
-    RejectRatioExceeded,
     TooManyFields,
     manifest_location,
     run_job,
@@ -67,7 +66,10 @@ def convert(
         staging = S3Staging(s3_client, Path(workdir))
         local = replace(options, output_root=f"{workdir}/output", rejects_root=f"{workdir}/rejects")
         try:
-            return run_job(spark, local, staging.stage_inputs(manifest), staging.source_prefix)
+            stats = run_job(spark, local, staging.stage_inputs(manifest), staging.source_prefix)
+            # Outcomes name the files as the manifest lists them, not their staged copies.
+            listed = zip(stats.files, manifest.uris, strict=True)
+            return replace(stats, files=[replace(outcome, uri=uri) for outcome, uri in listed])
         finally:
             # Published also when the job fails, so S3 shows what the run left: rejects, and no partial data.
             for local_root, remote_root in (
@@ -122,18 +124,16 @@ def main(argv: list[str] | None = None) -> int:
     spark = local_session(args.master, args.driver_memory)
     try:
         stats = convert(options, spark, manifest=manifest)
-    except RejectRatioExceeded as error:
-        # An expected outcome of bad data, not a crash: one line saying why, and the run's figures.
-        print(f"error: {error}", file=sys.stderr)
-        print(json.dumps(error.stats.as_dict()))
-        return 1
     except TooManyFields as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
         spark.stop()
     print(json.dumps(stats.as_dict()))
-    return 0
+    # A quarantined file is an expected outcome of bad data, not a crash: one line each saying why.
+    for outcome in stats.quarantined:
+        print(f"error: {outcome.uri} quarantined: {outcome.quarantine_reason}", file=sys.stderr)
+    return 1 if stats.quarantined else 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -17,11 +17,21 @@ class ManifestError(ValueError):
 
 
 @dataclass(frozen=True)
+class ListedVersion:
+    """The version of a listed file the manifest converts (the builder records it as the file arrived)."""
+
+    version_id: str
+    etag: str = ""
+
+
+@dataclass(frozen=True)
 class Manifest:
     manifest_id: str
     date_prefix: str
     uris: tuple[str, ...]
     path: str
+    # By URI, for the files whose version the manifest records (`files`); a file without one is read as it is.
+    versions: dict[str, ListedVersion] = field(default_factory=dict)
 
 
 def read_text(uri: str) -> str:
@@ -73,7 +83,19 @@ def parse_manifest(text: str, path: str, today: datetime | None = None) -> Manif
         uris.extend(prefixes)
     # A file listed twice would be converted twice: keep the first mention only.
     unique = tuple(dict.fromkeys(uris))
-    return Manifest(_manifest_id(document, path), _date_prefix(document, path, today), unique, path)
+    manifest_id, date_prefix = _manifest_id(document, path), _date_prefix(document, path, today)
+    return Manifest(manifest_id, date_prefix, unique, path, _versions(document, path))
+
+
+def _versions(document: dict, path: str) -> dict[str, ListedVersion]:
+    files = document.get("files", [])
+    if not isinstance(files, list) or not all(isinstance(e, dict) and e.get("uri") for e in files):
+        raise ManifestError(f"manifest {path} has a files entry without a uri")
+    return {
+        entry["uri"]: ListedVersion(str(entry["version_id"]), str(entry.get("etag") or ""))
+        for entry in files
+        if entry.get("version_id")
+    }
 
 
 def load_manifest(path: str) -> Manifest:

@@ -11,6 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlparse
 
+from botocore.exceptions import ClientError
+
 from ndjson_parquet.manifest import Manifest
 
 
@@ -34,7 +36,8 @@ class S3Staging:
         return f"file://{self._inputs}/", "s3://"
 
     def stage_inputs(self, manifest: Manifest) -> Manifest:
-        """Download the manifest's s3:// files; return the manifest pointing at the local copies."""
+        """Download the manifest's s3:// files; return the manifest pointing at the local copies, in the
+        same order (a missing object's copy is missing too)."""
         local_uris = []
         for uri in manifest.uris:
             if not is_s3(uri):
@@ -43,7 +46,15 @@ class S3Staging:
             bucket, key = _bucket_key(uri)
             target = self._inputs / bucket / key
             target.parent.mkdir(parents=True, exist_ok=True)
-            self._s3.download_file(bucket, key, str(target))
+            listed = manifest.versions.get(uri)
+            # The listed version, whatever was uploaded under the key since the manifest was cut.
+            extra = {"VersionId": listed.version_id} if listed else None
+            try:
+                self._s3.download_file(bucket, key, str(target), ExtraArgs=extra)
+            except ClientError as error:
+                # A missing object stays missing locally: the job quarantines it as unreadable.
+                if error.response["Error"]["Code"] not in ("404", "NoSuchKey"):
+                    raise
             local_uris.append(str(target))
         return replace(manifest, uris=tuple(local_uris))
 

@@ -17,8 +17,11 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
-from ndjson_parquet.job import JobOptions, JobStats, RejectRatioExceeded, options_from_arguments
+from ndjson_parquet import catalog, outcomes
+from ndjson_parquet.job import JobOptions, JobStats, options_from_arguments, partition_location
+from ndjson_parquet.manifest import ManifestError, load_manifest
 
 PIPELINE = "intake"
 LOGGER = "ndjson_parquet"
@@ -31,6 +34,7 @@ METRICS = {
     "RecordsWritten": ("records_written", "Count"),
     "RecordsRejected": ("records_rejected", "Count"),
     "OutputFiles": ("output_files", "Count"),
+    "FilesQuarantined": ("files_quarantined", "Count"),
 }
 
 # What every LogRecord has; anything else on a record came from the call's `extra` and is a field.
@@ -69,16 +73,35 @@ def configure_logging(job_name: str, run_id: str, stream: IO[str] | None = None)
 
 
 def run_reported(arguments: Mapping[str, str], run: Callable[[JobOptions], JobStats]) -> JobStats:
-    """`run` on the options of the job arguments, then its counts published, also when too many lines
-    were rejected (Glue's script runs `run_job`, the local runner `local.convert`)."""
+    """`run` on the options of the job arguments, then its outcome recorded in the tracking table
+    (``outcomes``; a run that fails marks its files failed), its partition and columns in the Data Catalog
+    (``catalog``) and its counts published (Glue's script runs
+    `run_job`, the local runner `local.convert`)."""
     namespace, job_name = arguments.get("METRICS_NAMESPACE", ""), arguments["JOB_NAME"]
+    table_name = arguments.get("TRACKING_TABLE", "")
+    options = options_from_arguments(arguments)
     try:
-        stats = run(options_from_arguments(arguments))
-    except RejectRatioExceeded as error:
-        publish_metrics(namespace, job_name, error.stats)
+        stats = run(options)
+    except Exception as error:
+        _record_failure(table_name, options, error)
         raise
+    outcomes.record(table_name, stats)
+    database, table = arguments.get("CATALOG_DATABASE", ""), arguments.get("CATALOG_TABLE", "")
+    if database and table:
+        location = partition_location(options.output_root, stats.date_prefix, stats.manifest_id)
+        catalog.register(boto3.client("glue"), database, table, stats, location)
     publish_metrics(namespace, job_name, stats)
     return stats
+
+
+def _record_failure(table_name: str, options: JobOptions, error: Exception) -> None:
+    if not table_name:
+        return
+    try:
+        manifest = load_manifest(options.manifest_path)
+    except (ManifestError, OSError, BotoCoreError, ClientError):
+        return  # no files to mark: the run's own error is raised, the state machine records it
+    outcomes.record_failure(table_name, manifest, error)
 
 
 def publish_metrics(namespace: str, job_name: str, stats: JobStats, cloudwatch: Any = None) -> None:

@@ -9,7 +9,7 @@ which of its keys are outside the known fields. There is no schema inference pas
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from pyspark.sql import Column, DataFrame, Observation
@@ -37,8 +37,14 @@ class PassMetrics:
 
     records: int
     rejected: int
-    reject_files: tuple[str, ...]  # as Spark names them (qualified, percent-encoded URIs)
     unseen_fields: tuple[str, ...]
+    # Per input file, as Spark names it (qualified, percent-encoded URI): records and rejected lines.
+    records_by_file: dict[str, int] = field(default_factory=dict)
+    rejects_by_file: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def reject_files(self) -> tuple[str, ...]:
+        return tuple(sorted(self.rejects_by_file))
 
 
 def _status(value: int) -> Column:
@@ -50,7 +56,8 @@ def parse_lines(
 ) -> DataFrame:
     """One row per line of ``spark.read.text``: raw text, the parse (``line_parser.result_type``), file.
 
-    ``source_prefix`` = (local, remote) rewrites ``_source_file`` for inputs staged from S3 to local disk.
+    ``source_prefix`` = (staged, original) rewrites ``_source_file`` of inputs read from a staged copy (a
+    local download, or a copy of a listed version) to the original's URI.
     """
     parsed = lines.select(
         F.col(_LINE),
@@ -61,8 +68,11 @@ def parse_lines(
     )
     source = F.col(_INPUT_FILE)
     if source_prefix is not None:
-        local, remote = source_prefix
-        source = F.concat(F.lit(remote), F.expr(f"substring({_INPUT_FILE}, {len(local) + 1})"))
+        staged, original = source_prefix
+        source = F.when(
+            source.startswith(staged),
+            F.concat(F.lit(original), F.expr(f"substring({_INPUT_FILE}, {len(staged) + 1})")),
+        ).otherwise(source)
     return parsed.withColumn(SOURCE_FILE, source)
 
 
@@ -144,7 +154,8 @@ def write_records(
     if clashing:
         raise ValueError(f"input field(s) {clashing} clash with the columns the job adds")
     observation = Observation("ndjson_pass")
-    is_record, is_reject, reject_file = "_is_record", "_is_reject", "_reject_file"
+    is_record, is_reject = "_is_record", "_is_reject"
+    record_file, reject_file = "_record_file", "_reject_file"
     # The record columns are projected before the metrics operator, which cannot join Spark's generated code:
     # rows then reach it as plain strings and flags instead of the whole parse result.
     columns = column_names(fields)
@@ -157,6 +168,7 @@ def write_records(
         F.col(SOURCE_FILE),
         _status(line_parser.RECORD).alias(is_record),
         _status(line_parser.REJECT).alias(is_reject),
+        F.when(_status(line_parser.RECORD), F.col(_INPUT_FILE)).alias(record_file),
         F.when(_status(line_parser.REJECT), F.col(_INPUT_FILE)).alias(reject_file),
         F.col(_PARSED)[line_parser.UNSEEN_FIELDS].alias(line_parser.UNSEEN_FIELDS),
     )
@@ -164,13 +176,14 @@ def write_records(
         observation,
         F.count_if(is_record).alias("records"),
         F.count_if(is_reject).alias("rejected"),
-        F.to_json(F.collect_set(reject_file)).alias("reject_files"),
+        line_parser.count_per_value(parsed.sparkSession, F.col(record_file)).alias("records_by_file"),
+        line_parser.count_per_value(parsed.sparkSession, F.col(reject_file)).alias("rejects_by_file"),
         F.to_json(F.array_distinct(F.flatten(F.collect_set(line_parser.UNSEEN_FIELDS)))).alias(
             "unseen_fields"
         ),
     )
     records = observed.where(F.col(is_record)).drop(
-        is_record, is_reject, reject_file, line_parser.UNSEEN_FIELDS
+        is_record, is_reject, record_file, reject_file, line_parser.UNSEEN_FIELDS
     )
     writer = records.write.mode("overwrite").option("compression", compression)
     for name in sorted(plain_encoded & set(fields)):
@@ -180,8 +193,9 @@ def write_records(
     return PassMetrics(
         records=seen["records"],
         rejected=seen["rejected"],
-        reject_files=tuple(sorted(json.loads(seen["reject_files"]))),
         unseen_fields=tuple(sorted(json.loads(seen["unseen_fields"]))),
+        records_by_file=json.loads(seen["records_by_file"]),
+        rejects_by_file=json.loads(seen["rejects_by_file"]),
     )
 
 

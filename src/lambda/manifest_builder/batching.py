@@ -11,6 +11,9 @@ class PendingFile:
     file_key: str
     size_bytes: int
     created_at: str = ""  # when it was tracked (ISO 8601, UTC): its wait for a manifest
+    # The version tracked: the manifest lists it, and the Glue job reads exactly it.
+    etag: str = ""
+    version_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,10 @@ class Config:
     sweep_lookback_days: int = 366
     # A date whose oldest pending file has waited this long is flushed partially (0: only past dates are).
     max_batch_wait_seconds: int = 900
+    # What the reconciliation lists (blank bucket: no reconciliation), and how many objects one run lists.
+    input_bucket: str = ""
+    input_prefix: str = ""
+    reconcile_max_objects: int = 20_000
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -54,6 +58,9 @@ class Config:
             max_batch_wait_seconds=integer(
                 env, "MAX_BATCH_WAIT_SECONDS", cls.max_batch_wait_seconds, minimum=0
             ),
+            input_bucket=env.get("INPUT_BUCKET", "").strip(),
+            input_prefix=env.get("INPUT_PREFIX", "").strip(),
+            reconcile_max_objects=integer(env, "RECONCILE_MAX_OBJECTS", cls.reconcile_max_objects, minimum=1),
         )
         if config.min_file_size_bytes > config.max_file_size_bytes:
             raise ConfigError(

@@ -23,6 +23,8 @@ class ObjectCreated:
     key: str
     size_bytes: int
     etag: str
+    # Empty when the bucket is not versioned.
+    version_id: str = ""
 
     @property
     def uri(self) -> str:
@@ -74,6 +76,7 @@ def _from_notification(message_id: str, records: Any) -> list[ObjectCreated]:
                     key=unquote_plus(obj["key"]),
                     size_bytes=int(obj.get("size", 0)),
                     etag=str(obj.get("eTag", "")),
+                    version_id=str(obj.get("versionId") or ""),
                 )
             )
         except (KeyError, TypeError, ValueError) as error:
@@ -93,6 +96,7 @@ def _from_eventbridge(message_id: str, body: dict[str, Any]) -> list[ObjectCreat
                 key=obj["key"],
                 size_bytes=int(obj.get("size", 0)),
                 etag=str(obj.get("etag", "")),
+                version_id=str(obj.get("version-id") or ""),
             )
         ]
     except (KeyError, TypeError, ValueError) as error:

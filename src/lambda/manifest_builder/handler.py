@@ -1,8 +1,10 @@
 """Lambda entry point: `manifest_builder.handler.lambda_handler`.
 
-One function serves two triggers: SQS batches of S3 notifications, and an EventBridge schedule that sweeps
-past dates (the orphan flush). The configuration and AWS clients are built once per container; each
-invocation's logs carry its request id, and its counts are published as EMF metrics when it returns.
+One function serves three triggers: SQS batches of S3 notifications, an EventBridge schedule that sweeps
+past dates (the orphan flush), and a daily one (input `{"action": "reconcile"}`) that registers objects of
+the input prefix the tracking table has never seen (``reconciliation``). The configuration and AWS clients
+are built once per container; each invocation's logs carry its request id, and its counts are published as
+EMF metrics when it returns.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from platform_common import observability
 
 from .events import is_scheduled_sweep
-from .service import ManifestBuilder
+from .service import ManifestBuilder, reconcile_request
 
 PIPELINE = "intake"
 
@@ -31,4 +33,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     builder = _builder()
     if is_scheduled_sweep(event):
         return builder.sweep()
+    if reconcile_request(event):
+        return builder.reconciler.run().as_dict()
     return builder.handle_sqs_batch(event.get("Records", []))

@@ -62,9 +62,11 @@ class FileIntake:
         self._notifier = notifier
         self._now = now
 
-    def register(self, obj: ObjectCreated) -> Registration:
+    def register(self, obj: ObjectCreated, arrived_at: datetime | None = None) -> Registration:
+        """`arrived_at`: when the object was written, if not now (the reconciliation's late registrations),
+        which dates a key without a date in it."""
         now = self._now()
-        date_prefix, found = date_prefix_for(obj.key, now)
+        date_prefix, found = date_prefix_for(obj.key, arrived_at or now)
         if not found:
             logger.warning(
                 "no YYYY-MM-DD in %s: partitioned under today's UTC date %s",
@@ -142,7 +144,14 @@ class FileIntake:
             elif status == QUARANTINED and reason is None:
                 rearmed = self._table.count_arrival(date_prefix, obj.size_bytes, self._now())
                 if self._table.replace_file_version(
-                    date_prefix, obj.uri, QUARANTINED, etag, obj, PENDING, self._now()
+                    date_prefix,
+                    obj.uri,
+                    QUARANTINED,
+                    etag,
+                    obj,
+                    PENDING,
+                    self._now(),
+                    leaves_manifest=existing.get("manifest_id"),
                 ):
                     logger.info(
                         "%s re-uploaded valid after quarantine: pending again",
@@ -180,6 +189,17 @@ class FileIntake:
         return Registration(date_prefix, "duplicate")
 
     def _copy(self, date_prefix: str, obj: ObjectCreated, reason: str, version: bool) -> str | None:
+        if obj.size_bytes > self._config.max_file_size_bytes:
+            # Recorded in place: a copy of a file refused for its size would move all of it (a multipart
+            # copy of minutes for tens of GB, past the function's timeout, retried into the dead-letter
+            # queue), while the object already stays, versioned, where it is; its item names it.
+            logger.warning(
+                "%s is quarantined in place (reason: %s): no copy",
+                obj.uri,
+                reason,
+                extra=_fields("quarantined_in_place", date_prefix, obj, reason=reason),
+            )
+            return None
         bucket = self._config.quarantine_bucket
         if not bucket:
             logger.warning(

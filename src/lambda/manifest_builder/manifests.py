@@ -23,6 +23,8 @@ def build_manifest(
 ) -> dict[str, Any]:
     return {
         "fileLocations": [{"URIPrefixes": [f.file_key for f in files]}],
+        # The exact versions to convert, on the first run and on every replay, whatever is uploaded later.
+        "files": [{"uri": f.file_key, "version_id": f.version_id, "etag": f.etag} for f in files],
         "manifest_id": manifest_id,
         "date_prefix": date_prefix,
         "file_count": len(files),

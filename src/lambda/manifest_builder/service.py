@@ -16,12 +16,13 @@ from .config import Config
 from .events import EventFormatError, parse_sqs_record
 from .flushing import FlushResult, PartitionFlusher, sweep_dates
 from .intake import OUTCOME_METRICS, FileIntake
+from .reconciliation import Reconciler, ReconciliationResult
 from .tracking import PartitionCounters, TrackingTable
 
 logger = logging.getLogger(__name__)
 
 # What the operator CLI receives from the builder's public methods and attributes.
-__all__ = ["FlushResult", "ManifestBuilder", "PendingFile"]
+__all__ = ["FlushResult", "ManifestBuilder", "PendingFile", "ReconciliationResult"]
 
 
 def utc_now() -> datetime:
@@ -46,6 +47,7 @@ class ManifestBuilder:
         self.flusher = PartitionFlusher(
             config, self.table, store, Workflow(clients.stepfunctions), notifier, now, count
         )
+        self.reconciler = Reconciler(config, self.table, clients.s3, self.intake, self.flusher, now, count)
 
     @classmethod
     def from_environ(
@@ -142,6 +144,11 @@ class ManifestBuilder:
         if failed:
             raise RuntimeError(f"sweep could not finish dates {failed}; their files stay pending")
         return {"swept_dates": sorted(flushed), "manifest_ids": [m for ids in flushed.values() for m in ids]}
+
+
+def reconcile_request(event: dict[str, Any]) -> bool:
+    """The daily schedule of the reconciliation invokes the function with this constant input."""
+    return event.get("action") == "reconcile"
 
 
 def _note(

@@ -2,19 +2,24 @@
 
 One table, partition key ``date_prefix`` (YYYY-MM-DD), sort key ``file_key``. Item kinds by sort key:
 
-* ``s3://<bucket>/<key>``: a file (status pending | manifested | quarantined).
+* ``s3://<bucket>/<key>``: a file (status pending | manifested | quarantined, then, once its manifest's
+  conversion ran, completed | quarantined | failed with its row counts).
 * ``s3://<bucket>/<key>#<etag>``: a later version of an already manifested key, kept as quarantined.
 * ``MANIFEST#<manifest_id>``: a manifest (building -> manifested -> processing -> completed | failed).
 * ``LOCK#BATCH``: the partition's batching lock (owner, expires_at).
 * ``PARTITION#SUMMARY``: counters of pending files and bytes, an upper bound of the truth (see README).
+* ``RECONCILIATION`` / ``CURSOR``: where the reconciliation's listing of the input prefix stopped.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -23,19 +28,30 @@ from botocore.exceptions import ClientError
 from .batching import PendingFile
 from .events import ObjectCreated
 
-PARTITION_SUMMARY = "PARTITION#SUMMARY"
-LOCK = "LOCK#BATCH"
-MANIFEST_PREFIX = "MANIFEST#"
-FILE_PREFIX = "s3://"
+# Statuses and key formats come from tracking_schema.json, which Terraform also renders into the state
+# machine's definition: one spelling for the Lambda, the Glue job, the CLI and the state machine.
+SCHEMA = json.loads(resources.files(__package__).joinpath("tracking_schema.json").read_text(encoding="utf-8"))
+_KEYS, _STATUSES = SCHEMA["keys"], SCHEMA["statuses"]
 
-PENDING = "pending"
-MANIFESTED = "manifested"
-QUARANTINED = "quarantined"
-BUILDING = "building"
-# Written by the state machine (asl/manifest_processing.asl.json.tftpl) and by the operator CLI.
-PROCESSING = "processing"
-COMPLETED = "completed"
-FAILED = "failed"
+PARTITION_SUMMARY = _KEYS["partition_summary"]
+LOCK = _KEYS["lock"]
+MANIFEST_PREFIX = _KEYS["manifest_prefix"]
+FILE_PREFIX = _KEYS["file_prefix"]
+# The reconciliation's cursor lives in a partition of its own, outside every date.
+RECONCILIATION_PARTITION = _KEYS["reconciliation_partition"]
+RECONCILIATION_CURSOR = _KEYS["reconciliation_cursor"]
+
+PENDING = _STATUSES["pending"]
+MANIFESTED = _STATUSES["manifested"]
+QUARANTINED = _STATUSES["quarantined"]
+BUILDING = _STATUSES["building"]
+# Written by the state machine (asl/manifest_processing.asl.json.tftpl), the Glue job and the operator CLI.
+PROCESSING = _STATUSES["processing"]
+COMPLETED = _STATUSES["completed"]
+FAILED = _STATUSES["failed"]
+# The prefix of the quarantine reason the Glue job gives a file it could not convert (too many rejected
+# lines, unreadable); only such a file can be readmitted.
+BAD_CONTENT = SCHEMA["quarantine_reasons"]["bad_content"]
 
 # A transaction holds at most 100 actions; one is the lock check that fences every batch write.
 _ACTIONS_PER_TRANSACTION = 99
@@ -62,6 +78,54 @@ def table_definition(table_name: str) -> dict[str, Any]:
         ],
         "BillingMode": "PAY_PER_REQUEST",
     }
+
+
+class NotReadmittable(ValueError):
+    """Only a file the Glue job quarantined for its content can be readmitted."""
+
+    def __init__(self, file_key: str, item: dict[str, Any]) -> None:
+        self.item = item
+        state = (
+            f"{item.get('status')}"
+            + (f" ({item['quarantine_reason']})" if item.get("quarantine_reason") else "")
+            if item
+            else "not tracked"
+        )
+        super().__init__(
+            f"{file_key} is {state}: only a file quarantined by the job for its content ({BAD_CONTENT}) "
+            "can be readmitted"
+        )
+
+
+def is_readmittable(item: dict[str, Any]) -> bool:
+    """A file item the Glue job quarantined for its content; a file the builder refused (extension, size,
+    date, re-upload) is fixed by uploading a valid file instead."""
+    return (
+        item.get("status") == QUARANTINED
+        and str(item.get("quarantine_reason", "")).startswith(BAD_CONTENT)
+        and bool(item.get("manifest_id"))
+    )
+
+
+@dataclass(frozen=True)
+class FileOutcomeRecord:
+    """What the conversion of a manifest did with one of its files (``status`` completed, quarantined or
+    failed; ``reason`` the quarantine reason or the error)."""
+
+    file_key: str
+    status: str
+    records_read: int = 0
+    records_written: int = 0
+    records_rejected: int = 0
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ManifestTotals:
+    records_read: int
+    records_written: int
+    records_rejected: int
+    quarantined_files: tuple[str, ...] = ()
 
 
 class LockLost(RuntimeError):
@@ -109,8 +173,34 @@ def _names(*names: str) -> dict[str, str]:
     return {f"#{name}": name for name in names}
 
 
-def _is_conditional_failure(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+class ConditionFailed(Exception):
+    """A conditional write found the item in another state than the one it was conditioned on. `item`: the
+    item as it was, when the write asked DynamoDB to return it."""
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        self.item = item
+        super().__init__("the item is not in the state the write was conditioned on")
+
+
+@contextmanager
+def _conditional() -> Iterator[None]:
+    """Turns DynamoDB's failed condition into ConditionFailed: the one place that reads its error code."""
+    try:
+        yield
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        raise ConditionFailed(_from_attributes(error.response.get("Item") or {})) from None
+
+
+def _succeeded(write: Any, **request: Any) -> bool:
+    """Runs a conditional write; False when its condition did not hold."""
+    try:
+        with _conditional():
+            write(**request)
+    except ConditionFailed:
+        return False
+    return True
 
 
 class TrackingTable:
@@ -168,18 +258,15 @@ class TrackingTable:
                 ExpressionAttributeValues=_expression({"oldest": oldest}),
             )
             return
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(date_prefix, PARTITION_SUMMARY),
-                UpdateExpression="REMOVE #oldest_pending_at",
-                ConditionExpression="#last_arrival_at = :seen",
-                ExpressionAttributeNames=_names("oldest_pending_at", "last_arrival_at"),
-                ExpressionAttributeValues=_expression({"seen": last_arrival_seen}),
-            )
-        except ClientError as error:
-            if not _is_conditional_failure(error):
-                raise
+        _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, PARTITION_SUMMARY),
+            UpdateExpression="REMOVE #oldest_pending_at",
+            ConditionExpression="#last_arrival_at = :seen",
+            ExpressionAttributeNames=_names("oldest_pending_at", "last_arrival_at"),
+            ExpressionAttributeValues=_expression({"seen": last_arrival_seen}),
+        )
 
     def insert_file(
         self,
@@ -201,22 +288,22 @@ class TrackingTable:
             "key": obj.key,
             "size_bytes": obj.size_bytes,
             "etag": obj.etag,
+            "version_id": obj.version_id or None,
             "created_at": iso(now),
             "updated_at": iso(now),
             "quarantine_reason": quarantine_reason,
             "quarantine_path": quarantine_path,
         }
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=_to_attributes(item),
-                ConditionExpression="attribute_not_exists(file_key)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as error:
-            if not _is_conditional_failure(error):
-                raise
-            return _from_attributes(error.response.get("Item") or {}) or self.get_item(date_prefix, file_key)
+            with _conditional():
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=_to_attributes(item),
+                    ConditionExpression="attribute_not_exists(file_key)",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+        except ConditionFailed as existing:
+            return existing.item or self.get_item(date_prefix, file_key)
         return None
 
     def get_item(self, date_prefix: str, file_key: str) -> dict[str, Any]:
@@ -236,33 +323,54 @@ class TrackingTable:
         now: datetime,
         quarantine_reason: str | None = None,
         quarantine_path: str | None = None,
+        leaves_manifest: str | None = None,
     ) -> bool:
-        """Moves an item to a new ETag if it still has the status and ETag the caller decided on."""
-        sets = {"status": status, "size_bytes": obj.size_bytes, "etag": obj.etag, "updated_at": iso(now)}
+        """Moves an item to a new ETag if it still has the status and ETag the caller decided on.
+
+        `leaves_manifest`: the manifest the item was in (a file the job quarantined, uploaded again valid):
+        the item leaves it, keeping it in `previous_manifest_ids`, so a replay of it no longer records this
+        file's outcome, and its earlier outcome goes.
+        """
+        sets: dict[str, Any] = {
+            "status": status,
+            "size_bytes": obj.size_bytes,
+            "etag": obj.etag,
+            "updated_at": iso(now),
+        }
         removes = []
+        values: dict[str, Any] = {}
+        previous = ""
+        if leaves_manifest:
+            previous = (
+                ", #previous_manifest_ids = "
+                "list_append(if_not_exists(#previous_manifest_ids, :none), :left_manifest)"
+            )
+            values = {"none": [], "left_manifest": [leaves_manifest]}
+            removes += ["manifest_id", "manifest_path", "records_read", "records_written"]
+            removes += ["records_rejected", "outcome_at"]
+        if obj.version_id:
+            sets["version_id"] = obj.version_id
+        else:
+            removes.append("version_id")
         if quarantine_reason is None:
-            removes = ["quarantine_reason", "quarantine_path"]
+            removes += ["quarantine_reason", "quarantine_path"]
         else:
             sets.update(quarantine_reason=quarantine_reason, quarantine_path=quarantine_path)
-        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets) + previous
         if removes:
             expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(date_prefix, file_key),
-                UpdateExpression=expression,
-                ConditionExpression="#status = :expected_status AND #etag = :expected_etag",
-                ExpressionAttributeNames=_names(*sets, *removes),
-                ExpressionAttributeValues=_expression(
-                    {**sets, "expected_status": expected_status, "expected_etag": expected_etag}
-                ),
-            )
-        except ClientError as error:
-            if _is_conditional_failure(error):
-                return False
-            raise
-        return True
+        extra_names = ("previous_manifest_ids",) if leaves_manifest else ()
+        return _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, file_key),
+            UpdateExpression=expression,
+            ConditionExpression="#status = :expected_status AND #etag = :expected_etag",
+            ExpressionAttributeNames=_names(*sets, *removes, *extra_names),
+            ExpressionAttributeValues=_expression(
+                {**sets, **values, "expected_status": expected_status, "expected_etag": expected_etag}
+            ),
+        )
 
     # Counters ------------------------------------------------------------------------------------------
 
@@ -294,71 +402,58 @@ class TrackingTable:
         self, date_prefix: str, observed: PartitionCounters, pending_count: int, pending_bytes: int
     ) -> bool:
         """Sets the counters to the counted truth unless an arrival or decrement happened since `observed`."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(date_prefix, PARTITION_SUMMARY),
-                UpdateExpression="SET #pending_count = :count, #pending_bytes = :bytes",
-                ConditionExpression="#pending_count = :observed_count AND #pending_bytes = :observed_bytes "
-                "AND #last_arrival_at = :observed_arrival",
-                ExpressionAttributeNames=_names("pending_count", "pending_bytes", "last_arrival_at"),
-                ExpressionAttributeValues=_expression(
-                    {
-                        "count": pending_count,
-                        "bytes": pending_bytes,
-                        "observed_count": observed.pending_count,
-                        "observed_bytes": observed.pending_bytes,
-                        "observed_arrival": observed.last_arrival_at,
-                    }
-                ),
-            )
-        except ClientError as error:
-            if _is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, PARTITION_SUMMARY),
+            UpdateExpression="SET #pending_count = :count, #pending_bytes = :bytes",
+            ConditionExpression="#pending_count = :observed_count AND #pending_bytes = :observed_bytes "
+            "AND #last_arrival_at = :observed_arrival",
+            ExpressionAttributeNames=_names("pending_count", "pending_bytes", "last_arrival_at"),
+            ExpressionAttributeValues=_expression(
+                {
+                    "count": pending_count,
+                    "bytes": pending_bytes,
+                    "observed_count": observed.pending_count,
+                    "observed_bytes": observed.pending_bytes,
+                    "observed_arrival": observed.last_arrival_at,
+                }
+            ),
+        )
 
     # Lock ----------------------------------------------------------------------------------------------
 
     def acquire_lock(self, date_prefix: str, owner: str, now: datetime, ttl_seconds: int) -> bool:
         """Takes the partition lock if it is free or its holder's lease has run out."""
         epoch = int(now.timestamp())
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=_to_attributes(
-                    {
-                        "date_prefix": date_prefix,
-                        "file_key": LOCK,
-                        "item_type": "lock",
-                        "owner": owner,
-                        "acquired_at": iso(now),
-                        "expires_at": epoch + ttl_seconds,
-                    }
-                ),
-                ConditionExpression="attribute_not_exists(file_key) OR #expires_at <= :now",
-                ExpressionAttributeNames=_names("expires_at"),
-                ExpressionAttributeValues=_expression({"now": epoch}),
-            )
-        except ClientError as error:
-            if _is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return _succeeded(
+            self._client.put_item,
+            TableName=self._table,
+            Item=_to_attributes(
+                {
+                    "date_prefix": date_prefix,
+                    "file_key": LOCK,
+                    "item_type": "lock",
+                    "owner": owner,
+                    "acquired_at": iso(now),
+                    "expires_at": epoch + ttl_seconds,
+                }
+            ),
+            ConditionExpression="attribute_not_exists(file_key) OR #expires_at <= :now",
+            ExpressionAttributeNames=_names("expires_at"),
+            ExpressionAttributeValues=_expression({"now": epoch}),
+        )
 
     def release_lock(self, date_prefix: str, owner: str) -> None:
-        try:
-            self._client.delete_item(
-                TableName=self._table,
-                Key=self._key(date_prefix, LOCK),
-                ConditionExpression="#owner = :owner",
-                ExpressionAttributeNames=_names("owner"),
-                ExpressionAttributeValues=_expression({"owner": owner}),
-            )
-        except ClientError as error:
-            # Another invocation took over an expired lease: it is theirs to release.
-            if not _is_conditional_failure(error):
-                raise
+        # Another invocation took over an expired lease: it is theirs to release.
+        _succeeded(
+            self._client.delete_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, LOCK),
+            ConditionExpression="#owner = :owner",
+            ExpressionAttributeNames=_names("owner"),
+            ExpressionAttributeValues=_expression({"owner": owner}),
+        )
 
     def _lock_check(self, date_prefix: str, owner: str, now: datetime) -> dict[str, Any]:
         return {
@@ -388,13 +483,21 @@ class TrackingTable:
     def pending_files(self, date_prefix: str) -> list[PendingFile]:
         """Every pending file of the partition, in sort-key order (strongly consistent)."""
         return [
-            PendingFile(item["file_key"], item["size_bytes"], item.get("created_at", ""))
+            PendingFile(
+                item["file_key"],
+                item["size_bytes"],
+                item.get("created_at", ""),
+                item.get("etag", ""),
+                item.get("version_id", ""),
+            )
             for item in self._query(
                 date_prefix,
                 FILE_PREFIX,
                 FilterExpression="#status = :pending",
-                ProjectionExpression="#file_key, #size_bytes, #created_at",
-                ExpressionAttributeNames=_names("status", "file_key", "size_bytes", "created_at"),
+                ProjectionExpression="#file_key, #size_bytes, #created_at, #etag, #version_id",
+                ExpressionAttributeNames=_names(
+                    "status", "file_key", "size_bytes", "created_at", "etag", "version_id"
+                ),
                 values={"pending": PENDING},
             )
         ]
@@ -543,7 +646,173 @@ class TrackingTable:
             ExpressionAttributeValues=_expression({"arn": execution_arn, "now": iso(now)}),
         )
 
+    # Conversion outcomes (the Glue job) ------------------------------------------------------------------
+
+    def record_file_outcome(
+        self, date_prefix: str, manifest_id: str, outcome: FileOutcomeRecord, now: datetime
+    ) -> bool:
+        """A file's final status and row counts, if it is still in this manifest; False if it moved on (a
+        readmitted file is no longer the replayed manifest's to record)."""
+        sets: dict[str, Any] = {
+            "status": outcome.status,
+            "records_read": outcome.records_read,
+            "records_written": outcome.records_written,
+            "records_rejected": outcome.records_rejected,
+            "outcome_at": iso(now),
+            "updated_at": iso(now),
+        }
+        removes: list[str] = ["error"]
+        if outcome.status == QUARANTINED:
+            sets["quarantine_reason"] = outcome.reason
+        elif outcome.status == FAILED:
+            sets["error"] = outcome.reason
+            removes = ["quarantine_reason"]
+        else:
+            removes = ["quarantine_reason", "error"]
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
+        expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
+        return _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, outcome.file_key),
+            UpdateExpression=expression,
+            ConditionExpression="#manifest_id = :manifest_id",
+            ExpressionAttributeNames=_names(*sets, *removes, "manifest_id"),
+            ExpressionAttributeValues=_expression({**sets, "manifest_id": manifest_id}),
+        )
+
+    def record_manifest_totals(
+        self, date_prefix: str, manifest_id: str, totals: ManifestTotals, now: datetime
+    ) -> None:
+        """The manifest's row totals and its quarantined files (each `uri: reason`), which the state machine
+        reads when it marks the manifest completed, to alert on them."""
+        sets: dict[str, Any] = {
+            "records_read": totals.records_read,
+            "records_written": totals.records_written,
+            "records_rejected": totals.records_rejected,
+            "files_quarantined": len(totals.quarantined_files),
+            "updated_at": iso(now),
+        }
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
+        if totals.quarantined_files:
+            sets["quarantined_files"] = list(totals.quarantined_files)
+            expression += ", #quarantined_files = :quarantined_files"
+        else:
+            expression += " REMOVE #quarantined_files"
+        self._client.update_item(
+            TableName=self._table,
+            Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(file_key)",
+            ExpressionAttributeNames=_names(*sets, "quarantined_files"),
+            ExpressionAttributeValues=_expression(sets),
+        )
+
+    # Reconciliation -------------------------------------------------------------------------------------
+
+    def known_files(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of the (date_prefix, file URI) keys have an item (BatchGetItem, 100 keys a request)."""
+        keys = list(dict.fromkeys(keys))
+        found: set[tuple[str, str]] = set()
+        for start in range(0, len(keys), _BATCH_GET_LIMIT):
+            request = {
+                self._table: {
+                    "Keys": [self._key(d, f) for d, f in keys[start : start + _BATCH_GET_LIMIT]],
+                    "ProjectionExpression": "#date_prefix, #file_key",
+                    "ExpressionAttributeNames": _names("date_prefix", "file_key"),
+                }
+            }
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                for raw in response["Responses"].get(self._table, []):
+                    item = _from_attributes(raw)
+                    found.add((item["date_prefix"], item["file_key"]))
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def reconciliation_cursor(self) -> dict[str, Any]:
+        """The listing's continuation token (absent: the next run starts at the prefix's beginning) and the
+        counts of the pass under way."""
+        return self.get_item(RECONCILIATION_PARTITION, RECONCILIATION_CURSOR)
+
+    def save_reconciliation_cursor(
+        self, token: str | None, listed: int, registered: int, pass_started_at: str, now: datetime
+    ) -> None:
+        """Where the next run resumes; None: the pass is complete, the next one starts over."""
+        values = {
+            "item_type": "reconciliation",
+            "pass_listed": listed,
+            "pass_registered": registered,
+            "pass_started_at": pass_started_at,
+            "updated_at": iso(now),
+        }
+        if token is None:
+            values.update(
+                last_pass_completed_at=iso(now), pass_listed=0, pass_registered=0, pass_started_at=""
+            )
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in values)
+        expression += ", #token = :token" if token is not None else " REMOVE #token"
+        attribute_values = {**values, **({"token": token} if token is not None else {})}
+        self._client.update_item(
+            TableName=self._table,
+            Key=self._key(RECONCILIATION_PARTITION, RECONCILIATION_CURSOR),
+            UpdateExpression=expression,
+            ExpressionAttributeNames=_names(*values, "token"),
+            ExpressionAttributeValues=_expression(attribute_values),
+        )
+
     # Operator reads and repairs (platform-ops intake) ---------------------------------------------------
+
+    def readmit(
+        self, date_prefix: str, file_key: str, current: ObjectCreated, now: datetime
+    ) -> dict[str, Any]:
+        """A file the job quarantined (`bad_content`) becomes pending again, as its object is now (size,
+        ETag, version: it may have been fixed in place), so the next flush of its date puts it into a new
+        manifest; the manifests it was in are kept in `previous_manifest_ids`. Returns the item as it was;
+        raises NotReadmittable when it is not such a file (or changed meanwhile).
+        """
+        item = self.get_item(date_prefix, file_key)
+        if not is_readmittable(item):
+            raise NotReadmittable(file_key, item)
+        # Counted before the item is pending, as an arrival is: the counters never undercount.
+        self.count_arrival(date_prefix, current.size_bytes, now)
+        names = (
+            "status", "size_bytes", "etag", "version_id", "readmitted_at", "updated_at",
+            "previous_manifest_ids", "manifest_id", "manifest_path", "quarantine_reason", "quarantine_path",
+            "records_read", "records_written", "records_rejected", "outcome_at",
+        )  # fmt: skip
+        written = _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, file_key),
+            UpdateExpression="SET #status = :pending, #size_bytes = :size, #etag = :etag, "
+            "#version_id = :version_id, #readmitted_at = :now, #updated_at = :now, "
+            "#previous_manifest_ids = "
+            "list_append(if_not_exists(#previous_manifest_ids, :none), :manifest) "
+            "REMOVE #manifest_id, #manifest_path, #quarantine_reason, #quarantine_path, "
+            "#records_read, #records_written, #records_rejected, #outcome_at",
+            ConditionExpression="#status = :quarantined AND #manifest_id = :manifest_id "
+            "AND #updated_at = :seen",
+            ExpressionAttributeNames=_names(*names),
+            ExpressionAttributeValues=_expression(
+                {
+                    "pending": PENDING,
+                    "quarantined": QUARANTINED,
+                    "size": current.size_bytes,
+                    "etag": current.etag,
+                    "version_id": current.version_id,
+                    "now": iso(now),
+                    "none": [],
+                    "manifest": [item["manifest_id"]],
+                    "manifest_id": item["manifest_id"],
+                    "seen": item["updated_at"],
+                }
+            ),
+        )
+        if not written:
+            self.adjust_counters(date_prefix, files=-1, size_bytes=-current.size_bytes)
+            raise NotReadmittable(file_key, self.get_item(date_prefix, file_key))
+        return item
 
     def items(self, date_prefix: str | None = None) -> Iterator[dict[str, Any]]:
         """Every item of one date (a query), or of the whole table (a scan: an occasional operator read)."""
@@ -594,18 +863,16 @@ class TrackingTable:
         names = ("replays", "execution_arn", "execution_started_at", "updated_at")
         values = {"none": [], "replay": [replay], "arn": execution_arn, "now": iso(now)}
         key = self._key(date_prefix, MANIFEST_PREFIX + manifest_id)
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=key,
-                UpdateExpression=noted + ", #status = :manifested REMOVE #error, #error_cause, #failed_at",
-                ConditionExpression="#status = :failed",
-                ExpressionAttributeNames=_names(*names, "status", "error", "error_cause", "failed_at"),
-                ExpressionAttributeValues=_expression({**values, "manifested": MANIFESTED, "failed": FAILED}),
-            )
-        except ClientError as error:
-            if not _is_conditional_failure(error):
-                raise
+        cleared = _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=key,
+            UpdateExpression=noted + ", #status = :manifested REMOVE #error, #error_cause, #failed_at",
+            ConditionExpression="#status = :failed",
+            ExpressionAttributeNames=_names(*names, "status", "error", "error_cause", "failed_at"),
+            ExpressionAttributeValues=_expression({**values, "manifested": MANIFESTED, "failed": FAILED}),
+        )
+        if not cleared:
             self._client.update_item(
                 TableName=self._table,
                 Key=key,
@@ -625,30 +892,25 @@ class TrackingTable:
         now: datetime,
     ) -> bool:
         """Marks the manifest failed if it still has the status and updated_at read; False if it moved on."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
-                UpdateExpression="SET #status = :failed, #error = :error, #error_cause = :cause, "
-                "#failed_at = :now, #updated_at = :now",
-                ConditionExpression="#status = :status AND #updated_at = :updated_at",
-                ExpressionAttributeNames=_names("status", "error", "error_cause", "failed_at", "updated_at"),
-                ExpressionAttributeValues=_expression(
-                    {
-                        "failed": FAILED,
-                        "error": error,
-                        "cause": cause,
-                        "now": iso(now),
-                        "status": status,
-                        "updated_at": updated_at,
-                    }
-                ),
-            )
-        except ClientError as client_error:
-            if _is_conditional_failure(client_error):
-                return False
-            raise
-        return True
+        return _succeeded(
+            self._client.update_item,
+            TableName=self._table,
+            Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+            UpdateExpression="SET #status = :failed, #error = :error, #error_cause = :cause, "
+            "#failed_at = :now, #updated_at = :now",
+            ConditionExpression="#status = :status AND #updated_at = :updated_at",
+            ExpressionAttributeNames=_names("status", "error", "error_cause", "failed_at", "updated_at"),
+            ExpressionAttributeValues=_expression(
+                {
+                    "failed": FAILED,
+                    "error": error,
+                    "cause": cause,
+                    "now": iso(now),
+                    "status": status,
+                    "updated_at": updated_at,
+                }
+            ),
+        )
 
 
 def _counters(item: dict[str, Any]) -> PartitionCounters:

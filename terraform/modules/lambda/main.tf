@@ -79,6 +79,7 @@ resource "aws_cloudwatch_event_target" "trigger" {
   rule      = aws_cloudwatch_event_rule.trigger[each.key].name
   target_id = coalesce(each.value.target_id, "function")
   arn       = aws_lambda_function.this.arn
+  input     = each.value.input
 
   dynamic "dead_letter_config" {
     for_each = each.value.dead_letter_queue_arn == null ? [] : [each.value.dead_letter_queue_arn]

@@ -149,7 +149,7 @@ variable "sqs_event_source" {
 }
 
 variable "triggers" {
-  description = "EventBridge rules invoking the function, by key (the rule is `<function_name>-<key>`): a schedule expression or an event pattern (JSON), and for patterns the target's retry policy and dead-letter queue. `target_id` and `statement_id` default to `function` and `AllowEventBridge-<key>`."
+  description = "EventBridge rules invoking the function, by key (the rule is `<function_name>-<key>`): a schedule expression or an event pattern (JSON), and for patterns the target's retry policy and dead-letter queue. `input` (JSON) replaces the event the function receives. `target_id` and `statement_id` default to `function` and `AllowEventBridge-<key>`."
   type = map(object({
     description               = string
     schedule_expression       = optional(string)
@@ -159,6 +159,7 @@ variable "triggers" {
     maximum_retry_attempts    = optional(number, 185)
     target_id                 = optional(string)
     statement_id              = optional(string)
+    input                     = optional(string)
   }))
   default = {}
 

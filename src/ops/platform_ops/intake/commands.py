@@ -17,7 +17,15 @@ from datamart_workflow.runs import RunStore
 from manifest_builder.aws import Workflow
 from manifest_builder.partitioning import date_in
 from manifest_builder.service import ManifestBuilder
-from manifest_builder.tracking import COMPLETED, FAILED, MANIFESTED, PENDING, PROCESSING, QUARANTINED
+from manifest_builder.tracking import (
+    COMPLETED,
+    FAILED,
+    MANIFESTED,
+    PENDING,
+    PROCESSING,
+    QUARANTINED,
+    NotReadmittable,
+)
 
 from platform_ops.connection import Connection, ResourceNotFound, missing_resource
 from platform_ops.intake import inventory, repair
@@ -35,7 +43,7 @@ def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
     """
     parser = groups.add_parser(
         "intake",
-        help="the NDJSON intake: status, file, replay, flush, reset-stuck",
+        help="the NDJSON intake: status, manifest, file, replay, flush, readmit, reconcile, reset-stuck",
         description=__doc__.splitlines()[0],
         epilog="Settings: the deployed manifest builder's environment (--function-name or "
         f"{FUNCTION_VARIABLE}), overridden by the same variables in this environment (TRACKING_TABLE, "
@@ -51,6 +59,10 @@ def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
     status.add_argument("--date", type=_date, help="only this date (YYYY-MM-DD)")
     _stuck_after(status)
     status.set_defaults(command=_status)
+
+    manifest = commands.add("manifest", help="one manifest: its files, error, execution, what to run next")
+    manifest.add_argument("manifest_id", metavar="ID", help="the manifest id (YYYY-MM-DD-HHMMSS-…)")
+    manifest.set_defaults(command=_manifest)
 
     file = commands.add("file", help="one file's status and history")
     file.add_argument("key", metavar="KEY", help="the file as s3://bucket/key")
@@ -68,6 +80,27 @@ def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
     flush.add_argument("date", metavar="DATE", type=_date, help="YYYY-MM-DD")
     _writing(flush)
     flush.set_defaults(command=_flush)
+
+    readmit = commands.add(
+        "readmit",
+        help="put a file the job quarantined (bad_content), once fixed, back to pending for a later manifest",
+    )
+    readmit.add_argument("key", metavar="FILE", help="the file as s3://bucket/key")
+    readmit.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
+    readmit.set_defaults(command=_readmit)
+
+    reconcile = commands.add(
+        "reconcile",
+        help="register the objects of the input prefix the tracking table has never seen, from where the "
+        "last run stopped",
+    )
+    reconcile.add_argument(
+        "--max-objects", type=int, help="objects to list in this run [RECONCILE_MAX_OBJECTS, 20000]"
+    )
+    reconcile.add_argument(
+        "--dry-run", action="store_true", help="list and show the unseen objects, register nothing"
+    )
+    reconcile.set_defaults(command=_reconcile)
 
     reset = commands.add(
         "reset-stuck",
@@ -171,6 +204,13 @@ def _status(args: argparse.Namespace, settings: Settings, now: Callable[[], date
         )
     if not file_counts:
         print("  (no files tracked)")
+    failed = found.manifests_with_status(FAILED)
+    print(f"failed manifests: {len(failed)}")
+    for manifest in failed:
+        cause = " ".join(str(manifest.get("error_cause", "")).split())
+        print(f"  {manifest['manifest_id']}  {manifest.get('error', '?')}: {cause[:200]}")
+    if failed:
+        print("  see one with `platform-ops intake manifest ID`; once fixed: `platform-ops intake replay`")
     stuck = found.stuck_manifests(now(), timedelta(minutes=args.stuck_after_minutes))
     print(f"stuck manifests (unchanged for {args.stuck_after_minutes} min): {len(stuck)}")
     for manifest in stuck:
@@ -178,6 +218,43 @@ def _status(args: argparse.Namespace, settings: Settings, now: Callable[[], date
     oldest = found.oldest_pending()
     oldest_text = f"{oldest['file_key']} since {oldest['created_at']}" if oldest else "none"
     print(f"oldest pending file: {oldest_text}")
+    return 0
+
+
+def _manifest(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
+    report = inventory.manifest_report(settings.table, settings.clients.stepfunctions, args.manifest_id)
+    if report is None:
+        print(f"manifest {args.manifest_id}: not tracked")
+        return 1
+    item = report.item
+    print(f"manifest {item['manifest_id']}: {item['status']}")
+    for name in (
+        "date_prefix",
+        "manifest_path",
+        "file_count",
+        "total_bytes",
+        "records_read",
+        "records_written",
+        "records_rejected",
+        "files_quarantined",
+        "glue_job_run_id",
+        "error",
+        "error_cause",
+        "start_error",
+    ):
+        if item.get(name) is not None:
+            print(f"  {name}: {item[name]}")
+    for arn, execution in report.executions.items():
+        print(f"  execution {arn}: {execution['status']}")
+    print(f"files ({len(report.files)}):")
+    for file in report.files:
+        rows = ""
+        if "records_written" in file:
+            rows = f"  {file['records_written']} rows written, {file.get('records_rejected', 0)} rejected"
+        reason = f"  {file['quarantine_reason']}" if file.get("quarantine_reason") else ""
+        moved = "  (readmitted out of it)" if file.get("manifest_id") != item["manifest_id"] else ""
+        print(f"  {file['file_key']}: {file['status']}{rows}{reason}{moved}")
+    print(f"next: {report.next_step()}")
     return 0
 
 
@@ -197,6 +274,11 @@ def _file(args: argparse.Namespace, settings: Settings, now: Callable[[], dateti
             "manifest_path",
             "quarantine_reason",
             "quarantine_path",
+            "records_read",
+            "records_written",
+            "records_rejected",
+            "error",
+            "previous_manifest_ids",
         ):
             if item.get(name) is not None:
                 print(f"  {name}: {item[name]}")
@@ -286,4 +368,42 @@ def _reset_stuck(args: argparse.Namespace, settings: Settings, now: Callable[[],
         return 0
     reset_ids = repair.reset(settings.table, plan, now())
     print(f"reset {len(reset_ids)} manifest(s) to failed; `platform-ops intake replay` runs them again")
+    return 0
+
+
+def _readmit(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
+    try:
+        plan = repair.readmit_plan(settings.table, settings.clients.s3, args.key, now())
+    except NotReadmittable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"{'would readmit' if args.dry_run else 'readmitting'} {args.key} "
+        f"(quarantined in manifest {plan.item['manifest_id']}: {plan.item['quarantine_reason']}), "
+        f"now {plan.current.size_bytes} bytes, etag {plan.current.etag}"
+    )
+    if args.dry_run:
+        return 0
+    try:
+        repair.readmit(settings.table, plan, now())
+    except NotReadmittable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"{args.key} is pending on {plan.date_prefix}: the next manifest of that date takes it (the sweep "
+        f"cuts it once due; `platform-ops intake flush {plan.date_prefix}` cuts it now)"
+    )
+    return 0
+
+
+def _reconcile(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
+    builder = _builder(settings, now)
+    result = builder.reconciler.run(args.max_objects, dry_run=args.dry_run)
+    for uri in result.unseen:
+        print(f"{'never seen' if args.dry_run else 'registered'}: {uri}")
+    where = "reached the end of the prefix" if result.pass_complete else "the next run resumes there"
+    print(
+        f"{result.listed} object(s) listed, {len(result.unseen)} never seen, {result.registered} registered; "
+        f"{where}"
+    )
     return 0

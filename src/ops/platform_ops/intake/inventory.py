@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from manifest_builder.partitioning import date_prefix_for
+from manifest_builder.partitioning import date_in, date_prefix_for
 from manifest_builder.tracking import (
     BUILDING,
+    FAILED,
     FILE_PREFIX,
     MANIFEST_PREFIX,
     MANIFESTED,
     PENDING,
     PROCESSING,
+    QUARANTINED,
     TrackingTable,
     iso,
 )
@@ -84,6 +86,56 @@ def load_inventory(table: TrackingTable, date_prefix: str | None = None) -> Inve
 
 
 @dataclass
+class ManifestReport:
+    """One manifest: its item, its files (those it holds now, and those readmitted out of it), executions."""
+
+    item: dict[str, Any]
+    files: list[dict[str, Any]]
+    executions: dict[str, dict[str, Any]]
+
+    def next_step(self) -> str:
+        """What the operator runs next, from the manifest's status and its execution's."""
+        manifest_id, status = self.item["manifest_id"], self.item["status"]
+        arn = self.item.get("execution_arn")
+        if status == FAILED:
+            return (
+                f"fix the cause (error above), then: platform-ops intake replay --manifest-id {manifest_id}"
+            )
+        if status == BUILDING:
+            return f"platform-ops intake flush {self.item['date_prefix']} (finishes and starts it)"
+        if status in (MANIFESTED, PROCESSING) and not arn:
+            return f"platform-ops intake replay --manifest-id {manifest_id} (starts it)"
+        if status in (MANIFESTED, PROCESSING):
+            execution = self.executions.get(arn, {}).get("status", "NOT_FOUND")
+            if execution == "RUNNING":
+                return "nothing: its execution is running"
+            return (
+                f"its execution ended ({execution}) without recording an outcome: "
+                "platform-ops intake reset-stuck, then: platform-ops intake replay"
+            )
+        if any(f.get("status") == QUARANTINED for f in self.files):
+            return "fix each quarantined file, then: platform-ops intake readmit FILE"
+        return "nothing: completed"
+
+
+def manifest_report(table: TrackingTable, stepfunctions: Any, manifest_id: str) -> ManifestReport | None:
+    """The manifest `manifest_id` (its date is the id's first ten characters, as the builder names it)."""
+    date_prefix = manifest_id[:10]
+    item = table.manifest(date_prefix, manifest_id) if date_in(date_prefix) == date_prefix else {}
+    if not item:
+        return None
+    files = [
+        file
+        for file in table.items(date_prefix)
+        if file["file_key"].startswith(FILE_PREFIX)
+        and (file.get("manifest_id") == manifest_id or manifest_id in file.get("previous_manifest_ids", []))
+    ]
+    arns = [item.get("execution_arn")] + [replay["execution_arn"] for replay in item.get("replays", [])]
+    executions = {arn: _describe(stepfunctions, arn) for arn in dict.fromkeys(filter(None, arns))}
+    return ManifestReport(item, sorted(files, key=lambda f: f["file_key"]), executions)
+
+
+@dataclass
 class FileHistory:
     """A file's items (the tracked key, and later versions kept quarantined) and their manifests."""
 
@@ -96,15 +148,33 @@ class FileHistory:
         """(time, what happened), oldest first, from the timestamps the pipeline records."""
         events = []
         for item in self.items:
-            if item.get("quarantine_reason"):
+            converted = item.get("outcome_at")
+            if item.get("quarantine_reason") and not converted:
                 events.append((item["updated_at"], f"quarantined: {item['quarantine_reason']}"))
             else:
                 events.append((item["created_at"], f"tracked as pending ({item['size_bytes']} bytes)"))
-            manifest = self.manifests.get(item.get("manifest_id", ""))
-            if manifest:
-                events.extend(_manifest_events(manifest))
+            if converted:
+                events.append((converted, _outcome_event(item)))
+            if item.get("readmitted_at"):
+                events.append((item["readmitted_at"], "readmitted: pending again"))
+            for manifest_id in [*item.get("previous_manifest_ids", []), item.get("manifest_id", "")]:
+                manifest = self.manifests.get(manifest_id)
+                if manifest:
+                    events.extend(_manifest_events(manifest))
         # Stable sort: events recorded in the same instant keep the order they happen in.
         return sorted(dict.fromkeys(events), key=lambda event: event[0])
+
+
+def _outcome_event(item: dict[str, Any]) -> str:
+    rows = (
+        f"{item.get('records_written', 0)} of {item.get('records_read', 0)} lines written, "
+        f"{item.get('records_rejected', 0)} rejected"
+    )
+    if item["status"] == QUARANTINED:
+        return f"quarantined by the job ({rows}): {item.get('quarantine_reason', '')}"
+    if item["status"] == FAILED:
+        return f"conversion failed: {item.get('error', '')}"[:300]
+    return f"converted ({rows})"
 
 
 def _manifest_events(manifest: dict[str, Any]) -> list[tuple[str, str]]:
@@ -138,11 +208,11 @@ def file_history(table: TrackingTable, stepfunctions: Any, uri: str, now: dateti
         items = table.file_items(uri, None)
     manifests = {}
     for item in items:
-        manifest_id = item.get("manifest_id")
-        if manifest_id:
-            manifest = table.manifest(item["date_prefix"], manifest_id)
-            if manifest:
-                manifests[manifest_id] = manifest
+        for manifest_id in [*item.get("previous_manifest_ids", []), item.get("manifest_id")]:
+            if manifest_id:
+                manifest = table.manifest(item["date_prefix"], manifest_id)
+                if manifest:
+                    manifests[manifest_id] = manifest
     executions = {}
     for manifest in manifests.values():
         arns = [manifest.get("execution_arn")] + [r["execution_arn"] for r in manifest.get("replays", [])]

@@ -13,8 +13,19 @@ from typing import Any
 
 from manifest_builder.aws import Workflow
 from manifest_builder.manifests import execution_input
+from manifest_builder.partitioning import date_prefix_for
 from manifest_builder.service import FlushResult, ManifestBuilder, PendingFile
-from manifest_builder.tracking import BUILDING, FAILED, MANIFESTED, TrackingTable, iso
+from manifest_builder.tracking import (
+    BUILDING,
+    FAILED,
+    FILE_PREFIX,
+    MANIFESTED,
+    NotReadmittable,
+    ObjectCreated,
+    TrackingTable,
+    is_readmittable,
+    iso,
+)
 
 from platform_ops.intake.inventory import Inventory
 
@@ -176,3 +187,36 @@ def _execution_status(stepfunctions: Any, execution_arn: str) -> str:
         return stepfunctions.describe_execution(executionArn=execution_arn)["status"]
     except stepfunctions.exceptions.ExecutionDoesNotExist:
         return "NOT_FOUND"
+
+
+@dataclass(frozen=True)
+class Readmission:
+    date_prefix: str
+    item: dict[str, Any]  # the file's item as it is now
+    current: ObjectCreated  # the object as it is now in S3 (it may have been fixed in place)
+
+
+def readmit_plan(table: TrackingTable, s3: Any, uri: str, now: datetime) -> Readmission:
+    """The file's quarantined item and its object as it is now; NotReadmittable unless the job quarantined
+    it for its content."""
+    if not uri.startswith(FILE_PREFIX):
+        raise ValueError(f"a file is named by its s3://bucket/key URI, not {uri!r}")
+    date_prefix, found = date_prefix_for(uri[len(FILE_PREFIX) :].split("/", 1)[-1], now)
+    items = [
+        item for item in table.file_items(uri, date_prefix if found else None) if item["file_key"] == uri
+    ]
+    if not items and found:
+        # A file whose date could not be read from its key was partitioned under its arrival date.
+        items = [item for item in table.file_items(uri, None) if item["file_key"] == uri]
+    item = items[0] if items else {}
+    if not is_readmittable(item):
+        raise NotReadmittable(uri, item)
+    bucket, key = uri[len(FILE_PREFIX) :].split("/", 1)
+    head = s3.head_object(Bucket=bucket, Key=key)
+    current = ObjectCreated(bucket, key, head["ContentLength"], head["ETag"], head.get("VersionId") or "")
+    return Readmission(item["date_prefix"], item, current)
+
+
+def readmit(table: TrackingTable, plan: Readmission, now: datetime) -> None:
+    """The file pending again (its counters counted), for the next manifest of its date."""
+    table.readmit(plan.date_prefix, plan.item["file_key"], plan.current, now)
