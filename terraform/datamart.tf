@@ -312,7 +312,7 @@ module "datamart_iam" {
         local.datamart_vpc_statement, local.datamart_read_secret, local.datamart_list_config, local.datamart_read_runs_copy,
         {
           sid       = "RecordRuns"
-          actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+          actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
           resources = [local.datamart_runs_table_arn]
         },
         {
@@ -332,7 +332,7 @@ module "datamart_iam" {
         local.datamart_vpc_statement, local.datamart_read_secret,
         {
           sid       = "RecordRuns"
-          actions   = ["dynamodb:UpdateItem"]
+          actions   = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
           resources = [local.datamart_runs_table_arn]
         },
         {

@@ -33,6 +33,8 @@ def build(request: Request, runtime: Runtime, dry_run: bool = False) -> dict[str
     }
     if dry_run:
         return {**result, "dry_run": True, "plan": planned.plan}
+    if planned.bundle:
+        runtime.runs.acquire_bundle(planned.bundle, planned.run_id)
     runtime.store.write_run(settings.config_bucket, planned, bundle)
     record = runtime.runs.record_planned(planned.record())
     logger.info(
@@ -45,6 +47,8 @@ def build(request: Request, runtime: Runtime, dry_run: bool = False) -> dict[str
 def replay(run_id: str, runtime: Runtime) -> dict[str, Any]:
     """The recorded run once more, with its plan and its copy of the bundle: the engine resumes it."""
     record = runtime.runs.get(run_id)
+    if record.get("bundle"):
+        runtime.runs.acquire_bundle(record["bundle"], run_id)
     fields = ("run_id", "plan_uri", "bundle", "bundle_version")
     again = runtime.runs.record_planned({name: record.get(name) for name in fields})
     logger.info(

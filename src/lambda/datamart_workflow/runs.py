@@ -4,11 +4,18 @@ A run is recorded `planned` by BuildProcessingPlan, `checked` by CheckResults, t
 FinalizePipeline or `failed` by HandleFailure (with the failed state, error and cause). Planning a run again
 (a replay, or the same request sent twice) counts an attempt and sets it `planned` again; the plan, the
 bundle version and the sources it pinned stay as first planned.
+
+Runs of one bundle go one at a time: a bundle's checks read its whole tables, so a run checked while
+another run of the bundle is half-way (its staging loaded, its vault not yet) would fail them. The run
+holding the bundle has a lock item (`LOCK#bundle#<name>`) in the same table; BuildProcessingPlan takes it
+(BundleBusy while another run holds it: the state machine retries with backoff), FinalizePipeline and
+HandleFailure give it back, and a lock left by a run that never ended lapses after BUNDLE_LOCK_SECONDS.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -23,11 +30,19 @@ SUCCEEDED = "succeeded"
 FAILED = "failed"
 STATUSES = (PLANNED, CHECKED, SUCCEEDED, FAILED)
 
+LOCK_PREFIX = "LOCK#bundle#"
+# Longer than any run takes (the Glue job's timeout, 2 hours by default, plus checks and finalizing).
+BUNDLE_LOCK_SECONDS = 4 * 3600
+
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 
 
 class UnknownRun(LookupError):
     """No run has this id."""
+
+
+class BundleBusy(RuntimeError):
+    """Another run of the bundle is under way; this one waits (the state machine retries it)."""
 
 
 def now() -> str:
@@ -94,6 +109,44 @@ class RunStore:
             {":status": FAILED, ":state": failed_state, ":error": error, ":cause": cause, ":now": stamp},
         )
 
+    def acquire_bundle(self, bundle: str, run_id: str, at: float | None = None) -> None:
+        """Takes the bundle for `run_id` (again, if it holds it already); BundleBusy if another run does."""
+        at = time.time() if at is None else at
+        try:
+            self._dynamodb.put_item(
+                TableName=self._table,
+                Item={
+                    "run_id": {"S": LOCK_PREFIX + bundle},
+                    "holder": {"S": run_id},
+                    "expires_at": {"N": str(int(at + BUNDLE_LOCK_SECONDS))},
+                },
+                ConditionExpression="attribute_not_exists(run_id) OR holder = :me OR expires_at < :now",
+                ExpressionAttributeValues={":me": {"S": run_id}, ":now": {"N": str(int(at))}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            holder = self._dynamodb.get_item(
+                TableName=self._table, Key={"run_id": {"S": LOCK_PREFIX + bundle}}, ConsistentRead=True
+            ).get("Item", {})
+            raise BundleBusy(
+                f"bundle {bundle} is being run by {holder.get('holder', {}).get('S', 'another run')}; "
+                f"run {run_id} waits for it"
+            ) from None
+
+    def release_bundle(self, bundle: str, run_id: str) -> None:
+        """Gives the bundle back if `run_id` holds it (a lock that lapsed and was taken stays the taker's)."""
+        try:
+            self._dynamodb.delete_item(
+                TableName=self._table,
+                Key={"run_id": {"S": LOCK_PREFIX + bundle}},
+                ConditionExpression="holder = :me",
+                ExpressionAttributeValues={":me": {"S": run_id}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
     def get(self, run_id: str) -> dict[str, Any]:
         item = self._dynamodb.get_item(
             TableName=self._table, Key={"run_id": {"S": run_id}}, ConsistentRead=True
@@ -106,7 +159,8 @@ class RunStore:
         """Every run record, in no particular order."""
         for page in self._dynamodb.get_paginator("scan").paginate(TableName=self._table):
             for item in page["Items"]:
-                yield self._record(item)
+                if not item["run_id"]["S"].startswith(LOCK_PREFIX):
+                    yield self._record(item)
 
     def runs_of_manifest(self, manifest_id: str) -> list[dict[str, Any]]:
         """The runs that loaded the intake manifest `manifest_id` (lineage), oldest first."""

@@ -28,6 +28,8 @@ def finalize(event: dict[str, Any], runtime: Runtime) -> dict[str, Any]:
     summary = summarize(run, event.get("checks", {}), rows, event["started_at"], datetime.now(UTC))
     summary["staging_tables_dropped"] = cleanup.drop_staging(dsn, run["run_id"], record.get("steps", []))
     runtime.runs.mark_succeeded(run["run_id"], summary)
+    if run.get("bundle"):
+        runtime.runs.release_bundle(run["bundle"], run["run_id"])
     Notifier(runtime.sns, runtime.settings.notify_topic_arn).publish(
         f"Datamart run {run['run_id']} succeeded", {"event": "datamart_run_succeeded", **summary}
     )

@@ -26,6 +26,8 @@ def handle(event: dict[str, Any], runtime: Runtime) -> dict[str, Any]:
     }
     if found.run_id:
         record = runtime.runs.mark_failed(found.run_id, found.failed_state, found.error, found.cause)
+        if record.get("bundle"):
+            runtime.runs.release_bundle(record["bundle"], found.run_id)
         outcome["staging_tables_dropped"] = _cleanup(runtime, found.run_id, record.get("steps", []))
     logger.error("run failed", extra={"event": "run_failed", **outcome})
     Notifier(runtime.sns, runtime.settings.alerts_topic_arn).publish(
