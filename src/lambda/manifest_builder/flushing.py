@@ -132,17 +132,23 @@ class PartitionFlusher:
         failures_before = len(result.start_failures)
         for item in self._table.open_manifests(date_prefix):
             self._finish_open_manifest(date_prefix, lease, item, result)
-        pending = self._table.pending_files(date_prefix)
+        # One manifest's worth of pending files at a time, so the items read per file stay flat however many
+        # files the date already holds. When no batch is due the read came short of the limit: it holds
+        # every pending file, which the counters and the oldest arrival below rely on.
+        limit = self.policy.max_files
+        pending = self._table.pending_files(date_prefix, limit)
+        # The counters' oldest arrival is never later than the truth, and may lie beyond the files read.
         partial = (
             force_partial
             or is_past(date_prefix, self._now())
+            or self._waited_long(snapshot.oldest_pending_at)
             or any(self._waited_long(file.created_at) for file in pending)
         )
         while batch := self.policy.select(pending, partial):
             if not self._lease_left(lease):
                 return len(pending), True
             self._cut(date_prefix, lease, batch, result)
-            pending = pending[len(batch) :]
+            pending = self._table.pending_files(date_prefix, limit)
         # Every manifest without an execution was just tried, so this pass knows the exact number left
         # unstarted; it also forgets manifests an operator started meanwhile.
         unstarted = len(result.start_failures) - failures_before
