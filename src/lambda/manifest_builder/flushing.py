@@ -154,9 +154,10 @@ class PartitionFlusher:
         unstarted = len(result.start_failures) - failures_before
         if unstarted != snapshot.unstarted_manifests:
             self._table.adjust_counters(date_prefix, unstarted=unstarted - snapshot.unstarted_manifests)
-        self._reconcile(date_prefix, snapshot, lease, pending)
-        if self._config.max_batch_wait_seconds and (pending or snapshot.oldest_pending_at):
-            oldest = min((file.created_at for file in pending if file.created_at), default=None)
+        # More pending files than markers read (their markers just restored): the flush goes round again.
+        everything = self._reconcile(date_prefix, snapshot, lease, pending)
+        if self._config.max_batch_wait_seconds and (everything or snapshot.oldest_pending_at):
+            oldest = min((file.created_at for file in everything if file.created_at), default=None)
             if oldest != (snapshot.oldest_pending_at or None):
                 self._table.set_oldest_pending(date_prefix, oldest, snapshot.last_arrival_at)
         return len(pending), False
@@ -269,21 +270,36 @@ class PartitionFlusher:
 
     def _reconcile(
         self, date_prefix: str, snapshot: PartitionCounters, lease: _Lease, pending: list[PendingFile]
-    ) -> None:
-        """Drops the overcount a crashed invocation left in the counters, once no arrival is in flight."""
+    ) -> list[PendingFile]:
+        """Drops the overcount a crashed invocation left in the counters, once no arrival is in flight;
+        returns the pending files, those whose marker it restored included."""
         if not snapshot.last_arrival_at or snapshot.last_arrival_at > tracking.iso(
             self._now() - RECONCILE_AFTER
         ):
-            return
+            return pending
         observed = PartitionCounters(
             pending_count=snapshot.pending_count - lease.moved_files,
             pending_bytes=snapshot.pending_bytes - lease.moved_bytes,
             unstarted_manifests=snapshot.unstarted_manifests,
             last_arrival_at=snapshot.last_arrival_at,
         )
+        if (observed.pending_count, observed.pending_bytes) == (
+            len(pending),
+            sum(f.size_bytes for f in pending),
+        ):
+            return pending
+        # The markers may be what is short (files tracked before markers existed): the file items decide.
+        pending, marked = self._table.restore_pending_markers(date_prefix, (f.file_key for f in pending))
+        if marked:
+            logger.warning(
+                "%d pending files of %s had no marker: marked, the next pass manifests them",
+                marked,
+                date_prefix,
+                extra={"event": "pending_marked", "date_prefix": date_prefix},
+            )
         actual_bytes = sum(f.size_bytes for f in pending)
         if (observed.pending_count, observed.pending_bytes) == (len(pending), actual_bytes):
-            return
+            return pending
         if self._table.reconcile_counters(date_prefix, observed, len(pending), actual_bytes):
             logger.warning(
                 "counters of %s reset from %d files/%d bytes to %d/%d",
@@ -294,6 +310,7 @@ class PartitionFlusher:
                 actual_bytes,
                 extra={"event": "counters_reconciled", "date_prefix": date_prefix},
             )
+        return pending
 
 
 def _fields(event: str, date_prefix: str, manifest_id: str, **more: Any) -> dict[str, Any]:

@@ -539,6 +539,53 @@ class TrackingTable:
             for item in self._query(date_prefix, PENDING_PREFIX, values={}, limit=limit)
         ]
 
+    def restore_pending_markers(
+        self, date_prefix: str, marked: Iterable[str]
+    ) -> tuple[list[PendingFile], int]:
+        """(every pending file of the partition read from the file items, markers written): the audit of
+        the rare flush whose counters disagree with the markers. It reads the whole partition, and writes
+        the marker of a pending file that has none (one tracked before markers existed), unless the file
+        changed meanwhile or got its marker."""
+        files = [
+            PendingFile(
+                item["file_key"],
+                item["size_bytes"],
+                item.get("created_at", ""),
+                item.get("etag", ""),
+                item.get("version_id", ""),
+            )
+            for item in self._query(
+                date_prefix,
+                FILE_PREFIX,
+                FilterExpression="#status = :pending",
+                ProjectionExpression="#file_key, #size_bytes, #created_at, #etag, #version_id",
+                ExpressionAttributeNames=_names(
+                    "status", "file_key", "size_bytes", "created_at", "etag", "version_id"
+                ),
+                values={"pending": PENDING},
+            )
+        ]
+        marked = set(marked)
+        written = 0
+        for file in files:
+            if file.file_key in marked:
+                continue
+            marker = self._put_marker(
+                date_prefix, file.file_key, file.size_bytes, file.created_at, file.etag, file.version_id
+            )
+            marker["Put"]["ConditionExpression"] = "attribute_not_exists(file_key)"
+            still_pending = {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": self._key(date_prefix, file.file_key),
+                    "ConditionExpression": "#status = :pending AND #etag = :etag",
+                    "ExpressionAttributeNames": _names("status", "etag"),
+                    "ExpressionAttributeValues": _expression({"pending": PENDING, "etag": file.etag}),
+                }
+            }
+            written += _succeeded(self._client.transact_write_items, TransactItems=[still_pending, marker])
+        return files, written
+
     def open_manifests(self, date_prefix: str) -> list[dict[str, Any]]:
         """Manifests a crashed or failed invocation left half done: still building, or never started."""
         return list(
