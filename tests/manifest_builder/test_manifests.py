@@ -254,3 +254,19 @@ def test_a_flush_reads_one_manifests_worth_of_pending_files_not_the_dates_manife
     assert len(stack.manifest_documents()) == 5
     # The five pending files, then the four earlier manifests' items (the look for unfinished ones).
     assert sum(read) == 5 + 4
+
+
+def test_each_pending_file_is_read_once_when_the_byte_limit_cuts_manifests_of_one_file(stack):
+    builder = stack.builder(MAX_BYTES_PER_MANIFEST="10")  # every 10-byte file fills a manifest
+    builder.table.acquire_lock(stack.today, "other-invocation", stack.clock.now(), 120)
+    builder.handle_sqs_batch(upload_many(stack, 12))
+    builder.table.release_lock(stack.today, "other-invocation")
+    read = []
+    stack.clients.dynamodb.meta.events.register(
+        "after-call.dynamodb.Query", lambda parsed, **_: read.append(parsed["ScannedCount"])
+    )
+
+    builder.flusher.flush(stack.today)
+
+    assert len(stack.manifest_documents()) == 12
+    assert sum(read) == 12

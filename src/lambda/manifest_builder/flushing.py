@@ -133,10 +133,12 @@ class PartitionFlusher:
         for item in self._table.open_manifests(date_prefix):
             self._finish_open_manifest(date_prefix, lease, item, result)
         # One manifest's worth of pending files at a time, so the items read per file stay flat however many
-        # files the date already holds. When no batch is due the read came short of the limit: it holds
-        # every pending file, which the counters and the oldest arrival below rely on.
+        # files the date already holds. When no batch is due fewer than a manifest's worth are left, so the
+        # reads came to the end: `pending` holds every pending file, which the counters and the oldest
+        # arrival below rely on.
         limit = self.policy.max_files
         pending = self._table.pending_files(date_prefix, limit)
+        read_all = len(pending) < limit
         # The counters' oldest arrival is never later than the truth, and may lie beyond the files read.
         partial = (
             force_partial
@@ -148,7 +150,15 @@ class PartitionFlusher:
             if not self._lease_left(lease):
                 return len(pending), True
             self._cut(date_prefix, lease, batch, result)
-            pending = self._table.pending_files(date_prefix, limit)
+            last_read = pending[-1].file_key
+            pending = pending[len(batch) :]
+            # Topped up to a manifest's worth from where the last read stopped, so that each pending file
+            # is read once even when the byte limit cuts manifests of a few files.
+            if not read_all:
+                wanted = limit - len(pending)
+                more = self._table.pending_files(date_prefix, wanted, after=last_read)
+                read_all = len(more) < wanted
+                pending += more
         # Every manifest without an execution was just tried, so this pass knows the exact number left
         # unstarted; it also forgets manifests an operator started meanwhile.
         unstarted = len(result.start_failures) - failures_before

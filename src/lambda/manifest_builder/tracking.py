@@ -525,9 +525,13 @@ class TrackingTable:
 
     # Batches -------------------------------------------------------------------------------------------
 
-    def pending_files(self, date_prefix: str, limit: int | None = None) -> list[PendingFile]:
-        """The pending files of the partition (the first `limit` of them), in file-key order, strongly
-        consistent: their markers only, so the items read do not grow with the partition's other items."""
+    def pending_files(
+        self, date_prefix: str, limit: int | None = None, after: str | None = None
+    ) -> list[PendingFile]:
+        """The pending files of the partition (the first `limit` of them, those whose key sorts after `after`
+        when given), in file-key order, strongly consistent: their markers only, so the items read do not
+        grow with the partition's other items."""
+        start = {"ExclusiveStartKey": self._key(date_prefix, PENDING_PREFIX + after)} if after else {}
         return [
             PendingFile(
                 item["file_key"].removeprefix(PENDING_PREFIX),
@@ -536,7 +540,7 @@ class TrackingTable:
                 item.get("etag", ""),
                 item.get("version_id", ""),
             )
-            for item in self._query(date_prefix, PENDING_PREFIX, values={}, limit=limit)
+            for item in self._query(date_prefix, PENDING_PREFIX, values={}, limit=limit, **start)
         ]
 
     def restore_pending_markers(
