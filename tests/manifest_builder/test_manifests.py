@@ -270,3 +270,17 @@ def test_each_pending_file_is_read_once_when_the_byte_limit_cuts_manifests_of_on
 
     assert len(stack.manifest_documents()) == 12
     assert sum(read) == 12
+
+
+def test_a_file_that_waited_too_long_beyond_the_first_manifests_worth_still_flushes_the_partial_batch(stack):
+    builder = stack.builder(MAX_BATCH_WAIT_SECONDS="900")
+    builder.table.acquire_lock(stack.today, "other-invocation", stack.clock.now(), 3600)
+    builder.handle_sqs_batch(upload_many(stack, 1, prefix="in/z-old"))  # sorts after the others
+    stack.clock.advance(minutes=16)
+    builder.handle_sqs_batch(upload_many(stack, 6, prefix="in/a-new"))
+    builder.table.release_lock(stack.today, "other-invocation")
+
+    builder.flusher.flush(stack.today)
+
+    assert sorted(document["file_count"] for document in stack.manifest_documents()) == [2, 5]
+    assert {item["status"] for item in stack.files(stack.today).values()} == {"manifested"}

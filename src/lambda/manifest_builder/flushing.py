@@ -139,11 +139,9 @@ class PartitionFlusher:
         limit = self.policy.max_files
         pending = self._table.pending_files(date_prefix, limit)
         read_all = len(pending) < limit
-        # The counters' oldest arrival is never later than the truth, and may lie beyond the files read.
         partial = (
             force_partial
             or is_past(date_prefix, self._now())
-            or self._waited_long(snapshot.oldest_pending_at)
             or any(self._waited_long(file.created_at) for file in pending)
         )
         while batch := self.policy.select(pending, partial):
@@ -159,6 +157,7 @@ class PartitionFlusher:
                 more = self._table.pending_files(date_prefix, wanted, after=last_read)
                 read_all = len(more) < wanted
                 pending += more
+                partial = partial or any(self._waited_long(file.created_at) for file in more)
         # Every manifest without an execution was just tried, so this pass knows the exact number left
         # unstarted; it also forgets manifests an operator started meanwhile.
         unstarted = len(result.start_failures) - failures_before
