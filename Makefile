@@ -42,7 +42,7 @@ LOCAL_ENV := AWS_ENDPOINT_URL=$(EMULATOR_URL) AWS_ACCESS_KEY_ID=testing AWS_SECR
 	bench-lambda bench-glue bench-zip bench-datamart bench-router validate-configs bench
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -212,9 +212,12 @@ down: ## Stop the live platform (its emulator and everything in it go too)
 	fi
 	@rm -f $(PLATFORM_PIDFILE)
 
-.PHONY: demo bench-pipeline
+.PHONY: demo bench-pipeline bench-freshness
 demo: up ## The platform on make up: sample data to Parquet, into the datamart, CSV files routed; a summary
 	$(PYTHON) -m local_aws.demo --endpoint-url $(EMULATOR_URL) --function-log $(PLATFORM_FUNCTION_LOG)
 
 bench-pipeline: venv ## Benchmark 1,000 files end to end through the dev stack on the emulator and local Spark
 	$(PYTHON) benchmarks/end_to_end.py
+
+bench-freshness: venv ## Benchmark the intake's freshness: one file a minute for 30 minutes (time compressed 30x), p50/p95 to Parquet
+	$(PYTHON) benchmarks/intake_freshness.py
