@@ -114,3 +114,26 @@ def test_counters_left_too_high_by_a_crash_are_reset_once_no_arrival_can_be_in_f
     stack.clock.advance(minutes=2)
     builder.sweep()
     assert builder.table.counters(stack.yesterday).pending_count == 0
+
+
+def test_pending_files_without_a_marker_are_marked_and_manifested_once_no_arrival_can_be_in_flight(stack):
+    builder = stack.builder()
+    builder.table.acquire_lock(stack.yesterday, "other-invocation", stack.clock.now(), 120)
+    builder.handle_sqs_batch(upload_many(stack, 3, date=stack.yesterday))
+    builder.table.release_lock(stack.yesterday, "other-invocation")
+    unmarked = sorted(stack.files(stack.yesterday))[:2]
+    for file_key in unmarked:  # as a file tracked before pending files had markers
+        stack.clients.dynamodb.delete_item(
+            TableName=stack.table,
+            Key={"date_prefix": {"S": stack.yesterday}, "file_key": {"S": f"PENDING#{file_key}"}},
+        )
+
+    stack.clock.advance(minutes=14)
+    builder.sweep()
+    assert [stack.files(stack.yesterday)[key]["status"] for key in unmarked] == ["pending", "pending"]
+
+    stack.clock.advance(minutes=2)
+    builder.sweep()
+    assert {item["status"] for item in stack.files(stack.yesterday).values()} == {"manifested"}
+    assert not [key for key in stack.items(stack.yesterday) if key.startswith("PENDING#")]
+    assert builder.table.counters(stack.yesterday).pending_count == 0

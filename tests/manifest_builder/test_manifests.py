@@ -228,3 +228,59 @@ def test_a_failed_start_fails_the_messages_and_is_retried_by_their_redelivery(st
     (manifest,) = stack.manifest_items(stack.today)
     assert manifest["execution_arn"].endswith(manifest["manifest_id"])
     assert builder.table.counters(stack.today).unstarted_manifests == 0
+
+
+def test_a_pending_file_has_a_marker_exactly_until_it_is_manifested(stack):
+    builder = stack.builder()
+    builder.handle_sqs_batch(upload_many(stack, 4))
+    markers = {key for key in stack.items(stack.today) if key.startswith("PENDING#")}
+    assert markers == {f"PENDING#{key}" for key in stack.files(stack.today)}
+
+    builder.handle_sqs_batch(upload_many(stack, 1, prefix="in/last"))
+
+    assert not [key for key in stack.items(stack.today) if key.startswith("PENDING#")]
+
+
+def test_a_flush_reads_one_manifests_worth_of_pending_files_not_the_dates_manifested_ones(stack):
+    builder = stack.builder()
+    builder.handle_sqs_batch(upload_many(stack, 20))  # four manifests of 5
+    read = []
+    stack.clients.dynamodb.meta.events.register(
+        "after-call.dynamodb.Query", lambda parsed, **_: read.append(parsed["ScannedCount"])
+    )
+
+    builder.handle_sqs_batch(upload_many(stack, 5, prefix="in/more"))
+
+    assert len(stack.manifest_documents()) == 5
+    # The five pending files, then the four earlier manifests' items (the look for unfinished ones).
+    assert sum(read) == 5 + 4
+
+
+def test_each_pending_file_is_read_once_when_the_byte_limit_cuts_manifests_of_one_file(stack):
+    builder = stack.builder(MAX_BYTES_PER_MANIFEST="10")  # every 10-byte file fills a manifest
+    builder.table.acquire_lock(stack.today, "other-invocation", stack.clock.now(), 120)
+    builder.handle_sqs_batch(upload_many(stack, 12))
+    builder.table.release_lock(stack.today, "other-invocation")
+    read = []
+    stack.clients.dynamodb.meta.events.register(
+        "after-call.dynamodb.Query", lambda parsed, **_: read.append(parsed["ScannedCount"])
+    )
+
+    builder.flusher.flush(stack.today)
+
+    assert len(stack.manifest_documents()) == 12
+    assert sum(read) == 12
+
+
+def test_a_file_that_waited_too_long_beyond_the_first_manifests_worth_still_flushes_the_partial_batch(stack):
+    builder = stack.builder(MAX_BATCH_WAIT_SECONDS="900")
+    builder.table.acquire_lock(stack.today, "other-invocation", stack.clock.now(), 3600)
+    builder.handle_sqs_batch(upload_many(stack, 1, prefix="in/z-old"))  # sorts after the others
+    stack.clock.advance(minutes=16)
+    builder.handle_sqs_batch(upload_many(stack, 6, prefix="in/a-new"))
+    builder.table.release_lock(stack.today, "other-invocation")
+
+    builder.flusher.flush(stack.today)
+
+    assert sorted(document["file_count"] for document in stack.manifest_documents()) == [2, 5]
+    assert {item["status"] for item in stack.files(stack.today).values()} == {"manifested"}

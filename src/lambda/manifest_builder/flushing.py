@@ -132,7 +132,13 @@ class PartitionFlusher:
         failures_before = len(result.start_failures)
         for item in self._table.open_manifests(date_prefix):
             self._finish_open_manifest(date_prefix, lease, item, result)
-        pending = self._table.pending_files(date_prefix)
+        # One manifest's worth of pending files at a time, so the items read per file stay flat however many
+        # files the date already holds. When no batch is due fewer than a manifest's worth are left, so the
+        # reads came to the end: `pending` holds every pending file, which the counters and the oldest
+        # arrival below rely on.
+        limit = self.policy.max_files
+        pending = self._table.pending_files(date_prefix, limit)
+        read_all = len(pending) < limit
         partial = (
             force_partial
             or is_past(date_prefix, self._now())
@@ -142,15 +148,25 @@ class PartitionFlusher:
             if not self._lease_left(lease):
                 return len(pending), True
             self._cut(date_prefix, lease, batch, result)
+            last_read = pending[-1].file_key
             pending = pending[len(batch) :]
+            # Topped up to a manifest's worth from where the last read stopped, so that each pending file
+            # is read once even when the byte limit cuts manifests of a few files.
+            if not read_all:
+                wanted = limit - len(pending)
+                more = self._table.pending_files(date_prefix, wanted, after=last_read)
+                read_all = len(more) < wanted
+                pending += more
+                partial = partial or any(self._waited_long(file.created_at) for file in more)
         # Every manifest without an execution was just tried, so this pass knows the exact number left
         # unstarted; it also forgets manifests an operator started meanwhile.
         unstarted = len(result.start_failures) - failures_before
         if unstarted != snapshot.unstarted_manifests:
             self._table.adjust_counters(date_prefix, unstarted=unstarted - snapshot.unstarted_manifests)
-        self._reconcile(date_prefix, snapshot, lease, pending)
-        if self._config.max_batch_wait_seconds and (pending or snapshot.oldest_pending_at):
-            oldest = min((file.created_at for file in pending if file.created_at), default=None)
+        # More pending files than markers read (their markers just restored): the flush goes round again.
+        everything = self._reconcile(date_prefix, snapshot, lease, pending)
+        if self._config.max_batch_wait_seconds and (everything or snapshot.oldest_pending_at):
+            oldest = min((file.created_at for file in everything if file.created_at), default=None)
             if oldest != (snapshot.oldest_pending_at or None):
                 self._table.set_oldest_pending(date_prefix, oldest, snapshot.last_arrival_at)
         return len(pending), False
@@ -263,21 +279,36 @@ class PartitionFlusher:
 
     def _reconcile(
         self, date_prefix: str, snapshot: PartitionCounters, lease: _Lease, pending: list[PendingFile]
-    ) -> None:
-        """Drops the overcount a crashed invocation left in the counters, once no arrival is in flight."""
+    ) -> list[PendingFile]:
+        """Drops the overcount a crashed invocation left in the counters, once no arrival is in flight;
+        returns the pending files, those whose marker it restored included."""
         if not snapshot.last_arrival_at or snapshot.last_arrival_at > tracking.iso(
             self._now() - RECONCILE_AFTER
         ):
-            return
+            return pending
         observed = PartitionCounters(
             pending_count=snapshot.pending_count - lease.moved_files,
             pending_bytes=snapshot.pending_bytes - lease.moved_bytes,
             unstarted_manifests=snapshot.unstarted_manifests,
             last_arrival_at=snapshot.last_arrival_at,
         )
+        if (observed.pending_count, observed.pending_bytes) == (
+            len(pending),
+            sum(f.size_bytes for f in pending),
+        ):
+            return pending
+        # The markers may be what is short (files tracked before markers existed): the file items decide.
+        pending, marked = self._table.restore_pending_markers(date_prefix, (f.file_key for f in pending))
+        if marked:
+            logger.warning(
+                "%d pending files of %s had no marker: marked, the next pass manifests them",
+                marked,
+                date_prefix,
+                extra={"event": "pending_marked", "date_prefix": date_prefix},
+            )
         actual_bytes = sum(f.size_bytes for f in pending)
         if (observed.pending_count, observed.pending_bytes) == (len(pending), actual_bytes):
-            return
+            return pending
         if self._table.reconcile_counters(date_prefix, observed, len(pending), actual_bytes):
             logger.warning(
                 "counters of %s reset from %d files/%d bytes to %d/%d",
@@ -288,6 +319,7 @@ class PartitionFlusher:
                 actual_bytes,
                 extra={"event": "counters_reconciled", "date_prefix": date_prefix},
             )
+        return pending
 
 
 def _fields(event: str, date_prefix: str, manifest_id: str, **more: Any) -> dict[str, Any]:

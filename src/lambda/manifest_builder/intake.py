@@ -129,7 +129,14 @@ class FileIntake:
                 return Registration(date_prefix, "duplicate", counters)
             if status == PENDING and reason is None:
                 if self._table.replace_file_version(
-                    date_prefix, obj.uri, PENDING, etag, obj, PENDING, self._now()
+                    date_prefix,
+                    obj.uri,
+                    PENDING,
+                    etag,
+                    obj,
+                    PENDING,
+                    self._now(),
+                    created_at=existing["created_at"],
                 ):
                     self._table.adjust_counters(
                         date_prefix, size_bytes=obj.size_bytes - existing["size_bytes"]
@@ -152,6 +159,7 @@ class FileIntake:
                     PENDING,
                     self._now(),
                     leaves_manifest=existing.get("manifest_id"),
+                    created_at=existing["created_at"],
                 ):
                     logger.info(
                         "%s re-uploaded valid after quarantine: pending again",

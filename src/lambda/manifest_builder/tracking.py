@@ -5,6 +5,8 @@ One table, partition key ``date_prefix`` (YYYY-MM-DD), sort key ``file_key``. It
 * ``s3://<bucket>/<key>``: a file (status pending | manifested | quarantined, then, once its manifest's
   conversion ran, completed | quarantined | failed with its row counts).
 * ``s3://<bucket>/<key>#<etag>``: a later version of an already manifested key, kept as quarantined.
+* ``PENDING#s3://<bucket>/<key>``: a pending file's marker (its size, arrival and version), present exactly
+  while the file is pending, so that a flush reads one manifest's worth of pending files, not the partition.
 * ``MANIFEST#<manifest_id>``: a manifest (building -> manifested -> processing -> completed | failed).
 * ``LOCK#BATCH``: the partition's batching lock (owner, expires_at).
 * ``PARTITION#SUMMARY``: counters of pending files and bytes, an upper bound of the truth (see README).
@@ -37,6 +39,7 @@ PARTITION_SUMMARY = _KEYS["partition_summary"]
 LOCK = _KEYS["lock"]
 MANIFEST_PREFIX = _KEYS["manifest_prefix"]
 FILE_PREFIX = _KEYS["file_prefix"]
+PENDING_PREFIX = _KEYS["pending_prefix"]
 # The reconciliation's cursor lives in a partition of its own, outside every date.
 RECONCILIATION_PARTITION = _KEYS["reconciliation_partition"]
 RECONCILIATION_CURSOR = _KEYS["reconciliation_cursor"]
@@ -188,9 +191,18 @@ def _conditional() -> Iterator[None]:
     try:
         yield
     except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
-        raise ConditionFailed(_from_attributes(error.response.get("Item") or {})) from None
+        code = error.response["Error"]["Code"]
+        if code == "ConditionalCheckFailedException":
+            raise ConditionFailed(_from_attributes(error.response.get("Item") or {})) from None
+        # The transactions of this module carry their condition on their first action.
+        reasons = error.response.get("CancellationReasons") or []
+        if (
+            code == "TransactionCanceledException"
+            and reasons
+            and reasons[0].get("Code") == "ConditionalCheckFailed"
+        ):
+            raise ConditionFailed(_from_attributes(reasons[0].get("Item") or {})) from None
+        raise
 
 
 def _succeeded(write: Any, **request: Any) -> bool:
@@ -294,17 +306,43 @@ class TrackingTable:
             "quarantine_reason": quarantine_reason,
             "quarantine_path": quarantine_path,
         }
+        put = {
+            "TableName": self._table,
+            "Item": _to_attributes(item),
+            "ConditionExpression": "attribute_not_exists(file_key)",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
         try:
             with _conditional():
-                self._client.put_item(
-                    TableName=self._table,
-                    Item=_to_attributes(item),
-                    ConditionExpression="attribute_not_exists(file_key)",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
+                if status == PENDING:
+                    self._client.transact_write_items(
+                        TransactItems=[
+                            {"Put": put},
+                            self._put_marker(
+                                date_prefix, file_key, obj.size_bytes, iso(now), obj.etag, obj.version_id
+                            ),
+                        ]
+                    )
+                else:
+                    self._client.put_item(**put)
         except ConditionFailed as existing:
             return existing.item or self.get_item(date_prefix, file_key)
         return None
+
+    def _put_marker(
+        self, date_prefix: str, file_key: str, size_bytes: int, created_at: str, etag: str, version_id: str
+    ) -> dict[str, Any]:
+        """The pending marker of a file, written in the same transaction that makes the file pending."""
+        marker = {
+            "date_prefix": date_prefix,
+            "file_key": PENDING_PREFIX + file_key,
+            "item_type": "pending",
+            "size_bytes": size_bytes,
+            "created_at": created_at,
+            "etag": etag,
+            "version_id": version_id or None,
+        }
+        return {"Put": {"TableName": self._table, "Item": _to_attributes(marker)}}
 
     def get_item(self, date_prefix: str, file_key: str) -> dict[str, Any]:
         response = self._client.get_item(
@@ -324,8 +362,12 @@ class TrackingTable:
         quarantine_reason: str | None = None,
         quarantine_path: str | None = None,
         leaves_manifest: str | None = None,
+        created_at: str = "",
     ) -> bool:
         """Moves an item to a new ETag if it still has the status and ETag the caller decided on.
+
+        An item that is `pending` afterwards gets its marker rewritten with the new version (`created_at`:
+        the item's, its wait for a manifest). Only a manifest moves an item out of `pending`.
 
         `leaves_manifest`: the manifest the item was in (a file the job quarantined, uploaded again valid):
         the item leaves it, keeping it in `previous_manifest_ids`, so a replay of it no longer records this
@@ -360,17 +402,20 @@ class TrackingTable:
         if removes:
             expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
         extra_names = ("previous_manifest_ids",) if leaves_manifest else ()
-        return _succeeded(
-            self._client.update_item,
-            TableName=self._table,
-            Key=self._key(date_prefix, file_key),
-            UpdateExpression=expression,
-            ConditionExpression="#status = :expected_status AND #etag = :expected_etag",
-            ExpressionAttributeNames=_names(*sets, *removes, *extra_names),
-            ExpressionAttributeValues=_expression(
+        update = {
+            "TableName": self._table,
+            "Key": self._key(date_prefix, file_key),
+            "UpdateExpression": expression,
+            "ConditionExpression": "#status = :expected_status AND #etag = :expected_etag",
+            "ExpressionAttributeNames": _names(*sets, *removes, *extra_names),
+            "ExpressionAttributeValues": _expression(
                 {**sets, **values, "expected_status": expected_status, "expected_etag": expected_etag}
             ),
-        )
+        }
+        if status != PENDING:
+            return _succeeded(self._client.update_item, **update)
+        marker = self._put_marker(date_prefix, file_key, obj.size_bytes, created_at, obj.etag, obj.version_id)
+        return _succeeded(self._client.transact_write_items, TransactItems=[{"Update": update}, marker])
 
     # Counters ------------------------------------------------------------------------------------------
 
@@ -480,9 +525,32 @@ class TrackingTable:
 
     # Batches -------------------------------------------------------------------------------------------
 
-    def pending_files(self, date_prefix: str) -> list[PendingFile]:
-        """Every pending file of the partition, in sort-key order (strongly consistent)."""
+    def pending_files(
+        self, date_prefix: str, limit: int | None = None, after: str | None = None
+    ) -> list[PendingFile]:
+        """The pending files of the partition (the first `limit` of them, those whose key sorts after `after`
+        when given), in file-key order, strongly consistent: their markers only, so the items read do not
+        grow with the partition's other items."""
+        start = {"ExclusiveStartKey": self._key(date_prefix, PENDING_PREFIX + after)} if after else {}
         return [
+            PendingFile(
+                item["file_key"].removeprefix(PENDING_PREFIX),
+                item["size_bytes"],
+                item.get("created_at", ""),
+                item.get("etag", ""),
+                item.get("version_id", ""),
+            )
+            for item in self._query(date_prefix, PENDING_PREFIX, values={}, limit=limit, **start)
+        ]
+
+    def restore_pending_markers(
+        self, date_prefix: str, marked: Iterable[str]
+    ) -> tuple[list[PendingFile], int]:
+        """(every pending file of the partition read from the file items, markers written): the audit of
+        the rare flush whose counters disagree with the markers. It reads the whole partition, and writes
+        the marker of a pending file that has none (one tracked before markers existed), unless the file
+        changed meanwhile or got its marker."""
+        files = [
             PendingFile(
                 item["file_key"],
                 item["size_bytes"],
@@ -501,6 +569,26 @@ class TrackingTable:
                 values={"pending": PENDING},
             )
         ]
+        marked = set(marked)
+        written = 0
+        for file in files:
+            if file.file_key in marked:
+                continue
+            marker = self._put_marker(
+                date_prefix, file.file_key, file.size_bytes, file.created_at, file.etag, file.version_id
+            )
+            marker["Put"]["ConditionExpression"] = "attribute_not_exists(file_key)"
+            still_pending = {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": self._key(date_prefix, file.file_key),
+                    "ConditionExpression": "#status = :pending AND #etag = :etag",
+                    "ExpressionAttributeNames": _names("status", "etag"),
+                    "ExpressionAttributeValues": _expression({"pending": PENDING, "etag": file.etag}),
+                }
+            }
+            written += _succeeded(self._client.transact_write_items, TransactItems=[still_pending, marker])
+        return files, written
 
     def open_manifests(self, date_prefix: str) -> list[dict[str, Any]]:
         """Manifests a crashed or failed invocation left half done: still building, or never started."""
@@ -516,9 +604,15 @@ class TrackingTable:
         )
 
     def _query(
-        self, date_prefix: str, prefix: str | None, values: dict[str, Any], **kwargs: Any
+        self,
+        date_prefix: str,
+        prefix: str | None,
+        values: dict[str, Any],
+        limit: int | None = None,
+        **kwargs: Any,
     ) -> Iterator[dict]:
-        """The partition's items, those whose sort key starts with `prefix` when one is given."""
+        """The partition's items, those whose sort key starts with `prefix` when one is given; with `limit`,
+        the first `limit` of them (DynamoDB then reads no further)."""
         condition = "#date_prefix = :date_prefix"
         names = _names("date_prefix")
         values = {**values, "date_prefix": date_prefix}
@@ -533,6 +627,7 @@ class TrackingTable:
             KeyConditionExpression=condition,
             ExpressionAttributeValues=_expression(values),
             ConsistentRead=True,
+            PaginationConfig={"MaxItems": limit, "PageSize": limit} if limit else {},
             **kwargs,
         ):
             for item in page["Items"]:
@@ -553,8 +648,20 @@ class TrackingTable:
         `building` and the next lock holder finishes it. A manifest that fits one transaction is written
         `manifested` at once. File updates accept a file already in this manifest, so finishing is idempotent.
         """
+        # A file and its marker may land in different transactions: until the last one the manifest stays
+        # `building`, and finishing it repeats every move and marker deletion.
         file_actions = [
-            self._move_action(date_prefix, manifest, file_key, now) for file_key in manifest.file_keys
+            action
+            for file_key in manifest.file_keys
+            for action in (
+                self._move_action(date_prefix, manifest, file_key, now),
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": self._key(date_prefix, PENDING_PREFIX + file_key),
+                    }
+                },
+            )
         ]
         if create and len(file_actions) < _ACTIONS_PER_TRANSACTION:
             self._fenced(
@@ -781,8 +888,7 @@ class TrackingTable:
             "previous_manifest_ids", "manifest_id", "manifest_path", "quarantine_reason", "quarantine_path",
             "records_read", "records_written", "records_rejected", "outcome_at",
         )  # fmt: skip
-        written = _succeeded(
-            self._client.update_item,
+        update = dict(
             TableName=self._table,
             Key=self._key(date_prefix, file_key),
             UpdateExpression="SET #status = :pending, #size_bytes = :size, #etag = :etag, "
@@ -809,6 +915,10 @@ class TrackingTable:
                 }
             ),
         )
+        marker = self._put_marker(
+            date_prefix, file_key, current.size_bytes, item["created_at"], current.etag, current.version_id
+        )
+        written = _succeeded(self._client.transact_write_items, TransactItems=[{"Update": update}, marker])
         if not written:
             self.adjust_counters(date_prefix, files=-1, size_bytes=-current.size_bytes)
             raise NotReadmittable(file_key, self.get_item(date_prefix, file_key))
