@@ -1,6 +1,6 @@
 """The live platform (`local-aws up`, what `make up` runs): a file uploaded by hand flows to Parquet, a CSV
-landed under data/in/ is routed and loaded into the datamart's PostgreSQL, and a failed Glue run's state change
-event reaches an EventBridge rule's target."""
+landed under data/in/ is routed and loaded into the datamart's PostgreSQL, and a failed Glue run's state
+change event reaches an EventBridge rule's target."""
 
 from __future__ import annotations
 
