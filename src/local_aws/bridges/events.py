@@ -1,8 +1,8 @@
 """EventBridge: every event that reaches a bus is kept in a journal for delivery, instead of moto's delivery.
 
-moto 5.2 delivers PutEvents to a matching rule's CloudWatch Logs, archive and SQS targets only, and raises
-NotImplementedError for any other target (events/models.py, Rule.send_to_targets): PutEvents on a bus with a
-rule that targets a Lambda function, an SNS topic or a state machine fails with HTTP 500. It also ignores a
+moto 5.2 delivers PutEvents to a matching rule's CloudWatch Logs, archive and SQS targets only; moto's
+Rule.send_to_targets (events/models.py) refuses every other target type, so PutEvents on a bus with a rule
+that targets a Lambda function, an SNS topic or a state machine fails with HTTP 500. It also ignores a
 rule's state (a DISABLED rule still delivers), gives events a numeric `time` instead of AWS's ISO 8601, and no
 AWS service in it emits its own events except S3, whose events it shapes unlike AWS (bridges/s3.py).
 
