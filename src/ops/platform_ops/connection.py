@@ -7,6 +7,7 @@ failure of AWS (a refusal, a missing resource, no connection), so a script can t
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -80,3 +81,17 @@ def missing_resource(error: ClientError) -> str | None:
     if code == "ResourceNotFoundException":
         return "function" if error.operation_name in _LAMBDA_OPERATIONS else "table"
     return _MISSING.get(code)
+
+
+def group_options(
+    function_help: str, table_help: str | None = None, suppress: bool = False
+) -> argparse.ArgumentParser:
+    """A pipeline group's options (`--function-name`, and `--table` where the group reads one table),
+    accepted before or after the command name: subparsers take them with SUPPRESS defaults, so a value given
+    earlier on the line is not overwritten (see cli.global_options)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--function-name", default=default, help=function_help)
+    if table_help:
+        parser.add_argument("--table", default=default, help=table_help)
+    return parser

@@ -22,7 +22,7 @@ from datamart_workflow.runtime import Runtime
 from datamart_workflow.settings import Settings
 from datamart_workflow.store import BundleNotDeployed, SourcesMissing, WorkflowStore
 
-from platform_ops.connection import Connection, UsageError
+from platform_ops.connection import Connection, UsageError, group_options
 
 FUNCTION_VARIABLE = "DATAMART_FUNCTION"
 SETTINGS_VARIABLES = (
@@ -71,13 +71,10 @@ def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
 
 
 def _group_options(suppress: bool = False) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument(
-        "--function-name",
-        default=argparse.SUPPRESS if suppress else None,
-        help=f"the deployed BuildProcessingPlan function to read settings from [{FUNCTION_VARIABLE}]",
+    return group_options(
+        f"the deployed BuildProcessingPlan function to read settings from [{FUNCTION_VARIABLE}]",
+        suppress=suppress,
     )
-    return parser
 
 
 def _date(value: str) -> str:

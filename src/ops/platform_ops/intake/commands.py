@@ -27,7 +27,7 @@ from manifest_builder.tracking import (
     NotReadmittable,
 )
 
-from platform_ops.connection import Connection, ResourceNotFound, missing_resource
+from platform_ops.connection import Connection, ResourceNotFound, group_options, missing_resource
 from platform_ops.intake import inventory, repair
 from platform_ops.intake.settings import FUNCTION_VARIABLE, Settings, resolve
 
@@ -112,16 +112,11 @@ def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
 
 
 def _group_options(suppress: bool = False) -> argparse.ArgumentParser:
-    """The group's options, accepted before or after the command name (see cli.global_options)."""
-    parser = argparse.ArgumentParser(add_help=False)
-    default = argparse.SUPPRESS if suppress else None
-    parser.add_argument(
-        "--function-name",
-        default=default,
-        help=f"deployed manifest builder to read settings from [{FUNCTION_VARIABLE}]",
+    return group_options(
+        f"deployed manifest builder to read settings from [{FUNCTION_VARIABLE}]",
+        "tracking table [TRACKING_TABLE]",
+        suppress=suppress,
     )
-    parser.add_argument("--table", default=default, help="tracking table [TRACKING_TABLE]")
-    return parser
 
 
 class _Commands:

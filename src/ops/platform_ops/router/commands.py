@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from file_router.decisions import FAILED, HELD, STATUSES, TRIGGERED
 
-from platform_ops.connection import Connection, ResourceNotFound, UsageError, missing_resource
+from platform_ops.connection import Connection, ResourceNotFound, UsageError, group_options, missing_resource
 from platform_ops.router import replay
 from platform_ops.router.settings import FUNCTION_VARIABLE, Settings, resolve
 
@@ -66,15 +66,11 @@ def add_group(groups: Any, global_options: argparse.ArgumentParser) -> None:
 
 
 def _group_options(suppress: bool = False) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(add_help=False)
-    default = argparse.SUPPRESS if suppress else None
-    parser.add_argument(
-        "--function-name",
-        default=default,
-        help=f"deployed router to read settings from [{FUNCTION_VARIABLE}]",
+    return group_options(
+        f"deployed router to read settings from [{FUNCTION_VARIABLE}]",
+        "decisions table [DECISIONS_TABLE]",
+        suppress=suppress,
     )
-    parser.add_argument("--table", default=default, help="decisions table [DECISIONS_TABLE]")
-    return parser
 
 
 def _run(args: argparse.Namespace, connection: Connection, now: Callable[[], datetime]) -> int:
