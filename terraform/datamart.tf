@@ -593,7 +593,9 @@ module "datamart_monitoring" {
   name_prefix      = local.name_prefix
   alerts_topic_arn = module.alerts.topic_arn
   functions        = { for key, _ in local.datamart_functions : "dm-${key}" => module.datamart_function[key].function_name }
-  # datamart-runs-failed and -timed-out: every failed run (HandleFailure alerts with its cause as well).
+  # datamart-runs-failed and -timed-out: every failed run (HandleFailure alerts with its cause as well). Not
+  # in state_machines_alerting_own_failures: a run can fail without that alert (HandleFailure's publish is
+  # best effort, and a HandleFailure that fails goes straight to Fail).
   state_machines = { datamart-runs = module.datamart_state_machine["this"].state_machine_arn }
   alarms = {
     datamart-run-duration = {

@@ -16,6 +16,14 @@ locals {
   intake_bucket_arns       = module.storage.bucket_arns
   # The tracking table's statuses and key formats, defined once for the Python code and the state machine.
   intake_tracking_schema = jsondecode(file("${local.repo_root}/src/lambda/manifest_builder/tracking_schema.json"))
+  # A failed manifest whose alert could not be sent is counted here by its execution, in the namespace of the
+  # intake's other metrics; the alarm on it is then the only report of that failure. Defined once for the
+  # state machine, its role and the alarm.
+  intake_unreported_failures = {
+    namespace   = local.name_prefix
+    metric_name = "UnreportedFailures"
+    dimensions  = { pipeline = "intake" }
+  }
 
   lambda_package_path = coalesce(var.lambda_package_path, "${local.repo_root}/build/lambda/manifest_builder.zip")
   glue_script_path    = coalesce(var.glue_script_path, "${local.repo_root}/src/glue/ndjson_to_parquet.py")
@@ -220,6 +228,13 @@ module "intake_iam" {
           actions   = ["sns:Publish"]
           resources = [local.alerts_topic_arn]
         },
+        # PutMetricData accepts no resource ARN; the namespace condition keeps the execution to the stack's own.
+        {
+          sid        = "RecordUnreportedFailures"
+          actions    = ["cloudwatch:PutMetricData"]
+          resources  = ["*"]
+          conditions = [{ test = "StringEquals", variable = "cloudwatch:namespace", values = [local.intake_unreported_failures.namespace] }]
+        },
       ]
     }
   }
@@ -319,6 +334,7 @@ module "intake_state_machine" {
     glue_retry_interval_seconds = var.glue_retry_interval_seconds
     concurrency_retry           = var.glue_concurrency_retry
     tracking                    = local.intake_tracking_schema
+    unreported_failures         = local.intake_unreported_failures
   }
   log_level          = var.state_machine_log_level
   kms_key_arn        = module.kms.key_arn
@@ -334,9 +350,19 @@ module "intake_monitoring" {
   functions          = { manifest-builder = module.intake_manifest_builder.function_name }
   state_machines     = { executions = module.intake_state_machine.state_machine_arn }
   dead_letter_queues = { dead-letter = module.intake_queue.dead_letter_queue_name }
-  # A failed Glue run is reported once, by the execution that ran it (its failure path alerts with the
-  # error and the replay command): no Glue event rule or alarm repeats it.
+  # A failed manifest is reported once, by its execution (its failure path alerts with the error and the
+  # replay command): no Glue event rule or ExecutionsFailed alarm repeats it. What no execution reports has
+  # an alarm: an alert that could not be sent (unreported-failures), a timed-out execution (executions-timed-out).
+  state_machines_alerting_own_failures = ["executions"]
   alarms = {
+    unreported-failures = {
+      description = "An intake execution failed and its alert could not be sent: platform-ops intake status lists the failed manifests, each execution's history says why the alert failed; fix the cause, then replay them."
+      namespace   = local.intake_unreported_failures.namespace
+      metric_name = local.intake_unreported_failures.metric_name
+      statistic   = "Sum"
+      dimensions  = local.intake_unreported_failures.dimensions
+      threshold   = 0
+    }
     intake-oldest-message-age = {
       description = "The intake queue's oldest message is old: the manifest builder is not keeping up or is failing."
       namespace   = "AWS/SQS"

@@ -240,6 +240,8 @@ resource "aws_s3_object" "router_config" {
   }
 }
 
+# routing-executions-failed stays beside the router's own alerts: a file can fail without one (the settle
+# step's alert is best effort, and an unsettled file whose alert cannot be sent ends in NotSettled).
 module "router_monitoring" {
   source   = "./modules/monitoring"
   for_each = local.router_enabled

@@ -118,13 +118,17 @@ def test_no_role_policy_grants_a_wildcard_action(role_policies, plan_tools):
 # by a condition, below), and Glue names its log groups itself under /aws-glue/.
 UNSCOPABLE = {
     (f"{PREFIX}-state-machine", "ExecutionLogDelivery"): ["*"],
+    (f"{PREFIX}-state-machine", "RecordUnreportedFailures"): ["*"],
     (f"{PREFIX}-glue-job", "PublishJobMetrics"): ["*"],
     (f"{PREFIX}-glue-job", "JobLogs"): ["arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/*"],
 }
 
 
-def test_glue_job_publishes_metrics_only_to_the_stack_namespace(role_policies):
-    (statement,) = [s for s in role_policies[f"{PREFIX}-glue-job"] if s["Sid"] == "PublishJobMetrics"]
+@pytest.mark.parametrize(
+    ("role", "sid"), [("glue-job", "PublishJobMetrics"), ("state-machine", "RecordUnreportedFailures")]
+)
+def test_metrics_are_published_only_to_the_stack_namespace(role_policies, role, sid):
+    (statement,) = [s for s in role_policies[f"{PREFIX}-{role}"] if s["Sid"] == sid]
     assert statement["Action"] == "cloudwatch:PutMetricData"
     assert statement["Condition"] == {"StringEquals": {"cloudwatch:namespace": PREFIX}}
 

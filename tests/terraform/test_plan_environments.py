@@ -201,3 +201,34 @@ def test_the_routing_map_runs_at_most_the_configured_loads_at_once_and_retries_r
     assert definition["States"]["SettleFile"]["Parameters"]["FunctionName"].endswith(
         ":function:ndjson-intake-dev-file-router"
     )
+
+
+INTAKE_ALARM = "module.ndjson_intake.module.intake_monitoring.aws_cloudwatch_metric_alarm.this"
+
+
+@pytest.mark.parametrize("plan_name", ["dev_plan", "prod_plan"])
+def test_a_failed_manifest_is_alerted_by_its_execution_alone(request, plan_tools, plan_name):
+    created = plan_tools.created(request.getfixturevalue(plan_name))
+
+    assert f'{INTAKE_ALARM}["executions-failed"]' not in created
+    # A timed-out execution reports nothing: its alarm stays.
+    assert f'{INTAKE_ALARM}["executions-timed-out"]' in created
+
+
+@pytest.mark.parametrize("plan_name", ["dev_plan", "prod_plan"])
+def test_a_failed_manifest_whose_alert_could_not_be_sent_raises_the_unreported_failures_alarm(
+    request, plan_tools, plan_name
+):
+    created = plan_tools.created(request.getfixturevalue(plan_name))
+    alarm = created[f'{INTAKE_ALARM}["unreported-failures"]']
+    definition = json.loads(created[STATE_MACHINE]["definition"])
+    (metric,) = definition["States"]["RecordUnreportedFailure"]["Parameters"]["MetricData"]
+
+    assert (alarm["namespace"], alarm["metric_name"], alarm["statistic"]) == (
+        definition["States"]["RecordUnreportedFailure"]["Parameters"]["Namespace"],
+        metric["MetricName"],
+        "Sum",
+    )
+    assert alarm["dimensions"] == {d["Name"]: d["Value"] for d in metric["Dimensions"]}
+    assert (alarm["threshold"], alarm["comparison_operator"]) == (0, "GreaterThanThreshold")
+    assert alarm["alarm_description"].startswith("An intake execution failed and its alert could not be sent")

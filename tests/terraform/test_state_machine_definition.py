@@ -60,8 +60,50 @@ def test_a_manifest_completed_with_quarantined_files_alerts_once_naming_them_the
 def test_failure_path_records_the_failure_then_alerts_then_fails(states):
     assert states["UpdateStatusFailed"]["Next"] == "SendFailureAlert"
     # Failed, not succeeded: the datamart load chained after a manifest's success must not run.
-    assert states["SendFailureAlert"]["Next"] == states["SendFailureAlert"]["Catch"][0]["Next"] == "Fail"
+    assert states["SendFailureAlert"]["Next"] == "Fail"
     assert states["Fail"]["Type"] == "Fail"
+
+
+def test_a_failure_alert_is_retried_with_backoff_unless_its_error_cannot_pass(states):
+    never, backoff = states["SendFailureAlert"]["Retry"]
+    assert never == {
+        "ErrorEquals": [
+            "SNS.NotFoundException",
+            "SNS.AuthorizationErrorException",
+            "SNS.InvalidParameterException",
+            "SNS.InvalidParameterValueException",
+        ],
+        "MaxAttempts": 0,
+    }
+    assert backoff == {
+        "ErrorEquals": ["States.ALL"],
+        "IntervalSeconds": 2,
+        "MaxAttempts": 4,
+        "BackoffRate": 2,
+        "JitterStrategy": "FULL",
+    }
+
+
+def test_a_failure_whose_alert_cannot_be_sent_is_counted_as_unreported_then_fails(states):
+    assert states["SendFailureAlert"]["Catch"] == [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.alert_error", "Next": "RecordUnreportedFailure"}
+    ]
+    record = states["RecordUnreportedFailure"]
+    assert record["Resource"] == "arn:aws:states:::aws-sdk:cloudwatch:putMetricData"
+    assert record["Parameters"] == {
+        "Namespace": "ndjson-intake-dev",
+        "MetricData": [
+            {
+                "MetricName": "UnreportedFailures",
+                "Dimensions": [{"Name": "pipeline", "Value": "intake"}],
+                "Value": 1,
+                "Unit": "Count",
+            }
+        ],
+    }
+    assert record["Next"] == record["Catch"][0]["Next"] == "FailUnreported"
+    assert states["FailUnreported"]["Type"] == "Fail"
+    assert states["FailUnreported"]["Error"] == states["Fail"]["Error"]
 
 
 @pytest.mark.parametrize("name", ["UpdateStatusProcessing", "StartGlueJob", "UpdateStatusCompleted"])
@@ -70,7 +112,7 @@ def test_every_happy_path_task_catches_all_errors_into_the_failure_path(states, 
 
 
 def test_failure_path_goes_on_even_when_its_own_tasks_fail(states):
-    for name in ("UpdateStatusFailed", "SendFailureAlert"):
+    for name in ("UpdateStatusFailed", "SendFailureAlert", "RecordUnreportedFailure"):
         assert [catch["ErrorEquals"] for catch in states[name]["Catch"]] == [["States.ALL"]]
     assert states["UpdateStatusFailed"]["Catch"][0]["Next"] == "SendFailureAlert"
 

@@ -38,10 +38,11 @@ def track_manifest(local_aws, stack) -> tuple[str, str]:
     )
 
 
-def start_execution(local_aws, stack, manifest_id: str, manifest_path: str) -> str:
-    """The manifest's execution, started with the manifest builder's input; its ARN."""
+def start_execution(local_aws, stack, manifest_id: str, manifest_path: str, state_machine_arn=None) -> str:
+    """The manifest's execution, started with the manifest builder's input (by default in the deployed
+    state machine); its ARN."""
     return local_aws.client("stepfunctions").start_execution(
-        stateMachineArn=stack["state_machine_arn"],
+        stateMachineArn=state_machine_arn or stack["state_machine_arn"],
         name=manifest_id,
         input=json.dumps(
             {
@@ -64,13 +65,14 @@ def wait_for(local_aws, execution_arn: str, timeout_seconds: float = 90) -> dict
     return execution
 
 
-def start_manifest(local_aws, stack, runner) -> dict:
+def start_manifest(local_aws, stack, runner, state_machine_arn=None) -> dict:
     """Tracks a manifest and runs its execution to its end, `runner` doing the Glue runs."""
     manifest_id, manifest_path = track_manifest(local_aws, stack)
     # The emulator is the session's: another suite's runner is put back afterwards.
     previous_runner, local_aws.glue_runner = local_aws.glue_runner, runner
     try:
-        execution = wait_for(local_aws, start_execution(local_aws, stack, manifest_id, manifest_path))
+        arn = start_execution(local_aws, stack, manifest_id, manifest_path, state_machine_arn)
+        execution = wait_for(local_aws, arn)
     finally:
         local_aws.glue_runner = previous_runner
     item = local_aws.client("dynamodb").get_item(
@@ -101,6 +103,17 @@ def subscribed_inbox(local_aws, stack) -> str:
     return queue_url
 
 
+def notifications_naming(local_aws, inbox: str, manifest_id: str) -> list[dict]:
+    """Every notification the inbox received that names the manifest, whatever sent it."""
+    sqs, received, wait = local_aws.client("sqs"), [], 5
+    while messages := sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10, WaitTimeSeconds=wait).get(
+        "Messages", []
+    ):
+        received += [json.loads(message["Body"]) for message in messages if manifest_id in message["Body"]]
+        wait = 1
+    return received
+
+
 @pytest.fixture(scope="module")
 def succeeded(local_aws, stack):
     runs = []
@@ -116,7 +129,9 @@ def failed(local_aws, stack, alert_inbox):
         runs.append((job_name, arguments))
         raise GlueFailure("reject ratio 0.25 above MAX_REJECT_RATIO 0.01")
 
-    return {**start_manifest(local_aws, stack, failing_job), "runs": runs}
+    outcome = start_manifest(local_aws, stack, failing_job)
+    notifications = notifications_naming(local_aws, alert_inbox, outcome["execution"]["name"])
+    return {**outcome, "runs": runs, "notifications": notifications}
 
 
 def test_successful_glue_run_completes_the_execution(succeeded):
@@ -153,18 +168,16 @@ def test_failed_glue_run_marks_the_manifest_failed_with_the_job_error(failed):
     assert "reject ratio 0.25" in item["error_cause"]["S"]
 
 
-def test_failed_glue_run_publishes_one_alert_naming_the_manifest_error_and_replay(
-    failed, local_aws, alert_inbox
-):
-    messages = (
-        local_aws.client("sqs")
-        .receive_message(QueueUrl=alert_inbox, MaxNumberOfMessages=10, WaitTimeSeconds=5)
-        .get("Messages", [])
-    )
+def test_a_failed_manifest_sends_exactly_one_notification(failed):
+    (notification,) = failed["notifications"]
+    assert notification["Subject"] == "NDJSON intake: manifest processing failed"
+
+
+def test_failed_glue_run_publishes_one_alert_naming_the_manifest_error_and_replay(failed):
     manifest_id = failed["execution"]["name"]
-    alerts = [json.loads(json.loads(message["Body"])["Message"]) for message in messages]
-    alerts = [alert for alert in alerts if alert["manifest_id"] == manifest_id]
-    (alert,) = alerts
+    (notification,) = failed["notifications"]
+    alert = json.loads(notification["Message"])
+    assert alert["manifest_id"] == manifest_id
     assert "reject ratio 0.25" in alert["error"]["Cause"]
     assert (
         alert["replay"] == f"once the cause is fixed: platform-ops intake replay --manifest-id {manifest_id}"
@@ -252,3 +265,51 @@ def test_a_manifest_with_one_quarantined_file_sends_one_alert_naming_it(complete
     bad = completed_with_a_bad_file["files"][1]
     assert body["quarantined_files"] == [f"{bad}: {completed_with_a_bad_file['reason']}"]
     assert "platform-ops intake readmit FILE" in body["what_to_do"]
+
+
+@pytest.fixture(scope="module")
+def failed_unreported(local_aws, stack):
+    """A failing manifest in a copy of the deployed state machine whose alerts topic does not exist: the
+    failure alert cannot be sent."""
+    stepfunctions = local_aws.client("stepfunctions")
+    deployed = stepfunctions.describe_state_machine(stateMachineArn=stack["state_machine_arn"])
+    copy_arn = stepfunctions.create_state_machine(
+        name=f"alert-topic-gone-{uuid.uuid4().hex[:8]}",
+        definition=deployed["definition"].replace(
+            stack["alerts_topic_arn"], f"{stack['alerts_topic_arn']}-gone"
+        ),
+        roleArn=deployed["roleArn"],
+    )["stateMachineArn"]
+
+    def failing_job(job_name, arguments):
+        raise GlueFailure("reject ratio 0.25 above MAX_REJECT_RATIO 0.01")
+
+    return start_manifest(local_aws, stack, failing_job, state_machine_arn=copy_arn)
+
+
+def unreported_failures(local_aws) -> float:
+    """The intake's UnreportedFailures count over the last hour (the session's emulator)."""
+    now = time.time()
+    datapoints = local_aws.client("cloudwatch").get_metric_statistics(
+        Namespace="ndjson-intake-dev",
+        MetricName="UnreportedFailures",
+        Dimensions=[{"Name": "pipeline", "Value": "intake"}],
+        StartTime=now - 3600,
+        EndTime=now + 60,
+        Period=3600,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    return sum(datapoint["Sum"] for datapoint in datapoints)
+
+
+def test_a_failure_whose_alert_cannot_be_sent_is_counted_as_unreported(failed_unreported, local_aws):
+    assert unreported_failures(local_aws) == 1
+
+
+def test_a_failure_whose_alert_cannot_be_sent_still_fails_the_execution_and_marks_the_manifest(
+    failed_unreported,
+):
+    execution = failed_unreported["execution"]
+    assert (execution["status"], execution["error"]) == ("FAILED", "ManifestProcessingFailed")
+    assert "its alert could not be sent" in execution["cause"]
+    assert failed_unreported["item"]["status"] == {"S": "failed"}

@@ -37,7 +37,9 @@ RELEASE = ("v0.1.0", "cc77eb07ec16f1f8e29138daa243701094af3b51")
 # - the manifest builder's environment (Powertools' service and namespace), the Glue job's arguments
 #   (--METRICS_NAMESPACE) and the job role's policy (PutMetricData to that namespace): logs and metrics;
 # - the state machine: a start Glue refuses for concurrency waits with capped backoff and jitter for hours;
-#   a completed manifest with files the job quarantined sends one alert naming them;
+#   a completed manifest with files the job quarantined sends one alert naming them; a failure alert is
+#   retried with backoff, and one that cannot be sent is counted on the UnreportedFailures metric;
+# - the state machine role's policy: PutMetricData to the stack's namespace, for that count;
 # - the Glue job's arguments (--TRACKING_TABLE) and the job role's policy (UpdateItem on the tracking
 #   table): the job records each file's outcome and rows.
 # - the input bucket's notifications: its events go to EventBridge too, for the file router's rule.
@@ -51,6 +53,7 @@ UPDATED_IN_PLACE = {
     f"{STORAGE}.aws_s3_bucket_policy.access_logs",
     'module.ndjson_intake.module.intake_iam.aws_iam_role_policy.this["manifest-builder"]',
     'module.ndjson_intake.module.intake_iam.aws_iam_role_policy.this["glue-job"]',
+    'module.ndjson_intake.module.intake_iam.aws_iam_role_policy.this["state-machine"]',
     "module.ndjson_intake.module.intake_manifest_builder.aws_lambda_function.this",
     "module.ndjson_intake.module.intake_glue_job.aws_glue_job.this",
     "module.ndjson_intake.module.intake_state_machine.aws_sfn_state_machine.this",
@@ -61,7 +64,6 @@ UPDATED_IN_PLACE = {
         for name in (
             "manifest-builder-errors",
             "manifest-builder-throttles",
-            "executions-failed",
             "executions-timed-out",
             "dead-letter-messages",
         )
@@ -115,25 +117,29 @@ def actions(plan) -> dict[str, list[str]]:
     return {address: change["change"]["actions"] for address, change in plan.resource_changes.items()}
 
 
-# What the upgrade destroys, on purpose: the Glue failure event rule (and its target) and its alarm. Each
-# failed Glue run of a manifest is reported once, by the manifest's execution, whose alert names the manifest,
-# the error and the replay command; the rule and the alarm sent the same failure twice more. Nothing of data
-# or state is among them.
+# What the upgrade destroys, on purpose: the Glue failure event rule (and its target) and its alarm, and the
+# state machine's ExecutionsFailed alarm. Each failed manifest is reported once, by its execution, whose alert
+# names the manifest, the error and the replay command; the rule and the two alarms sent the same failure
+# three times more. What no execution reports keeps an alarm: an alert that could not be sent
+# (unreported-failures, new) and a timed-out execution (executions-timed-out). Nothing of data or state is
+# among them.
 INTENDED_DESTROYS = {
     f'{MONITORING}.aws_cloudwatch_event_rule.alert["glue-job-failed"]',
     f'{MONITORING}.aws_cloudwatch_event_target.alert["glue-job-failed"]',
     f'{MONITORING}.aws_cloudwatch_metric_alarm.this["glue-job-runs-failed"]',
+    f'{MONITORING}.aws_cloudwatch_metric_alarm.this["executions-failed"]',
 }
 
 
-def test_upgrade_from_the_last_release_destroys_only_the_duplicate_glue_failure_alerts(upgrade_plan):
+def test_upgrade_from_the_last_release_destroys_only_the_duplicate_failure_alerts(upgrade_plan):
     destroyed = {address: acts for address, acts in actions(upgrade_plan).items() if "delete" in acts}
     assert destroyed == {address: ["delete"] for address in INTENDED_DESTROYS}
 
 
 # What the release did not have, created beside the deployed stack: the config bucket, the utilities, the
 # reconciliation's schedule of the manifest builder, the Data Catalog database and table of the output, the
-# file router with its initial config, and the datamart load.
+# file router with its initial config, the datamart load, and the intake's alarm on failures whose alert
+# could not be sent.
 NEW_SINCE_RELEASE = (
     "module.ndjson_intake.module.storage.",
     "module.ndjson_intake.module.utilities_",
@@ -149,6 +155,7 @@ NEW_SINCE_RELEASE = (
     "module.ndjson_intake.aws_cloudwatch_event_rule.datamart[",
     "module.ndjson_intake.aws_cloudwatch_event_target.datamart[",
     "module.ndjson_intake.aws_s3_bucket_notification.config[",
+    f'{MONITORING}.aws_cloudwatch_metric_alarm.this["unreported-failures"]',
 )
 
 

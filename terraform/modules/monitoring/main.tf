@@ -21,20 +21,22 @@ locals {
         }
       }
     ]...),
-    merge([
-      for key, arn in var.state_machines : {
-        "${key}-failed" = {
-          description = "An execution of ${arn} failed; its input names what to replay once the cause is fixed."
-          namespace   = "AWS/States", metric_name = "ExecutionsFailed", statistic = "Sum"
-          dimensions  = { StateMachineArn = arn }, threshold = 0
-        }
-        "${key}-timed-out" = {
-          description = "An execution of ${arn} timed out; reset what it was processing and replay it."
-          namespace   = "AWS/States", metric_name = "ExecutionsTimedOut", statistic = "Sum"
-          dimensions  = { StateMachineArn = arn }, threshold = 0
-        }
+    # A state machine whose executions alert their own failures gets no `-failed` alarm: it would send each
+    # failure a second time. A timed-out execution reports nothing, so every state machine keeps that one.
+    {
+      for key, arn in var.state_machines : "${key}-failed" => {
+        description = "An execution of ${arn} failed; its input names what to replay once the cause is fixed."
+        namespace   = "AWS/States", metric_name = "ExecutionsFailed", statistic = "Sum"
+        dimensions  = { StateMachineArn = arn }, threshold = 0
+      } if !contains(var.state_machines_alerting_own_failures, key)
+    },
+    {
+      for key, arn in var.state_machines : "${key}-timed-out" => {
+        description = "An execution of ${arn} timed out; reset what it was processing and replay it."
+        namespace   = "AWS/States", metric_name = "ExecutionsTimedOut", statistic = "Sum"
+        dimensions  = { StateMachineArn = arn }, threshold = 0
       }
-    ]...),
+    },
     {
       for key, name in var.dead_letter_queues : "${key}-messages" => {
         description = "Messages reached the dead-letter queue ${name}: inspect them, fix the cause, then redrive the queue."

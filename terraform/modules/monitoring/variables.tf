@@ -20,9 +20,20 @@ variable "functions" {
 }
 
 variable "state_machines" {
-  description = "State machines of the pipeline, key => ARN: each gets `<key>-failed` and `<key>-timed-out` alarms and a dashboard widget."
+  description = "State machines of the pipeline, key => ARN: each gets `<key>-failed` (unless listed in `state_machines_alerting_own_failures`) and `<key>-timed-out` alarms and a dashboard widget."
   type        = map(string)
   default     = {}
+}
+
+variable "state_machines_alerting_own_failures" {
+  description = "Keys of `state_machines` whose executions alert their own failures (every failure path publishes one alert, and an alert that cannot be sent is recorded on a metric the caller alarms on): these get no `<key>-failed` alarm, which would repeat each failure; their `<key>-timed-out` alarm stays."
+  type        = set(string)
+  default     = []
+
+  validation {
+    condition     = length(setsubtract(var.state_machines_alerting_own_failures, keys(var.state_machines))) == 0
+    error_message = "Each of state_machines_alerting_own_failures must be a key of state_machines."
+  }
 }
 
 variable "dead_letter_queues" {

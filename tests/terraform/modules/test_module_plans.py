@@ -140,3 +140,12 @@ def test_monitoring_gives_each_function_and_state_machine_a_widget(module_plan):
         "Lambda: router",
         "Step Functions: router-executions",
     ]
+
+
+def test_monitoring_gives_no_failed_alarm_to_a_state_machine_that_alerts_its_own_failures(module_plan):
+    alarms = {
+        address.removeprefix("aws_cloudwatch_metric_alarm.this")
+        for address in planned(module_plan, "monitoring__own-failure-alerts")
+        if address.startswith("aws_cloudwatch_metric_alarm.")
+    }
+    assert alarms == {'["intake-executions-timed-out"]', '["loads-failed"]', '["loads-timed-out"]'}
