@@ -1,4 +1,4 @@
-"""A large first load into an empty table builds the table's indexes after its rows, leaving them as they were."""
+"""A large first load into an empty table builds the table's indexes after its rows, as they were."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pytest
 
 from .conftest import load_step, rows, run
 
-INDEXES = """SELECT c.relname, pg_get_indexdef(c.oid), c.oid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+INDEXES = """SELECT c.relname, pg_get_indexdef(c.oid), c.oid
+             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
              WHERE i.indrelid = 'dm.customer'::regclass ORDER BY 1"""
 
 
@@ -24,7 +25,8 @@ def indexes(db) -> dict[str, tuple[str, int]]:
 @pytest.fixture
 def customer(db):
     db.execute(
-        """CREATE TABLE dm.customer (id bigint CONSTRAINT customer_key PRIMARY KEY, email text UNIQUE, name text);
+        """CREATE TABLE dm.customer (
+               id bigint CONSTRAINT customer_key PRIMARY KEY, email text UNIQUE, name text);
            CREATE INDEX customer_named ON dm.customer (lower(name)) WHERE name IS NOT NULL"""
     )
     return indexes(db)
@@ -48,14 +50,17 @@ def test_a_large_first_load_rebuilds_every_index_of_the_table_as_it_was(dsn, db,
 def test_a_large_first_load_breaking_a_rebuilt_unique_index_is_staged_and_keeps_the_indexes(
     dsn, db, files, customer
 ):
-    source = files.parquet("a.parquet", {"id": [1, 2, 1], "email": ["a@x", "b@x", "c@x"], "name": ["a", "b", "c"]})
+    columns = {"id": [1, 2, 1], "email": ["a@x", "b@x", "c@x"], "name": ["a", "b", "c"]}
+    source = files.parquet("a.parquet", columns)
     [step] = run(dsn, [load_step(source)])["steps"]
     assert rows(db) == [(1, "c@x", "c"), (2, "b@x", "b")]
     assert (step["inserted"], step["duplicates"]) == (2, 1)
     assert indexes(db) == customer, "the failed rebuild rolled back with the drop"
 
 
-def test_a_table_a_foreign_key_references_keeps_its_indexes_through_a_large_first_load(dsn, db, files, customer):
+def test_a_table_a_foreign_key_references_keeps_its_indexes_through_a_large_first_load(
+    dsn, db, files, customer
+):
     db.execute("CREATE TABLE dm.orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES dm.customer)")
     source = files.parquet("a.parquet", {"id": [1], "email": ["a@x"], "name": ["a"]})
     run(dsn, [load_step(source)])
