@@ -121,8 +121,17 @@ def _plain(value: Any) -> Any:
     return value.as_dict() if isinstance(value, _Record) else value
 
 
+@dataclass(frozen=True, kw_only=True)
+class _RowCounts(_Record):
+    """The rows the Glue job counted, on a file's item and on its manifest's: absent until its run ended."""
+
+    records_read: int | None = None
+    records_written: int | None = None
+    records_rejected: int | None = None
+
+
 @dataclass(frozen=True)
-class TrackedFile(_Record):
+class TrackedFile(_RowCounts):
     """A file item (``s3://<bucket>/<key>``), or a later version of an already manifested key kept
     quarantined (``s3://<bucket>/<key>#<etag>``). Times are ISO 8601 UTC strings, as stored: they sort."""
 
@@ -140,10 +149,6 @@ class TrackedFile(_Record):
     manifest_path: str | None = None
     quarantine_reason: str | None = None
     quarantine_path: str | None = None
-    # Written by the Glue job as its run ends; absent until then.
-    records_read: int | None = None
-    records_written: int | None = None
-    records_rejected: int | None = None
     outcome_at: str | None = None
     error: str | None = None
     readmitted_at: str | None = None
@@ -168,7 +173,7 @@ class ManifestReplay(_Record):
 
 
 @dataclass(frozen=True)
-class TrackedManifest(_Record):
+class TrackedManifest(_RowCounts):
     """A manifest item (``MANIFEST#<manifest_id>``): written by the builder; the state machine adds its
     execution, start, completion, Glue run and failure; the Glue job its totals."""
 
@@ -191,9 +196,6 @@ class TrackedManifest(_Record):
     error: str | None = None
     error_cause: str | None = None
     failed_at: str | None = None
-    records_read: int | None = None
-    records_written: int | None = None
-    records_rejected: int | None = None
     files_quarantined: int | None = None
     quarantined_files: tuple[str, ...] = ()
 
