@@ -98,16 +98,16 @@ def _from_attributes(item: Attributes) -> dict[str, Any]:
 
 
 class _Record:
-    """What every record of an item kind shares: the attributes it holds, for output."""
+    """What the records of every item kind share: taking their fields from an item, giving them for output."""
 
     @classmethod
     def _held(cls, plain: dict[str, Any]) -> dict[str, Any]:
-        # Attributes of no record field (item_type, the lock's TTL on no other item) stay in the table.
+        # Attributes no field names (item_type) are the table's own bookkeeping, not the record's.
         return {f.name: plain[f.name] for f in fields(cls) if f.name in plain}
 
     def as_dict(self) -> dict[str, Any]:
-        """The record's values but those the item does not hold (None, empty), sequences as lists: what the
-        operator CLI prints, as the item's attributes read."""
+        """The values the item holds (fields it lacks, None or empty, left out), sequences as lists: what
+        the operator CLI prints, as it printed the items' attributes."""
         return {
             f.name: _plain(getattr(self, f.name))
             for f in fields(self)
@@ -384,7 +384,8 @@ class ConditionFailed(Exception):
     def __init__(self, item: TrackingRecord | None, action: int = 0) -> None:
         self.item = item
         self.action = action
-        super().__init__(f"the item of action {action} is not in the state the write was conditioned on")
+        where = f" (action {action} of the transaction)" if action else ""
+        super().__init__(f"the item is not in the state the write was conditioned on{where}")
 
 
 @contextmanager
