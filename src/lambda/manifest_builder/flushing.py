@@ -337,7 +337,8 @@ class PartitionFlusher:
 
         The flush cuts the files with a marker; then, when the counters show more pending files than that
         and no arrival can be in flight, its audit marks the pending files without one (tracked before
-        markers existed) and its next pass cuts them with those left.
+        markers existed) and its next pass cuts them with those left. Not planned: the manifests an
+        interrupted invocation left `building`, which the flush finishes first with the files they list.
         """
         snapshot = self._table.counters(date_prefix)
         marked = self._table.pending_files(date_prefix)
