@@ -122,7 +122,7 @@ def _statuses(client: Callable[[str], Any], outputs: dict[str, Any], uris: list[
     from platform_ops.intake.inventory import load_inventory
 
     found = load_inventory(TrackingTable(client("dynamodb"), outputs["tracking_table_name"]))
-    tracked = {item["file_key"]: item for item in found.files}
+    tracked = {item.file_key: item for item in found.files}
     return {uri: found.file_status(tracked[uri]) if uri in tracked else "unknown" for uri in uris}
 
 
@@ -162,9 +162,9 @@ def _summary(client: Callable[[str], Any], outputs: dict[str, Any], dsn: str) ->
     for manifest in found.manifests_with_status(
         "building", "manifested", "processing", "completed", "failed"
     ):
-        execution = executions.get(manifest["manifest_id"], {})
+        execution = executions.get(manifest.manifest_id, {})
         print(
-            f"    {manifest['manifest_id']}  {manifest['file_count']:>2} files  {manifest['status']:<10}"
+            f"    {manifest.manifest_id}  {manifest.file_count:>2} files  {manifest.status:<10}"
             f"  execution {execution.get('status', 'none')}"
         )
 
@@ -173,9 +173,9 @@ def _summary(client: Callable[[str], Any], outputs: dict[str, Any], dsn: str) ->
         print(f"    {date_prefix}  {rows:>6} rows")
 
     print("quarantined files:")
-    for item in sorted(found.files, key=lambda item: item["file_key"]):
-        if item.get("status") == "quarantined":
-            print(f"    {item['file_key']}\n        {item['quarantine_reason']}")
+    for item in sorted(found.files, key=lambda item: item.file_key):
+        if item.status == "quarantined":
+            print(f"    {item.file_key}\n        {item.quarantine_reason}")
 
     rejected = rejected_lines(client, outputs)
     by_file = Counter(line["source_file"] for line in rejected)

@@ -39,12 +39,13 @@ class Scenario:
         self.deployment.pipeline.wait_for_executions(timeout_seconds=240)
 
     def items(self, date_prefix: str) -> dict[str, dict[str, Any]]:
+        """The date's files and manifests (TrackedFile, TrackedManifest) by file key and manifest id."""
         from manifest_builder.tracking import TrackingTable
         from platform_ops.intake.inventory import load_inventory
 
         table = TrackingTable(self.deployment.aws.client("dynamodb"), self.outputs["tracking_table_name"])
         found = load_inventory(table, date_prefix)
-        return {"files": {f["file_key"]: f for f in found.files}, "manifests": found.manifests}
+        return {"files": {f.file_key: f for f in found.files}, "manifests": found.manifests}
 
     def executions_of(self, manifest_ids: list[str]) -> list[dict[str, Any]]:
         return [

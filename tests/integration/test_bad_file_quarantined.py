@@ -33,9 +33,9 @@ def quarantine(scenario, dev_deployment):
 def test_the_manifest_completes_with_the_good_files_rows(quarantine):
     (manifest,) = quarantine["items"]["manifests"].values()
 
-    assert manifest["status"] == "completed"
+    assert manifest.status == "completed"
     assert quarantine["rows"] == 60
-    assert (manifest["records_written"], manifest["records_rejected"], manifest["files_quarantined"]) == (
+    assert (manifest.records_written, manifest.records_rejected, manifest.files_quarantined) == (
         60,
         3,
         1,
@@ -45,15 +45,15 @@ def test_the_manifest_completes_with_the_good_files_rows(quarantine):
 def test_the_bad_file_is_quarantined_with_its_reason_and_counts(quarantine):
     item = quarantine["items"]["files"][quarantine["bad"]]
 
-    assert item["status"] == "quarantined"
-    assert item["quarantine_reason"].startswith("bad_content: 3 of 3 lines rejected")
-    assert (item["records_read"], item["records_written"], item["records_rejected"]) == (3, 0, 3)
+    assert item.status == "quarantined"
+    assert item.quarantine_reason.startswith("bad_content: 3 of 3 lines rejected")
+    assert (item.records_read, item.records_written, item.records_rejected) == (3, 0, 3)
 
 
 def test_each_good_file_ends_completed_with_its_rows(quarantine):
     files = quarantine["items"]["files"]
 
-    assert [(files[uri]["status"], files[uri]["records_written"]) for uri in quarantine["good"]] == [
+    assert [(files[uri].status, files[uri].records_written) for uri in quarantine["good"]] == [
         ("completed", 30),
         ("completed", 30),
     ]

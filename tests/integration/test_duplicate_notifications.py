@@ -41,7 +41,7 @@ def test_each_file_is_listed_in_exactly_one_manifest(duplicated, dev_deployment)
     s3 = dev_deployment.aws.client("s3")
     listed = []
     for manifest in duplicated["items"]["manifests"].values():
-        bucket, key = manifest["manifest_path"][len("s3://") :].split("/", 1)
+        bucket, key = manifest.manifest_path[len("s3://") :].split("/", 1)
         document = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
         listed.extend(uri for location in document["fileLocations"] for uri in location["URIPrefixes"])
 

@@ -45,9 +45,9 @@ def failure(scenario, dev_deployment):
 def test_the_manifest_is_failed_with_the_glue_error(failure):
     (manifest,) = failure["failed"]["manifests"].values()
 
-    assert manifest["status"] == "failed"
-    assert manifest["error"] == "States.TaskFailed"
-    assert "injected failure" in manifest["error_cause"]
+    assert manifest.status == "failed"
+    assert manifest.error == "States.TaskFailed"
+    assert "injected failure" in manifest.error_cause
 
 
 def test_one_failure_alert_arrives_saying_what_failed_and_how_to_replay_it(failure):
@@ -68,9 +68,9 @@ def test_replay_runs_the_failed_manifest_again_to_completion(failure):
     (manifest,) = failure["after"]["manifests"].values()
 
     assert failure["replay_exit_code"] == 0
-    assert manifest["status"] == "completed"
+    assert manifest.status == "completed"
     assert sorted((e["name"], e["status"]) for e in failure["executions"]) == [
-        (manifest["manifest_id"], "FAILED"),
-        (f"{manifest['manifest_id']}-replay-1", "SUCCEEDED"),
+        (manifest.manifest_id, "FAILED"),
+        (f"{manifest.manifest_id}-replay-1", "SUCCEEDED"),
     ]
     assert failure["rows"] == failure["expected_rows"]

@@ -32,7 +32,7 @@ def test_each_valid_file_ends_completed_through_its_manifest(happy):
     manifests = items["manifests"]
     valid = [uri for uri in happy["uris"] if uri.endswith(".ndjson")]
 
-    assert {manifests[items["files"][uri]["manifest_id"]]["status"] for uri in valid} == {"completed"}
+    assert {manifests[items["files"][uri].manifest_id].status for uri in valid} == {"completed"}
 
 
 def test_each_manifest_was_processed_by_a_succeeded_execution(happy, scenario):
@@ -55,8 +55,8 @@ def test_the_malformed_line_is_kept_as_a_reject_with_its_source_file(happy, dev_
 def test_the_file_with_a_wrong_extension_is_quarantined_with_its_reason(happy):
     item = happy["items"]["files"][happy["uris"][4]]
 
-    assert item["status"] == "quarantined"
-    assert item["quarantine_reason"].startswith("invalid_extension")
+    assert item.status == "quarantined"
+    assert item.quarantine_reason.startswith("invalid_extension")
 
 
 def test_each_manifest_is_a_partition_of_the_catalog_table_at_its_output(happy, dev_deployment):

@@ -82,7 +82,7 @@ def test_a_file_uploaded_by_hand_is_in_parquet_without_any_other_step(platform):
         assert time.monotonic() < deadline, f"file still {status}:\n{log.read_text()[-4000:]}"
         time.sleep(2)
         found = load_inventory(table, DAY)
-        status = next((found.file_status(item) for item in found.files if item["file_key"] == uri), None)
+        status = next((found.file_status(item) for item in found.files if item.file_key == uri), None)
 
     output_bucket = outputs["bucket_names"]["output"]
     listed = s3.list_objects_v2(Bucket=output_bucket, Prefix=f"parquet/date_prefix={DAY}/")["Contents"]

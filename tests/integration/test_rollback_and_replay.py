@@ -40,12 +40,12 @@ def test_the_rollback_switch_deploys_the_function_with_step_function_arn_blank(r
 def test_during_the_rollback_files_are_manifested_and_no_execution_starts(rollback):
     during = rollback["during"]
 
-    assert {f["status"] for f in during["files"].values()} == {"manifested"}
-    assert {m["status"] for m in during["manifests"].values()} == {"manifested"}
+    assert {f.status for f in during["files"].values()} == {"manifested"}
+    assert {m.status for m in during["manifests"].values()} == {"manifested"}
     assert rollback["executions_during"] == []
 
 
 def test_after_restore_replay_completes_the_manifests(rollback):
     assert rollback["replay_exit_code"] == 0
-    assert {m["status"] for m in rollback["after"]["manifests"].values()} == {"completed"}
+    assert {m.status for m in rollback["after"]["manifests"].values()} == {"completed"}
     assert rollback["rows"] == rollback["expected_rows"]

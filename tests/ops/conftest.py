@@ -93,6 +93,14 @@ class Pipeline:
             ExpressionAttributeValues={f":{name}": {"S": value} for name, value in attributes.items()},
         )
 
+    def unmark(self, date_prefix: str, *uris: str) -> None:
+        """Deletes the files' pending markers: as files tracked before pending files had markers (v0.1.0)."""
+        for uri in uris:
+            self.stack.clients.dynamodb.delete_item(
+                TableName=self.stack.table,
+                Key={"date_prefix": {"S": date_prefix}, "file_key": {"S": f"PENDING#{uri}"}},
+            )
+
     def execution(self, name: str) -> dict:
         sfn = self.stack.clients.stepfunctions
         arn = f"{self.stack.state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"

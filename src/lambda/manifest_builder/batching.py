@@ -50,3 +50,11 @@ class BatchPolicy:
         if full or (partial_allowed and len(batch) >= self.min_files_for_partial):
             return batch
         return []
+
+    def split(self, pending: list[PendingFile], partial_allowed: bool) -> list[list[PendingFile]]:
+        """Every manifest `select` cuts from `pending` in turn, in order."""
+        batches = []
+        while batch := self.select(pending, partial_allowed):
+            batches.append(batch)
+            pending = pending[len(batch) :]
+        return batches

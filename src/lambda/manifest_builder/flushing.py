@@ -27,7 +27,7 @@ from .aws import ObjectStore, Workflow
 from .batching import BatchPolicy, PendingFile
 from .config import Config
 from .partitioning import is_past
-from .tracking import BUILDING, ManifestRecord, PartitionCounters, TrackingTable
+from .tracking import BUILDING, ManifestRecord, PartitionCounters, TrackedManifest, TrackingTable
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +75,14 @@ class PartitionFlusher:
             min_files_for_partial=config.min_files_for_partial_batch,
         )
 
-    def needs_flush(self, date_prefix: str, counters: PartitionCounters) -> bool:
+    def needs_flush(self, date_prefix: str, counters: PartitionCounters, force_partial: bool = False) -> bool:
         if self._config.step_function_arn and counters.unstarted_manifests > 0:
             return True
-        partial = is_past(date_prefix, self._now()) or self._waited_long(counters.oldest_pending_at)
+        partial = (
+            force_partial
+            or is_past(date_prefix, self._now())
+            or self._waited_long(counters.oldest_pending_at)
+        )
         return self.policy.is_due(counters.pending_count, counters.pending_bytes, partial)
 
     def _waited_long(self, arrived_at: str) -> bool:
@@ -94,8 +98,9 @@ class PartitionFlusher:
         `platform-ops intake flush DATE`).
 
         An arrival that finds the lock busy leaves its file pending; after releasing, the holder reads the
-        counters again and goes round once more if files it has not seen make a batch due, so no wake-up is
-        lost. An arrival counts itself in before its item is written, so that read cannot miss it.
+        counters again and goes round once more if files it has not seen make a batch due (any of them, for
+        `force_partial`), so no wake-up is lost. An arrival counts itself in before its item is written, so
+        that read cannot miss it.
         """
         result = FlushResult()
         last_seen: PartitionCounters | None = None
@@ -119,7 +124,7 @@ class PartitionFlusher:
                 continue
             after = self._table.counters(date_prefix)
             unseen = after.pending_count > remaining
-            if after == last_seen or not unseen or not self.needs_flush(date_prefix, after):
+            if after == last_seen or not unseen or not self.needs_flush(date_prefix, after, force_partial):
                 return result
             last_seen = after
 
@@ -204,10 +209,10 @@ class PartitionFlusher:
         self._manifested(date_prefix, lease, record, result)
 
     def _finish_open_manifest(
-        self, date_prefix: str, lease: _Lease, item: dict[str, Any], result: FlushResult
+        self, date_prefix: str, lease: _Lease, item: TrackedManifest, result: FlushResult
     ) -> None:
-        manifest_id, path = item["manifest_id"], item["manifest_path"]
-        if item["status"] == BUILDING:
+        manifest_id, path = item.manifest_id, item.manifest_path
+        if item.status == BUILDING:
             logger.warning(
                 "finishing manifest %s left building by an interrupted invocation",
                 manifest_id,
@@ -220,7 +225,7 @@ class PartitionFlusher:
             self._table.write_manifest(date_prefix, record, lease.owner, self._now(), create=False)
             self._manifested(date_prefix, lease, record, result)
         elif self._config.step_function_arn:
-            self._start(date_prefix, manifest_id, path, item["file_count"], result)
+            self._start(date_prefix, manifest_id, path, item.file_count, result)
 
     def _manifested(
         self, date_prefix: str, lease: _Lease, record: ManifestRecord, result: FlushResult
@@ -282,23 +287,12 @@ class PartitionFlusher:
     ) -> list[PendingFile]:
         """Drops the overcount a crashed invocation left in the counters, once no arrival is in flight;
         returns the pending files, those whose marker it restored included."""
-        if not snapshot.last_arrival_at or snapshot.last_arrival_at > tracking.iso(
-            self._now() - RECONCILE_AFTER
-        ):
-            return pending
-        observed = PartitionCounters(
-            pending_count=snapshot.pending_count - lease.moved_files,
-            pending_bytes=snapshot.pending_bytes - lease.moved_bytes,
-            unstarted_manifests=snapshot.unstarted_manifests,
-            last_arrival_at=snapshot.last_arrival_at,
-        )
-        if (observed.pending_count, observed.pending_bytes) == (
-            len(pending),
-            sum(f.size_bytes for f in pending),
-        ):
+        observed = self._settled(snapshot, lease.moved_files, lease.moved_bytes)
+        if observed is None or _agree(observed, pending):
             return pending
         # The markers may be what is short (files tracked before markers existed): the file items decide.
-        pending, marked = self._table.restore_pending_markers(date_prefix, (f.file_key for f in pending))
+        everything = self._table.pending_file_items(date_prefix)
+        marked = self._table.restore_pending_markers(date_prefix, _unmarked(everything, pending))
         if marked:
             logger.warning(
                 "%d pending files of %s had no marker: marked, the next pass manifests them",
@@ -306,20 +300,71 @@ class PartitionFlusher:
                 date_prefix,
                 extra={"event": "pending_marked", "date_prefix": date_prefix},
             )
-        actual_bytes = sum(f.size_bytes for f in pending)
-        if (observed.pending_count, observed.pending_bytes) == (len(pending), actual_bytes):
-            return pending
-        if self._table.reconcile_counters(date_prefix, observed, len(pending), actual_bytes):
+        if _agree(observed, everything):
+            return everything
+        actual_bytes = sum(f.size_bytes for f in everything)
+        if self._table.reconcile_counters(date_prefix, observed, len(everything), actual_bytes):
             logger.warning(
                 "counters of %s reset from %d files/%d bytes to %d/%d",
                 date_prefix,
                 observed.pending_count,
                 observed.pending_bytes,
-                len(pending),
+                len(everything),
                 actual_bytes,
                 extra={"event": "counters_reconciled", "date_prefix": date_prefix},
             )
-        return pending
+        return everything
+
+    def _settled(
+        self, snapshot: PartitionCounters, moved_files: int, moved_bytes: int
+    ) -> PartitionCounters | None:
+        """The counters as a pass's moves left them, once no arrival can be in flight (an arrival counts
+        itself in before its item is written); None before that."""
+        if not snapshot.last_arrival_at or snapshot.last_arrival_at > tracking.iso(
+            self._now() - RECONCILE_AFTER
+        ):
+            return None
+        return PartitionCounters(
+            pending_count=snapshot.pending_count - moved_files,
+            pending_bytes=snapshot.pending_bytes - moved_bytes,
+            unstarted_manifests=snapshot.unstarted_manifests,
+            last_arrival_at=snapshot.last_arrival_at,
+        )
+
+    def plan(self, date_prefix: str) -> list[list[PendingFile]]:
+        """The manifests `flush(date_prefix, force_partial=True)` would cut now, in order, read without the
+        lock and written nowhere (`platform-ops intake flush --dry-run`).
+
+        The flush cuts the files with a marker; then, when the counters show more pending files than that
+        and no arrival can be in flight, its audit marks the pending files without one (tracked before
+        markers existed) and its next pass cuts them with those left. Not planned: the manifests an
+        interrupted invocation left `building`, which the flush finishes first with the files they list.
+        """
+        snapshot = self._table.counters(date_prefix)
+        marked = self._table.pending_files(date_prefix)
+        batches = self.policy.split(marked, partial_allowed=True)
+        cut = [file for batch in batches for file in batch]
+        left = marked[len(cut) :]
+        observed = self._settled(snapshot, len(cut), sum(file.size_bytes for file in cut))
+        if observed is None or _agree(observed, left):
+            return batches
+        unmarked = _unmarked(self._table.pending_file_items(date_prefix), marked)
+        return batches + self.policy.split(
+            sorted([*left, *unmarked], key=lambda file: file.file_key), partial_allowed=True
+        )
+
+
+def _agree(counters: PartitionCounters, pending: list[PendingFile]) -> bool:
+    return (counters.pending_count, counters.pending_bytes) == (
+        len(pending),
+        sum(f.size_bytes for f in pending),
+    )
+
+
+def _unmarked(everything: list[PendingFile], marked: list[PendingFile]) -> list[PendingFile]:
+    """The pending files (read from the file items) that have no marker among those read."""
+    keys = {file.file_key for file in marked}
+    return [file for file in everything if file.file_key not in keys]
 
 
 def _fields(event: str, date_prefix: str, manifest_id: str, **more: Any) -> dict[str, Any]:

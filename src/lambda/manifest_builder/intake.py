@@ -15,7 +15,7 @@ from .aws import ObjectStore
 from .config import Config
 from .events import ObjectCreated
 from .partitioning import date_prefix_for
-from .tracking import PENDING, QUARANTINED, PartitionCounters, TrackingTable
+from .tracking import PENDING, QUARANTINED, PartitionCounters, TrackedFile, TrackingTable
 from .validation import rejection_reason
 
 logger = logging.getLogger(__name__)
@@ -112,12 +112,12 @@ class FileIntake:
         date_prefix: str,
         obj: ObjectCreated,
         reason: str | None,
-        existing: dict[str, Any],
+        existing: TrackedFile | None,
         counters: PartitionCounters | None,
     ) -> Registration:
         """The key is already tracked: a duplicate event, or new content under the same key (see README)."""
         for _ in range(_VERSION_ATTEMPTS):
-            status, etag = existing.get("status"), existing.get("etag")
+            status, etag = (existing.status, existing.etag) if existing else (None, None)
             if etag == obj.etag:
                 logger.info(
                     "duplicate event for %s (etag %s, status %s)",
@@ -136,11 +136,9 @@ class FileIntake:
                     obj,
                     PENDING,
                     self._now(),
-                    created_at=existing["created_at"],
+                    created_at=existing.created_at,
                 ):
-                    self._table.adjust_counters(
-                        date_prefix, size_bytes=obj.size_bytes - existing["size_bytes"]
-                    )
+                    self._table.adjust_counters(date_prefix, size_bytes=obj.size_bytes - existing.size_bytes)
                     logger.info(
                         "%s re-uploaded before its manifest: tracking etag %s",
                         obj.uri,
@@ -158,8 +156,8 @@ class FileIntake:
                     obj,
                     PENDING,
                     self._now(),
-                    leaves_manifest=existing.get("manifest_id"),
-                    created_at=existing["created_at"],
+                    leaves_manifest=existing.manifest_id,
+                    created_at=existing.created_at,
                 ):
                     logger.info(
                         "%s re-uploaded valid after quarantine: pending again",
@@ -177,7 +175,7 @@ class FileIntake:
                     return Registration(date_prefix, "quarantined")
             else:
                 return self._quarantine_version(date_prefix, obj, reason or _reupload_reason(status))
-            existing = self._table.get_item(date_prefix, obj.uri)
+            existing = self._table.file(date_prefix, obj.uri)
         raise RuntimeError(f"{obj.uri} kept changing while registering etag {obj.etag}; the event will retry")
 
     def _quarantine_version(self, date_prefix: str, obj: ObjectCreated, reason: str) -> Registration:

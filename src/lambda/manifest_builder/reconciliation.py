@@ -79,9 +79,9 @@ class Reconciler:
             raise ConfigError("INPUT_BUCKET is blank: there is no input prefix to reconcile")
         limit = max_objects or self._config.reconcile_max_objects
         cursor = self._table.reconciliation_cursor()
-        token = cursor.get("token")
-        listed, registered = int(cursor.get("pass_listed", 0)), int(cursor.get("pass_registered", 0))
-        pass_started_at = cursor.get("pass_started_at") or iso(self._now())
+        token = cursor.token
+        listed, registered = cursor.pass_listed, cursor.pass_registered
+        pass_started_at = cursor.pass_started_at or iso(self._now())
         run_listed, run_registered, unseen = 0, 0, []
         due: dict[str, PartitionCounters] = {}
         complete = False

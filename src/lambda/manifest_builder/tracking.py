@@ -11,6 +11,10 @@ One table, partition key ``date_prefix`` (YYYY-MM-DD), sort key ``file_key``. It
 * ``LOCK#BATCH``: the partition's batching lock (owner, expires_at).
 * ``PARTITION#SUMMARY``: counters of pending files and bytes, an upper bound of the truth (see README).
 * ``RECONCILIATION`` / ``CURSOR``: where the reconciliation's listing of the input prefix stopped.
+
+Reads return each kind as its typed record (TrackedFile, PendingFile, TrackedManifest, BatchLock,
+PartitionCounters, ReconciliationCursor), converted by its one ``from_item``: no caller sees an attribute map.
+A write whose condition fails raises ConditionFailed, from one place (``_conditional``).
 """
 
 from __future__ import annotations
@@ -18,11 +22,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -83,14 +87,221 @@ def table_definition(table_name: str) -> dict[str, Any]:
     }
 
 
+# An item as DynamoDB returns it: attribute names to typed values ({"status": {"S": "pending"}, ...}).
+Attributes = dict[str, Any]
+
+
+def _from_attributes(item: Attributes) -> dict[str, Any]:
+    """A tracking item in plain values (numbers as int)."""
+    plain = {name: _deserializer.deserialize(value) for name, value in item.items()}
+    return {name: int(v) if isinstance(v, Decimal) else v for name, v in plain.items()}
+
+
+class _Record:
+    """What the records of every item kind share: taking their fields from an item, giving them for output."""
+
+    @classmethod
+    def _held(cls, plain: dict[str, Any]) -> dict[str, Any]:
+        # Attributes no field names (item_type) are the table's own bookkeeping, not the record's.
+        return {f.name: plain[f.name] for f in fields(cls) if f.name in plain}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The values the item holds (fields it lacks, None or empty, left out), sequences as lists: what
+        the operator CLI prints, as it printed the items' attributes."""
+        return {
+            f.name: _plain(getattr(self, f.name))
+            for f in fields(self)
+            if getattr(self, f.name) not in (None, ())
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(member) for member in value]
+    return value.as_dict() if isinstance(value, _Record) else value
+
+
+@dataclass(frozen=True, kw_only=True)
+class _RowCounts(_Record):
+    """The rows the Glue job counted, on a file's item and on its manifest's: absent until its run ended."""
+
+    records_read: int | None = None
+    records_written: int | None = None
+    records_rejected: int | None = None
+
+
+@dataclass(frozen=True)
+class TrackedFile(_RowCounts):
+    """A file item (``s3://<bucket>/<key>``), or a later version of an already manifested key kept
+    quarantined (``s3://<bucket>/<key>#<etag>``). Times are ISO 8601 UTC strings, as stored: they sort."""
+
+    date_prefix: str
+    file_key: str
+    status: str
+    bucket: str = ""
+    key: str = ""
+    size_bytes: int = 0
+    etag: str = ""
+    version_id: str | None = None
+    created_at: str = ""
+    updated_at: str = ""
+    manifest_id: str | None = None
+    manifest_path: str | None = None
+    quarantine_reason: str | None = None
+    quarantine_path: str | None = None
+    outcome_at: str | None = None
+    error: str | None = None
+    readmitted_at: str | None = None
+    previous_manifest_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def from_item(cls, item: Attributes) -> TrackedFile:
+        plain = _from_attributes(item)
+        return cls(
+            **{**cls._held(plain), "previous_manifest_ids": tuple(plain.get("previous_manifest_ids", ()))}
+        )
+
+    def pending_file(self) -> PendingFile:
+        return PendingFile(self.file_key, self.size_bytes, self.created_at, self.etag, self.version_id or "")
+
+
+@dataclass(frozen=True)
+class ManifestReplay(_Record):
+    at: str
+    previous_status: str
+    execution_arn: str
+
+
+@dataclass(frozen=True)
+class TrackedManifest(_RowCounts):
+    """A manifest item (``MANIFEST#<manifest_id>``): written by the builder; the state machine adds its
+    execution, start, completion, Glue run and failure; the Glue job its totals."""
+
+    date_prefix: str
+    manifest_id: str
+    status: str
+    manifest_path: str = ""
+    file_count: int = 0
+    total_bytes: int = 0
+    created_at: str = ""
+    updated_at: str = ""
+    execution_arn: str | None = None
+    execution_started_at: str | None = None
+    start_failed_at: str | None = None
+    start_error: str | None = None
+    replays: tuple[ManifestReplay, ...] = ()
+    started_at: str | None = None
+    completed_at: str | None = None
+    glue_job_run_id: str | None = None
+    error: str | None = None
+    error_cause: str | None = None
+    failed_at: str | None = None
+    files_quarantined: int | None = None
+    quarantined_files: tuple[str, ...] = ()
+
+    @classmethod
+    def from_item(cls, item: Attributes) -> TrackedManifest:
+        plain = _from_attributes(item)
+        return cls(
+            **{
+                **cls._held(plain),
+                "replays": tuple(
+                    ManifestReplay(**ManifestReplay._held(replay)) for replay in plain.get("replays", ())
+                ),
+                "quarantined_files": tuple(plain.get("quarantined_files", ())),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class BatchLock(_Record):
+    date_prefix: str
+    owner: str
+    acquired_at: str
+    expires_at: int  # epoch seconds, also the table's TTL attribute
+
+    @classmethod
+    def from_item(cls, item: Attributes) -> BatchLock:
+        return cls(**cls._held(_from_attributes(item)))
+
+
+@dataclass(frozen=True)
+class PartitionCounters(_Record):
+    pending_count: int = 0
+    pending_bytes: int = 0
+    unstarted_manifests: int = 0
+    last_arrival_at: str = ""
+    # When the oldest file still pending arrived (or earlier: never later), for MAX_BATCH_WAIT_SECONDS.
+    oldest_pending_at: str = ""
+
+    @classmethod
+    def from_item(cls, item: Attributes) -> PartitionCounters:
+        return cls(**cls._held(_from_attributes(item)))
+
+
+@dataclass(frozen=True)
+class ReconciliationCursor(_Record):
+    """Where the reconciliation's listing stopped (no token: the next run starts at the prefix's beginning)
+    and the counts of the pass under way."""
+
+    token: str | None = None
+    pass_listed: int = 0
+    pass_registered: int = 0
+    pass_started_at: str = ""
+    last_pass_completed_at: str | None = None
+    updated_at: str = ""
+
+    @classmethod
+    def from_item(cls, item: Attributes) -> ReconciliationCursor:
+        return cls(**cls._held(_from_attributes(item)))
+
+
+# The kinds read by key alone, with GetItem.
+_Kind = TypeVar("_Kind", TrackedFile, TrackedManifest, PartitionCounters, ReconciliationCursor)
+
+
+def _pending_file(marker: Attributes) -> PendingFile:
+    """A pending marker (``PENDING#<file uri>``) as the pending file it marks."""
+    plain = _from_attributes(marker)
+    return PendingFile(
+        plain["file_key"].removeprefix(PENDING_PREFIX),
+        plain["size_bytes"],
+        plain.get("created_at", ""),
+        plain.get("etag", ""),
+        plain.get("version_id", ""),
+    )
+
+
+TrackingRecord = (
+    TrackedFile | TrackedManifest | PendingFile | BatchLock | PartitionCounters | ReconciliationCursor
+)
+
+
+def _record(item: Attributes) -> TrackingRecord:
+    """Any item, as the record of its kind, which its keys tell."""
+    file_key = item["file_key"]["S"]
+    if item["date_prefix"]["S"] == RECONCILIATION_PARTITION:
+        return ReconciliationCursor.from_item(item)
+    if file_key.startswith(PENDING_PREFIX):
+        return _pending_file(item)
+    if file_key.startswith(MANIFEST_PREFIX):
+        return TrackedManifest.from_item(item)
+    if file_key == LOCK:
+        return BatchLock.from_item(item)
+    if file_key == PARTITION_SUMMARY:
+        return PartitionCounters.from_item(item)
+    if file_key.startswith(FILE_PREFIX):
+        return TrackedFile.from_item(item)
+    raise ValueError(f"not an item of the tracking table: {file_key!r}")
+
+
 class NotReadmittable(ValueError):
     """Only a file the Glue job quarantined for its content can be readmitted."""
 
-    def __init__(self, file_key: str, item: dict[str, Any]) -> None:
+    def __init__(self, file_key: str, item: TrackedFile | None) -> None:
         self.item = item
         state = (
-            f"{item.get('status')}"
-            + (f" ({item['quarantine_reason']})" if item.get("quarantine_reason") else "")
+            item.status + (f" ({item.quarantine_reason})" if item.quarantine_reason else "")
             if item
             else "not tracked"
         )
@@ -100,13 +311,14 @@ class NotReadmittable(ValueError):
         )
 
 
-def is_readmittable(item: dict[str, Any]) -> bool:
+def is_readmittable(item: TrackedFile | None) -> bool:
     """A file item the Glue job quarantined for its content; a file the builder refused (extension, size,
     date, re-upload) is fixed by uploading a valid file instead."""
     return (
-        item.get("status") == QUARANTINED
-        and str(item.get("quarantine_reason", "")).startswith(BAD_CONTENT)
-        and bool(item.get("manifest_id"))
+        item is not None
+        and item.status == QUARANTINED
+        and (item.quarantine_reason or "").startswith(BAD_CONTENT)
+        and bool(item.manifest_id)
     )
 
 
@@ -137,20 +349,12 @@ class LockLost(RuntimeError):
 
 @dataclass(frozen=True)
 class ManifestRecord:
+    """A manifest to write: its files move into it (the item read back is a TrackedManifest)."""
+
     manifest_id: str
     manifest_path: str
     file_keys: list[str]
     total_bytes: int
-
-
-@dataclass(frozen=True)
-class PartitionCounters:
-    pending_count: int = 0
-    pending_bytes: int = 0
-    unstarted_manifests: int = 0
-    last_arrival_at: str = ""
-    # When the oldest file still pending arrived (or earlier: never later), for MAX_BATCH_WAIT_SECONDS.
-    oldest_pending_at: str = ""
 
 
 def iso(moment: datetime) -> str:
@@ -159,12 +363,6 @@ def iso(moment: datetime) -> str:
 
 def _to_attributes(values: dict[str, Any]) -> dict[str, Any]:
     return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
-
-
-def _from_attributes(item: dict[str, Any]) -> dict[str, Any]:
-    """A tracking item as DynamoDB returns it, in plain values (numbers as int)."""
-    plain = {name: _deserializer.deserialize(value) for name, value in item.items()}
-    return {name: int(v) if isinstance(v, Decimal) else v for name, v in plain.items()}
 
 
 def _expression(values: dict[str, Any]) -> dict[str, Any]:
@@ -177,32 +375,38 @@ def _names(*names: str) -> dict[str, str]:
 
 
 class ConditionFailed(Exception):
-    """A conditional write found the item in another state than the one it was conditioned on. `item`: the
-    item as it was, when the write asked DynamoDB to return it."""
+    """A conditional write found an item in another state than the one it was conditioned on.
 
-    def __init__(self, item: dict[str, Any]) -> None:
+    `item`: that item's record as it was, when the write asked DynamoDB to return it; `action`: in a
+    transaction, the position of the action whose condition failed (0 for a single write).
+    """
+
+    def __init__(self, item: TrackingRecord | None, action: int = 0) -> None:
         self.item = item
-        super().__init__("the item is not in the state the write was conditioned on")
+        self.action = action
+        where = f" (action {action} of the transaction)" if action else ""
+        super().__init__(f"the item is not in the state the write was conditioned on{where}")
 
 
 @contextmanager
 def _conditional() -> Iterator[None]:
-    """Turns DynamoDB's failed condition into ConditionFailed: the one place that reads its error code."""
+    """Turns DynamoDB's failed condition, of a write or of any action of a transaction, into ConditionFailed:
+    the one place that reads its error codes."""
     try:
         yield
     except ClientError as error:
         code = error.response["Error"]["Code"]
         if code == "ConditionalCheckFailedException":
-            raise ConditionFailed(_from_attributes(error.response.get("Item") or {})) from None
-        # The transactions of this module carry their condition on their first action.
+            raise ConditionFailed(_returned(error.response.get("Item"))) from None
         reasons = error.response.get("CancellationReasons") or []
-        if (
-            code == "TransactionCanceledException"
-            and reasons
-            and reasons[0].get("Code") == "ConditionalCheckFailed"
-        ):
-            raise ConditionFailed(_from_attributes(reasons[0].get("Item") or {})) from None
+        failed = [i for i, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"]
+        if code == "TransactionCanceledException" and failed:
+            raise ConditionFailed(_returned(reasons[failed[0]].get("Item")), failed[0]) from None
         raise
+
+
+def _returned(item: Attributes | None) -> TrackingRecord | None:
+    return _record(item) if item else None
 
 
 def _succeeded(write: Any, **request: Any) -> bool:
@@ -241,7 +445,7 @@ class TrackingTable:
             ),
             ReturnValues="ALL_NEW",
         )
-        return _counters(_from_attributes(response["Attributes"]))
+        return PartitionCounters.from_item(response["Attributes"])
 
     def adjust_counters(
         self, date_prefix: str, files: int = 0, size_bytes: int = 0, unstarted: int = 0
@@ -289,7 +493,7 @@ class TrackingTable:
         now: datetime,
         quarantine_reason: str | None = None,
         quarantine_path: str | None = None,
-    ) -> dict[str, Any] | None:
+    ) -> TrackedFile | None:
         """Writes the file item unless one exists; returns the existing item, or None when written."""
         item = {
             "date_prefix": date_prefix,
@@ -326,7 +530,7 @@ class TrackingTable:
                 else:
                     self._client.put_item(**put)
         except ConditionFailed as existing:
-            return existing.item or self.get_item(date_prefix, file_key)
+            return existing.item or self.file(date_prefix, file_key)
         return None
 
     def _put_marker(
@@ -344,11 +548,15 @@ class TrackingTable:
         }
         return {"Put": {"TableName": self._table, "Item": _to_attributes(marker)}}
 
-    def get_item(self, date_prefix: str, file_key: str) -> dict[str, Any]:
+    def _get(self, date_prefix: str, file_key: str, kind: type[_Kind]) -> _Kind | None:
         response = self._client.get_item(
             TableName=self._table, Key=self._key(date_prefix, file_key), ConsistentRead=True
         )
-        return _from_attributes(response.get("Item", {}))
+        return kind.from_item(response["Item"]) if "Item" in response else None
+
+    def file(self, date_prefix: str, file_key: str) -> TrackedFile | None:
+        """The file item (or version item) `file_key`, strongly consistent; None when not tracked."""
+        return self._get(date_prefix, file_key, TrackedFile)
 
     def replace_file_version(
         self,
@@ -420,7 +628,7 @@ class TrackingTable:
     # Counters ------------------------------------------------------------------------------------------
 
     def counters(self, date_prefix: str) -> PartitionCounters:
-        return _counters(self.get_item(date_prefix, PARTITION_SUMMARY))
+        return self._get(date_prefix, PARTITION_SUMMARY, PartitionCounters) or PartitionCounters()
 
     def counters_for(self, dates: Iterable[str]) -> dict[str, PartitionCounters]:
         """Counters of many partitions with BatchGetItem (100 keys a request); absent partitions omitted."""
@@ -437,9 +645,8 @@ class TrackingTable:
             }
             while request:
                 response = self._client.batch_get_item(RequestItems=request)
-                for raw in response["Responses"].get(self._table, []):
-                    item = _from_attributes(raw)
-                    found[item["date_prefix"]] = _counters(item)
+                for item in response["Responses"].get(self._table, []):
+                    found[item["date_prefix"]["S"]] = PartitionCounters.from_item(item)
                 request = response.get("UnprocessedKeys") or {}
         return found
 
@@ -514,13 +721,13 @@ class TrackingTable:
     def _fenced(self, date_prefix: str, owner: str, now: datetime, actions: list[dict[str, Any]]) -> None:
         """Runs the actions in one transaction that only commits while `owner` holds a live lock."""
         try:
-            self._client.transact_write_items(
-                TransactItems=[self._lock_check(date_prefix, owner, now), *actions]
-            )
-        except ClientError as error:
-            reasons = error.response.get("CancellationReasons") or []
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                raise LockLost(f"lock on {date_prefix} no longer held by {owner}") from error
+            with _conditional():
+                self._client.transact_write_items(
+                    TransactItems=[self._lock_check(date_prefix, owner, now), *actions]
+                )
+        except ConditionFailed as failed:
+            if failed.action == 0:
+                raise LockLost(f"lock on {date_prefix} no longer held by {owner}") from failed
             raise
 
     # Batches -------------------------------------------------------------------------------------------
@@ -533,47 +740,33 @@ class TrackingTable:
         grow with the partition's other items."""
         start = {"ExclusiveStartKey": self._key(date_prefix, PENDING_PREFIX + after)} if after else {}
         return [
-            PendingFile(
-                item["file_key"].removeprefix(PENDING_PREFIX),
-                item["size_bytes"],
-                item.get("created_at", ""),
-                item.get("etag", ""),
-                item.get("version_id", ""),
-            )
+            _pending_file(item)
             for item in self._query(date_prefix, PENDING_PREFIX, values={}, limit=limit, **start)
         ]
 
-    def restore_pending_markers(
-        self, date_prefix: str, marked: Iterable[str]
-    ) -> tuple[list[PendingFile], int]:
-        """(every pending file of the partition read from the file items, markers written): the audit of
-        the rare flush whose counters disagree with the markers. It reads the whole partition, and writes
-        the marker of a pending file that has none (one tracked before markers existed), unless the file
-        changed meanwhile or got its marker."""
-        files = [
-            PendingFile(
-                item["file_key"],
-                item["size_bytes"],
-                item.get("created_at", ""),
-                item.get("etag", ""),
-                item.get("version_id", ""),
-            )
+    def pending_file_items(self, date_prefix: str) -> list[PendingFile]:
+        """Every pending file of the partition, read from the file items rather than the markers: the audit
+        of the rare flush whose counters disagree with the markers. It reads the whole partition."""
+        return [
+            TrackedFile.from_item(item).pending_file()
             for item in self._query(
                 date_prefix,
                 FILE_PREFIX,
                 FilterExpression="#status = :pending",
-                ProjectionExpression="#file_key, #size_bytes, #created_at, #etag, #version_id",
+                ProjectionExpression="#date_prefix, #file_key, #status, #size_bytes, #created_at, #etag, "
+                "#version_id",
                 ExpressionAttributeNames=_names(
                     "status", "file_key", "size_bytes", "created_at", "etag", "version_id"
                 ),
                 values={"pending": PENDING},
             )
         ]
-        marked = set(marked)
+
+    def restore_pending_markers(self, date_prefix: str, unmarked: Iterable[PendingFile]) -> int:
+        """Writes the marker of each pending file that has none (one tracked before markers existed), unless
+        the file changed meanwhile or got its marker; returns how many it wrote."""
         written = 0
-        for file in files:
-            if file.file_key in marked:
-                continue
+        for file in unmarked:
             marker = self._put_marker(
                 date_prefix, file.file_key, file.size_bytes, file.created_at, file.etag, file.version_id
             )
@@ -588,12 +781,13 @@ class TrackingTable:
                 }
             }
             written += _succeeded(self._client.transact_write_items, TransactItems=[still_pending, marker])
-        return files, written
+        return written
 
-    def open_manifests(self, date_prefix: str) -> list[dict[str, Any]]:
+    def open_manifests(self, date_prefix: str) -> list[TrackedManifest]:
         """Manifests a crashed or failed invocation left half done: still building, or never started."""
-        return list(
-            self._query(
+        return [
+            TrackedManifest.from_item(item)
+            for item in self._query(
                 date_prefix,
                 MANIFEST_PREFIX,
                 FilterExpression="#status IN (:building, :manifested) "
@@ -601,7 +795,7 @@ class TrackingTable:
                 ExpressionAttributeNames=_names("status", "execution_arn"),
                 values={"building": BUILDING, "manifested": MANIFESTED},
             )
-        )
+        ]
 
     def _query(
         self,
@@ -610,7 +804,7 @@ class TrackingTable:
         values: dict[str, Any],
         limit: int | None = None,
         **kwargs: Any,
-    ) -> Iterator[dict]:
+    ) -> Iterator[Attributes]:
         """The partition's items, those whose sort key starts with `prefix` when one is given; with `limit`,
         the first `limit` of them (DynamoDB then reads no further)."""
         condition = "#date_prefix = :date_prefix"
@@ -630,8 +824,7 @@ class TrackingTable:
             PaginationConfig={"MaxItems": limit, "PageSize": limit} if limit else {},
             **kwargs,
         ):
-            for item in page["Items"]:
-                yield _from_attributes(item)
+            yield from page["Items"]
 
     def write_manifest(
         self,
@@ -733,22 +926,30 @@ class TrackingTable:
             }
         }
 
+    def _update_manifest(self, date_prefix: str, manifest_id: str, **update: Any) -> None:
+        """An update of a manifest item, which must exist (ConditionFailed otherwise)."""
+        with _conditional():
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+                ConditionExpression="attribute_exists(file_key)",
+                **update,
+            )
+
     def record_start_failure(self, date_prefix: str, manifest_id: str, error: str, now: datetime) -> None:
-        self._client.update_item(
-            TableName=self._table,
-            Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+        self._update_manifest(
+            date_prefix,
+            manifest_id,
             UpdateExpression="SET #start_failed_at = :now, #start_error = :error, #updated_at = :now",
-            ConditionExpression="attribute_exists(file_key)",
             ExpressionAttributeNames=_names("start_failed_at", "start_error", "updated_at"),
             ExpressionAttributeValues=_expression({"error": error[:1000], "now": iso(now)}),
         )
 
     def record_execution(self, date_prefix: str, manifest_id: str, execution_arn: str, now: datetime) -> None:
-        self._client.update_item(
-            TableName=self._table,
-            Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+        self._update_manifest(
+            date_prefix,
+            manifest_id,
             UpdateExpression="SET #execution_arn = :arn, #execution_started_at = :now, #updated_at = :now",
-            ConditionExpression="attribute_exists(file_key)",
             ExpressionAttributeNames=_names("execution_arn", "execution_started_at", "updated_at"),
             ExpressionAttributeValues=_expression({"arn": execution_arn, "now": iso(now)}),
         )
@@ -806,11 +1007,10 @@ class TrackingTable:
             expression += ", #quarantined_files = :quarantined_files"
         else:
             expression += " REMOVE #quarantined_files"
-        self._client.update_item(
-            TableName=self._table,
-            Key=self._key(date_prefix, MANIFEST_PREFIX + manifest_id),
+        self._update_manifest(
+            date_prefix,
+            manifest_id,
             UpdateExpression=expression,
-            ConditionExpression="attribute_exists(file_key)",
             ExpressionAttributeNames=_names(*sets, "quarantined_files"),
             ExpressionAttributeValues=_expression(sets),
         )
@@ -831,16 +1031,16 @@ class TrackingTable:
             }
             while request:
                 response = self._client.batch_get_item(RequestItems=request)
-                for raw in response["Responses"].get(self._table, []):
-                    item = _from_attributes(raw)
-                    found.add((item["date_prefix"], item["file_key"]))
+                for item in response["Responses"].get(self._table, []):
+                    found.add((item["date_prefix"]["S"], item["file_key"]["S"]))
                 request = response.get("UnprocessedKeys") or {}
         return found
 
-    def reconciliation_cursor(self) -> dict[str, Any]:
-        """The listing's continuation token (absent: the next run starts at the prefix's beginning) and the
-        counts of the pass under way."""
-        return self.get_item(RECONCILIATION_PARTITION, RECONCILIATION_CURSOR)
+    def reconciliation_cursor(self) -> ReconciliationCursor:
+        return (
+            self._get(RECONCILIATION_PARTITION, RECONCILIATION_CURSOR, ReconciliationCursor)
+            or ReconciliationCursor()
+        )
 
     def save_reconciliation_cursor(
         self, token: str | None, listed: int, registered: int, pass_started_at: str, now: datetime
@@ -870,15 +1070,13 @@ class TrackingTable:
 
     # Operator reads and repairs (platform-ops intake) ---------------------------------------------------
 
-    def readmit(
-        self, date_prefix: str, file_key: str, current: ObjectCreated, now: datetime
-    ) -> dict[str, Any]:
+    def readmit(self, date_prefix: str, file_key: str, current: ObjectCreated, now: datetime) -> TrackedFile:
         """A file the job quarantined (`bad_content`) becomes pending again, as its object is now (size,
         ETag, version: it may have been fixed in place), so the next flush of its date puts it into a new
         manifest; the manifests it was in are kept in `previous_manifest_ids`. Returns the item as it was;
         raises NotReadmittable when it is not such a file (or changed meanwhile).
         """
-        item = self.get_item(date_prefix, file_key)
+        item = self.file(date_prefix, file_key)
         if not is_readmittable(item):
             raise NotReadmittable(file_key, item)
         # Counted before the item is pending, as an arrival is: the counters never undercount.
@@ -909,29 +1107,29 @@ class TrackingTable:
                     "version_id": current.version_id,
                     "now": iso(now),
                     "none": [],
-                    "manifest": [item["manifest_id"]],
-                    "manifest_id": item["manifest_id"],
-                    "seen": item["updated_at"],
+                    "manifest": [item.manifest_id],
+                    "manifest_id": item.manifest_id,
+                    "seen": item.updated_at,
                 }
             ),
         )
         marker = self._put_marker(
-            date_prefix, file_key, current.size_bytes, item["created_at"], current.etag, current.version_id
+            date_prefix, file_key, current.size_bytes, item.created_at, current.etag, current.version_id
         )
         written = _succeeded(self._client.transact_write_items, TransactItems=[{"Update": update}, marker])
         if not written:
             self.adjust_counters(date_prefix, files=-1, size_bytes=-current.size_bytes)
-            raise NotReadmittable(file_key, self.get_item(date_prefix, file_key))
+            raise NotReadmittable(file_key, self.file(date_prefix, file_key))
         return item
 
-    def items(self, date_prefix: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every item of one date (a query), or of the whole table (a scan: an occasional operator read)."""
-        if date_prefix:
-            yield from self._query(date_prefix, None, values={})
-            return
-        yield from self._scan()
+    def items(self, date_prefix: str | None = None) -> Iterator[TrackingRecord]:
+        """Every item of one date (a query), or of the whole table (a scan: an occasional operator read), as
+        the record of its kind."""
+        found = self._query(date_prefix, None, values={}) if date_prefix else self._scan()
+        for item in found:
+            yield _record(item)
 
-    def file_items(self, uri: str, date_prefix: str | None) -> list[dict[str, Any]]:
+    def file_items(self, uri: str, date_prefix: str | None) -> list[TrackedFile]:
         """The items of file `uri` (its key and later versions kept as `<uri>#<etag>`), oldest first.
 
         Without a date the whole table is scanned, for a file partitioned under its arrival date.
@@ -946,17 +1144,16 @@ class TrackingTable:
                 ExpressionAttributeNames=_names("file_key"),
                 ExpressionAttributeValues=_expression(values),
             )
-        return sorted(found, key=lambda item: item["created_at"])
+        return sorted(map(TrackedFile.from_item, found), key=lambda item: item.created_at)
 
-    def _scan(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    def _scan(self, **kwargs: Any) -> Iterator[Attributes]:
         for page in self._client.get_paginator("scan").paginate(
             TableName=self._table, ConsistentRead=True, **kwargs
         ):
-            for item in page["Items"]:
-                yield _from_attributes(item)
+            yield from page["Items"]
 
-    def manifest(self, date_prefix: str, manifest_id: str) -> dict[str, Any]:
-        return self.get_item(date_prefix, MANIFEST_PREFIX + manifest_id)
+    def manifest(self, date_prefix: str, manifest_id: str) -> TrackedManifest | None:
+        return self._get(date_prefix, MANIFEST_PREFIX + manifest_id, TrackedManifest)
 
     def record_replay(
         self, date_prefix: str, manifest_id: str, previous_status: str, execution_arn: str, now: datetime
@@ -1021,13 +1218,3 @@ class TrackingTable:
                 }
             ),
         )
-
-
-def _counters(item: dict[str, Any]) -> PartitionCounters:
-    return PartitionCounters(
-        pending_count=item.get("pending_count", 0),
-        pending_bytes=item.get("pending_bytes", 0),
-        unstarted_manifests=item.get("unstarted_manifests", 0),
-        last_arrival_at=item.get("last_arrival_at", ""),
-        oldest_pending_at=item.get("oldest_pending_at", ""),
-    )

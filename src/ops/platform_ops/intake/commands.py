@@ -25,6 +25,8 @@ from manifest_builder.tracking import (
     PROCESSING,
     QUARANTINED,
     NotReadmittable,
+    TrackedFile,
+    TrackedManifest,
 )
 
 from platform_ops.connection import Connection, ResourceNotFound, group_options, missing_resource
@@ -202,16 +204,16 @@ def _status(args: argparse.Namespace, settings: Settings, now: Callable[[], date
     failed = found.manifests_with_status(FAILED)
     print(f"failed manifests: {len(failed)}")
     for manifest in failed:
-        cause = " ".join(str(manifest.get("error_cause", "")).split())
-        print(f"  {manifest['manifest_id']}  {manifest.get('error', '?')}: {cause[:200]}")
+        cause = " ".join((manifest.error_cause or "").split())
+        print(f"  {manifest.manifest_id}  {manifest.error or '?'}: {cause[:200]}")
     if failed:
         print("  see one with `platform-ops intake manifest ID`; once fixed: `platform-ops intake replay`")
     stuck = found.stuck_manifests(now(), timedelta(minutes=args.stuck_after_minutes))
     print(f"stuck manifests (unchanged for {args.stuck_after_minutes} min): {len(stuck)}")
     for manifest in stuck:
-        print(f"  {manifest['manifest_id']}  {manifest['status']}  since {manifest['updated_at']}")
+        print(f"  {manifest.manifest_id}  {manifest.status}  since {manifest.updated_at}")
     oldest = found.oldest_pending()
-    oldest_text = f"{oldest['file_key']} since {oldest['created_at']}" if oldest else "none"
+    oldest_text = f"{oldest.file_key} since {oldest.created_at}" if oldest else "none"
     print(f"oldest pending file: {oldest_text}")
     return 0
 
@@ -222,8 +224,9 @@ def _manifest(args: argparse.Namespace, settings: Settings, now: Callable[[], da
         print(f"manifest {args.manifest_id}: not tracked")
         return 1
     item = report.item
-    print(f"manifest {item['manifest_id']}: {item['status']}")
-    for name in (
+    print(f"manifest {item.manifest_id}: {item.status}")
+    _print_attributes(
+        item,
         "date_prefix",
         "manifest_path",
         "file_count",
@@ -236,19 +239,17 @@ def _manifest(args: argparse.Namespace, settings: Settings, now: Callable[[], da
         "error",
         "error_cause",
         "start_error",
-    ):
-        if item.get(name) is not None:
-            print(f"  {name}: {item[name]}")
+    )
     for arn, execution in report.executions.items():
         print(f"  execution {arn}: {execution['status']}")
     print(f"files ({len(report.files)}):")
     for file in report.files:
         rows = ""
-        if "records_written" in file:
-            rows = f"  {file['records_written']} rows written, {file.get('records_rejected', 0)} rejected"
-        reason = f"  {file['quarantine_reason']}" if file.get("quarantine_reason") else ""
-        moved = "  (readmitted out of it)" if file.get("manifest_id") != item["manifest_id"] else ""
-        print(f"  {file['file_key']}: {file['status']}{rows}{reason}{moved}")
+        if file.records_written is not None:
+            rows = f"  {file.records_written} rows written, {file.records_rejected or 0} rejected"
+        reason = f"  {file.quarantine_reason}" if file.quarantine_reason else ""
+        moved = "  (readmitted out of it)" if file.manifest_id != item.manifest_id else ""
+        print(f"  {file.file_key}: {file.status}{rows}{reason}{moved}")
     print(f"next: {report.next_step()}")
     return 0
 
@@ -260,8 +261,9 @@ def _file(args: argparse.Namespace, settings: Settings, now: Callable[[], dateti
         return 1
     for item in history.items:
         status = inventory.Inventory(manifests=history.manifests).file_status(item)
-        print(f"{item['file_key']}: {status}")
-        for name in (
+        print(f"{item.file_key}: {status}")
+        _print_attributes(
+            item,
             "date_prefix",
             "size_bytes",
             "etag",
@@ -274,16 +276,22 @@ def _file(args: argparse.Namespace, settings: Settings, now: Callable[[], dateti
             "records_rejected",
             "error",
             "previous_manifest_ids",
-        ):
-            if item.get(name) is not None:
-                print(f"  {name}: {item[name]}")
+        )
     for arn, execution in history.executions.items():
         print(f"  execution {arn}: {execution['status']}")
-    _datamart_lineage(settings, [item["manifest_id"] for item in history.items if item.get("manifest_id")])
+    _datamart_lineage(settings, [item.manifest_id for item in history.items if item.manifest_id])
     print("history:")
     for moment, event in history.events():
         print(f"  {moment}  {event}")
     return 0
+
+
+def _print_attributes(record: TrackedFile | TrackedManifest, *names: str) -> None:
+    """`name: value` for each of the item's attributes named that it holds, as its item stores it."""
+    held = record.as_dict()
+    for name in names:
+        if name in held:
+            print(f"  {name}: {held[name]}")
 
 
 def _datamart_lineage(settings: Settings, manifest_ids: list[str]) -> None:
@@ -374,7 +382,7 @@ def _readmit(args: argparse.Namespace, settings: Settings, now: Callable[[], dat
         return 1
     print(
         f"{'would readmit' if args.dry_run else 'readmitting'} {args.key} "
-        f"(quarantined in manifest {plan.item['manifest_id']}: {plan.item['quarantine_reason']}), "
+        f"(quarantined in manifest {plan.item.manifest_id}: {plan.item.quarantine_reason}), "
         f"now {plan.current.size_bytes} bytes, etag {plan.current.etag}"
     )
     if args.dry_run:

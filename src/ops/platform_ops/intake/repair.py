@@ -22,6 +22,7 @@ from manifest_builder.tracking import (
     MANIFESTED,
     NotReadmittable,
     ObjectCreated,
+    TrackedFile,
     TrackingTable,
     is_readmittable,
     iso,
@@ -33,13 +34,9 @@ STUCK_ERROR = "StuckReset"
 
 
 def flush_plan(builder: ManifestBuilder, date_prefix: str) -> list[list[PendingFile]]:
-    """The manifests a forced flush would cut now, in order (the builder's own selection rules)."""
-    pending = builder.table.pending_files(date_prefix)
-    batches = []
-    while batch := builder.flusher.policy.select(pending, partial_allowed=True):
-        batches.append(batch)
-        pending = pending[len(batch) :]
-    return batches
+    """The manifests `flush` would cut now, in order, files pending since before markers existed included
+    (the builder's own plan of its flush: its selection rules, its audit of the markers)."""
+    return builder.flusher.plan(date_prefix)
 
 
 def flush(builder: ManifestBuilder, date_prefix: str) -> FlushResult:
@@ -63,15 +60,15 @@ def replay_plan(inventory: Inventory, manifest_ids: set[str] | None = None) -> l
     """Manifests never started (rollback, failed start) under their own name; failed ones as replays."""
     plan = []
     for manifest in inventory.manifests_with_status(MANIFESTED, BUILDING, FAILED):
-        if manifest_ids and manifest["manifest_id"] not in manifest_ids:
+        if manifest_ids and manifest.manifest_id not in manifest_ids:
             continue
-        if manifest["status"] == FAILED:
-            name = f"{manifest['manifest_id']}-replay-{len(manifest.get('replays', [])) + 1}"
-        elif manifest.get("execution_arn"):
+        if manifest.status == FAILED:
+            name = f"{manifest.manifest_id}-replay-{len(manifest.replays) + 1}"
+        elif manifest.execution_arn:
             continue  # started and not finished: reset-stuck decides when that is stuck
         else:
-            name = manifest["manifest_id"]
-        plan.append(Replay(manifest["manifest_id"], manifest["date_prefix"], manifest["status"], name))
+            name = manifest.manifest_id
+        plan.append(Replay(manifest.manifest_id, manifest.date_prefix, manifest.status, name))
     return plan
 
 
@@ -92,22 +89,19 @@ def replay(builder: ManifestBuilder, workflow: Workflow, plan: list[Replay], now
         # Batches that became due there were cut and started too.
         started.extend(result.manifest_ids)
     for item in never_started:
-        if "execution_arn" not in builder.table.manifest(item.date_prefix, item.manifest_id):
+        manifest = builder.table.manifest(item.date_prefix, item.manifest_id)
+        if manifest is None or manifest.execution_arn is None:
             raise RuntimeError(
                 f"could not start {item.manifest_id}: see its start_error in the tracking table"
             )
         started.append(item.manifest_id)
     for item in (r for r in plan if r.previous_status == FAILED):
-        manifest = builder.table.manifest(item.date_prefix, item.manifest_id)
+        failed = builder.table.manifest(item.date_prefix, item.manifest_id)
         arn = workflow.start(
             builder.config.step_function_arn,
             item.execution_name,
             execution_input(
-                item.manifest_id,
-                manifest["manifest_path"],
-                item.date_prefix,
-                manifest["file_count"],
-                iso(now),
+                item.manifest_id, failed.manifest_path, item.date_prefix, failed.file_count, iso(now)
             ),
         )
         builder.table.record_replay(item.date_prefix, item.manifest_id, item.previous_status, arn, now)
@@ -143,10 +137,10 @@ def reset_plan(
     """
     plan = []
     for manifest in inventory.stuck_manifests(now, older_than):
-        arn = manifest.get("execution_arn")
+        arn = manifest.execution_arn
         execution_status = _execution_status(stepfunctions, arn) if arn else "NONE"
-        if manifest["status"] == BUILDING:
-            action = f"left as is: the next `flush {manifest['date_prefix']}` or sweep finishes it"
+        if manifest.status == BUILDING:
+            action = f"left as is: the next `flush {manifest.date_prefix}` or sweep finishes it"
         elif not arn:
             action = "left as is: `replay` starts it"
         elif execution_status == "RUNNING":
@@ -155,10 +149,10 @@ def reset_plan(
             action = RESET
         plan.append(
             StuckManifest(
-                manifest["manifest_id"],
-                manifest["date_prefix"],
-                manifest["status"],
-                manifest["updated_at"],
+                manifest.manifest_id,
+                manifest.date_prefix,
+                manifest.status,
+                manifest.updated_at,
                 execution_status,
                 action,
             )
@@ -192,7 +186,7 @@ def _execution_status(stepfunctions: Any, execution_arn: str) -> str:
 @dataclass(frozen=True)
 class Readmission:
     date_prefix: str
-    item: dict[str, Any]  # the file's item as it is now
+    item: TrackedFile  # the file's item as it is now
     current: ObjectCreated  # the object as it is now in S3 (it may have been fixed in place)
 
 
@@ -202,21 +196,19 @@ def readmit_plan(table: TrackingTable, s3: Any, uri: str, now: datetime) -> Read
     if not uri.startswith(FILE_PREFIX):
         raise ValueError(f"a file is named by its s3://bucket/key URI, not {uri!r}")
     date_prefix, found = date_prefix_for(uri[len(FILE_PREFIX) :].split("/", 1)[-1], now)
-    items = [
-        item for item in table.file_items(uri, date_prefix if found else None) if item["file_key"] == uri
-    ]
+    items = [item for item in table.file_items(uri, date_prefix if found else None) if item.file_key == uri]
     if not items and found:
         # A file whose date could not be read from its key was partitioned under its arrival date.
-        items = [item for item in table.file_items(uri, None) if item["file_key"] == uri]
-    item = items[0] if items else {}
+        items = [item for item in table.file_items(uri, None) if item.file_key == uri]
+    item = items[0] if items else None
     if not is_readmittable(item):
         raise NotReadmittable(uri, item)
     bucket, key = uri[len(FILE_PREFIX) :].split("/", 1)
     head = s3.head_object(Bucket=bucket, Key=key)
     current = ObjectCreated(bucket, key, head["ContentLength"], head["ETag"], head.get("VersionId") or "")
-    return Readmission(item["date_prefix"], item, current)
+    return Readmission(item.date_prefix, item, current)
 
 
 def readmit(table: TrackingTable, plan: Readmission, now: datetime) -> None:
     """The file pending again (its counters counted), for the next manifest of its date."""
-    table.readmit(plan.date_prefix, plan.item["file_key"], plan.current, now)
+    table.readmit(plan.date_prefix, plan.item.file_key, plan.current, now)
