@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=20240115)
+    parser.add_argument(
+        "--dataset", choices=("a", "b"), action="append", help="only this dataset (repeatable; default: both)"
+    )
     args = parser.parse_args(argv)
 
     datasets = _ensure_data(args.seed)
@@ -109,6 +112,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{'ratio':>8}{'goal':>7}{'CPU s pyarrow 1t':>18}{'CPU s Spark':>13}{'CPU ratio':>11}"
     )
     for name, paths in datasets.items():
+        if args.dataset and name.split(":")[0] not in args.dataset:
+            continue
         megabytes = sum(p.stat().st_size for p in paths) / 1e6
         label = name.split(":")[0]
         runs = {
