@@ -76,8 +76,8 @@ def test_nested_values_are_compact_json_as_spark_renders_them(spark):
 
 def test_a_nested_value_turning_irregular_midway_is_compact_json_all_the_same(spark):
     # Plain tokens first, then an escape, single quotes and spaces.
-    line = """{"o": {"a": [1, "x", {"k": 2.50}], "b": "\\u00e9 \\"q\\"", "c": 'single', "d" : [ true , null ]}}"""
-    expected = '{"a":[1,"x",{"k":2.50}],"b":"é \\"q\\"","c":"single","d":[true,null]}'
+    line = """{"o": {"a": [1, "x", {"k": 2.50}], "b": "\\u00e9 \\"q\\"", "c": 'single', "d" : [ true ]}}"""
+    expected = '{"a":[1,"x",{"k":2.50}],"b":"é \\"q\\"","c":"single","d":[true]}'
     assert parse_one(spark, line, ["o"])["o"] == expected
 
 
