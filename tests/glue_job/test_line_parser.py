@@ -166,7 +166,7 @@ def test_json_extensions_sparks_reader_accepts_stay_accepted(spark):
 def test_a_parser_class_missing_from_the_classpath_is_a_clear_error(spark, monkeypatch):
     monkeypatch.setattr(line_parser, "CLASS_NAME", "ndjsonparquet.NoSuchParser")
     with pytest.raises(line_parser.LineParserUnavailable, match="--extra-jars"):
-        line_parser.parse(spark, F.col("value"), ["a"])
+        line_parser.parse(spark, F.col("value"), F.input_file_name(), ["a"])
 
 
 def test_the_write_parses_each_line_once(spark, tmp_path, monkeypatch):
@@ -181,7 +181,7 @@ def test_the_write_parses_each_line_once(spark, tmp_path, monkeypatch):
 
     monkeypatch.setattr(DataFrameWriter, "parquet", record_plan)
     lines = spark.read.text(str(path))
-    write_records(parse_lines(lines, ["a"]), ["a"], datetime.now(UTC), str(tmp_path / "out"), "snappy")
+    write_records(lines, ["a"], datetime.now(UTC), str(tmp_path / "out"), "snappy")
     [plan] = plans
     assert plan.count("parse_ndjson_line(") == 1
 

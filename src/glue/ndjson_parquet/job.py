@@ -408,12 +408,7 @@ def _convert(
             fs.delete(output)
             raise TooManyFields(manifest.manifest_id, fields, options.max_fields)
         return transform.write_records(
-            transform.parse_lines(lines, fields, source_prefix),
-            fields,
-            processed_at,
-            output,
-            options.compression,
-            sample.mostly_unique,
+            lines, fields, processed_at, output, options.compression, sample.mostly_unique, source_prefix
         )
 
     fields = sample.fields

@@ -53,10 +53,10 @@ public final class LineParser implements Serializable {
   public static final String MALFORMED = "malformed JSON: ";
 
   // Positions in the result row; the field values follow.
-  private static final int STATUS_COLUMN = 0;
-  private static final int REASON_COLUMN = 1;
-  private static final int UNSEEN_FIELDS_COLUMN = 2;
-  private static final int LEADING_COLUMNS = 3;
+  static final int STATUS_COLUMN = 0;
+  static final int REASON_COLUMN = 1;
+  static final int UNSEEN_FIELDS_COLUMN = 2;
+  static final int LEADING_COLUMNS = 3;
 
   private static final UTF8String TRUE = UTF8String.fromString("true");
   private static final UTF8String FALSE = UTF8String.fromString("false");

@@ -18,7 +18,9 @@ import scala.collection.JavaConverters;
 import scala.collection.Seq;
 
 /**
- * The line parser ({@link LineParser}) as a Catalyst expression over a line's string: the parse of each line.
+ * The line parser ({@link LineParser}) as a Catalyst expression over a line's string and its file's name
+ * ({@code input_file_name()}): the parse of each line, counted per file into a {@link PassCounts} when one is
+ * given.
  *
  * <p>Why an expression rather than a UDF: a UDF receives Java objects and returns them (the line's bytes
  * copied into a {@code byte[]}, a {@code Row} of Java strings converted back field by field), while an
@@ -28,52 +30,79 @@ import scala.collection.Seq;
 public final class ParseLine extends Expression implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final Expression child;
+  private final Expression line;
+  private final Expression file;
   private final LineParser parser;
   private final DataType dataType;
+  private final PassCounts counts;
 
-  public ParseLine(Expression child, LineParser parser, DataType dataType) {
-    this.child = child;
+  public ParseLine(Expression line, Expression file, LineParser parser, DataType dataType, PassCounts counts) {
+    this.line = line;
+    this.file = file;
     this.parser = parser;
     this.dataType = dataType;
+    this.counts = counts;
   }
 
-  /** The parse of a string column of lines, as a column of {@code dataType}. */
-  public static Column of(Column line, List<String> fields, DataType dataType) {
-    return new Column(new ParseLine(line.expr(), new LineParser(fields), dataType));
+  /**
+   * The parse of a string column of lines from the files {@code file} names, as a column of {@code
+   * dataType}; counted into {@code counts} unless it is null.
+   */
+  public static Column of(
+      Column line, Column file, List<String> fields, DataType dataType, PassCounts counts) {
+    return new Column(new ParseLine(line.expr(), file.expr(), new LineParser(fields), dataType, counts));
   }
 
   @Override
   public Object eval(InternalRow input) {
-    Object line = child.eval(input);
-    return line == null ? null : parse(parser, (UTF8String) line);
+    Object text = line.eval(input);
+    return text == null ? null : parse((UTF8String) text, (UTF8String) file.eval(input));
   }
 
   /** Called by the generated code: no checked exception (a byte array is read without I/O). */
-  public static InternalRow parse(LineParser parser, UTF8String line) {
+  public InternalRow parse(UTF8String text, UTF8String fileName) {
+    InternalRow parsed;
     try {
-      return parser.parse(line);
+      parsed = parser.parse(text);
     } catch (IOException error) {
       throw new UncheckedIOException(error);
     }
+    if (counts != null) {
+      counts.count(fileName, parsed);
+    }
+    return parsed;
   }
 
   @Override
   public ExprCode doGenCode(CodegenContext ctx, ExprCode ev) {
-    ExprCode line = child.genCode(ctx);
-    String reference = ctx.addReferenceObj("lineParser", parser, LineParser.class.getName());
+    ExprCode text = line.genCode(ctx);
+    ExprCode fileName = file.genCode(ctx);
+    String reference = ctx.addReferenceObj("parseLine", this, ParseLine.class.getName());
     Block code =
         block(
             List.of(
                 "",
+                "\n",
                 "\nboolean ",
                 " = ",
                 ";\norg.apache.spark.sql.catalyst.InternalRow ",
                 " = null;\nif (!",
                 ") {\n  ",
-                " = " + ParseLine.class.getName() + ".parse(" + reference + ", ",
+                " = " + reference + ".parse(",
+                ", ",
+                " ? null : ",
                 ");\n}\n"),
-            List.of(line.code(), ev.isNull(), line.isNull(), ev.value(), ev.isNull(), ev.value(), line.value()));
+            List.of(
+                text.code(),
+                fileName.code(),
+                ev.isNull(),
+                text.isNull(),
+                ev.value(),
+                ev.isNull(),
+                ev.value(),
+                text.value(),
+                fileName.isNull(),
+                fileName.value()));
     return ev.copy(code, ev.isNull(), ev.value());
   }
 
@@ -84,7 +113,7 @@ public final class ParseLine extends Expression implements Serializable {
 
   @Override
   public boolean nullable() {
-    return child.nullable();
+    return line.nullable();
   }
 
   @Override
@@ -94,12 +123,12 @@ public final class ParseLine extends Expression implements Serializable {
 
   @Override
   public Seq<Expression> children() {
-    return JavaConverters.asScalaBuffer(List.of(child)).toList();
+    return JavaConverters.asScalaBuffer(List.of(line, file)).toList();
   }
 
   @Override
   public Expression withNewChildrenInternal(IndexedSeq<Expression> children) {
-    return new ParseLine(children.apply(0), parser, dataType);
+    return new ParseLine(children.apply(0), children.apply(1), parser, dataType, counts);
   }
 
   @Override
@@ -110,23 +139,27 @@ public final class ParseLine extends Expression implements Serializable {
   @Override
   public String toString() {
     // The field list can be long: the plan names the parse and its line.
-    return prettyName() + "(" + child + ")";
+    return prettyName() + "(" + line + ")";
   }
 
   @Override
   public int productArity() {
-    return 3;
+    return 5;
   }
 
   @Override
   public Object productElement(int index) {
     switch (index) {
       case 0:
-        return child;
+        return line;
       case 1:
-        return parser;
+        return file;
       case 2:
+        return parser;
+      case 3:
         return dataType;
+      case 4:
+        return counts;
       default:
         throw new IndexOutOfBoundsException(String.valueOf(index));
     }
@@ -143,11 +176,15 @@ public final class ParseLine extends Expression implements Serializable {
       return false;
     }
     ParseLine that = (ParseLine) other;
-    return child.equals(that.child) && parser.sameFields(that.parser) && dataType.equals(that.dataType);
+    return line.equals(that.line)
+        && file.equals(that.file)
+        && parser.sameFields(that.parser)
+        && dataType.equals(that.dataType)
+        && counts == that.counts;
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(child, parser.fieldCount(), dataType);
+    return java.util.Objects.hash(line, file, parser.fieldCount(), dataType);
   }
 }
