@@ -144,6 +144,29 @@ def test_malformed_json_is_rejected_with_the_parsers_message(spark, line):
     assert result["reason"].startswith("malformed JSON: ")
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"a": 1.}',
+        '{"a": .5}',
+        '{"a": -}',
+        '{"a": +1}',
+        '{"a": 1e}',
+        '{"a": 1.5.3}',
+        '{"a": tru}',
+        '{"a": nulls}',
+        '{"a": [1, 2,]}',
+        '{"a": {"k": 1,}}',
+        '{"a": 1,}',
+        '{"a": [1}',
+        '{"a"\f: 1}',
+        '{"a": \u00a01}',
+    ],
+)
+def test_a_line_outside_jsons_grammar_is_rejected(spark, line):
+    assert parse_one(spark, line, ["a"])["status"] == line_parser.REJECT
+
+
 def test_trailing_whitespace_after_the_object_is_fine(spark):
     assert parse_one(spark, '{"a": 1}   \t', ["a"])["status"] == line_parser.RECORD
 
@@ -156,6 +179,19 @@ def test_invalid_utf8_is_rejected_rather_than_replaced(spark, tmp_path):
         (row["_parsed"][line_parser.STATUS], row["_parsed"][line_parser.value_column(0)]) for row in rows
     ]
     assert results == [(line_parser.REJECT, None), (line_parser.RECORD, "café")]
+
+
+def test_a_line_jackson_takes_for_utf16_is_judged_on_its_own_bytes(spark, tmp_path):
+    # Leading zero bytes make Jackson decode the line as UTF-16 or UTF-32; Spark reuses one buffer for the
+    # lines it reads, so what an earlier, longer line left there must not reach the parse.
+    reasons = []
+    for index, earlier in enumerate([b'{"x": "11111111111111111111"}', b'{"y": "22222222222222222222"}']):
+        path = tmp_path / f"zero-{index}.ndjson"
+        path.write_bytes(earlier + b"\n\x00\t{}\n")
+        rows = parse_lines(spark.read.text(str(path)), ["a"]).select("_parsed").collect()
+        reasons.append((rows[1]["_parsed"][line_parser.STATUS], rows[1]["_parsed"][line_parser.REASON]))
+    assert reasons[0] == reasons[1]
+    assert reasons[0][0] == line_parser.REJECT
 
 
 def test_json_extensions_sparks_reader_accepts_stay_accepted(spark):

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,6 +19,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.GenericArrayData;
 import org.apache.spark.unsafe.Platform;
+import org.apache.spark.unsafe.array.ByteArrayMethods;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
@@ -71,6 +73,9 @@ public final class LineParser implements Serializable {
   // and Jackson hands out one String instance per name, so an identity check usually replaces the lookup.
   private transient String[] lastKeys;
   private transient int[] lastPositions;
+  // The same for plain lines, by the keys' bytes.
+  private transient byte[][] lastKeyBytes;
+  private transient int[] lastKeyPositions;
   private transient JsonFactory factory;
   private transient StringWriter nestedText;
   private transient JsonGenerator nestedGenerator;
@@ -107,13 +112,357 @@ public final class LineParser implements Serializable {
     }
     lineEnd = lineStart + text.numBytes();
     try {
-      return parseLine();
+      factory();
+      InternalRow plain = plainLine();
+      return plain != null ? plain : parseLine();
     } finally {
       line = null;
     }
   }
 
+  // A plain line's values nest at most this deep: deeper ones are left to Jackson and its nesting limit.
+  private static final int MAX_PLAIN_DEPTH = 64;
+  // Marks a token the plain reading does not take (a distinct instance, compared by reference).
+  private static final UTF8String NOT_PLAIN = UTF8String.fromBytes(new byte[0]);
+  // Marks a JSON null read by the plain reading.
+  private static final UTF8String PLAIN_NULL = UTF8String.fromBytes(new byte[0]);
+
+  /**
+   * The parse of a plain line, in one pass over its bytes: one object of plain tokens (double-quoted strings
+   * and names without escapes in well-formed UTF-8, numbers in JSON's grammar, true, false, null, nested
+   * objects and arrays of such tokens less than {@link #MAX_PLAIN_DEPTH} deep) separated by JSON's
+   * whitespace; or null for any other line, which Jackson then parses from the start (blank lines, rejects,
+   * escapes, single quotes, NaN, a byte order mark, deep nesting). Jackson accepts every plain line and
+   * gives it the same values: a plain token's text is its bytes, as said above, so this is a shortcut and
+   * never a different answer. Jackson's tokenizer was half of the parse's time.
+   */
+  private InternalRow plainLine() {
+    int at = skipWhitespace(lineStart);
+    if (at >= lineEnd || line[at] != '{') {
+      return null;
+    }
+    Object[] columns = new Object[LEADING_COLUMNS + fields.length];
+    List<UTF8String> unseen = null;
+    at = skipWhitespace(at + 1);
+    if (at < lineEnd && line[at] == '}') {
+      at++;
+    } else {
+      int index = 0;
+      while (true) {
+        int nameEnd = plainStringEnd(at);
+        if (nameEnd < 0) {
+          return null;
+        }
+        int nameStart = at + 1;
+        int nameLength = nameEnd - 1 - nameStart;
+        at = skipWhitespace(nameEnd);
+        if (at >= lineEnd || line[at] != ':') {
+          return null;
+        }
+        UTF8String value = plainValue(skipWhitespace(at + 1));
+        if (value == NOT_PLAIN) {
+          return null;
+        }
+        int position = plainPosition(nameStart, nameLength, index++);
+        if (position >= 0) {
+          columns[LEADING_COLUMNS + position] = value == PLAIN_NULL ? null : value;
+        } else {
+          UTF8String key = UTF8String.fromBytes(line, nameStart, nameLength);
+          if (unseen == null) {
+            unseen = new ArrayList<>(2);
+          }
+          if (!unseen.contains(key)) {
+            unseen.add(key);
+          }
+        }
+        at = skipWhitespace(plainEnd);
+        if (at >= lineEnd) {
+          return null;
+        }
+        if (line[at] == ',') {
+          at = skipWhitespace(at + 1);
+        } else if (line[at] == '}') {
+          at++;
+          break;
+        } else {
+          return null;
+        }
+      }
+    }
+    if (skipWhitespace(at) != lineEnd) {
+      return null;
+    }
+    columns[UNSEEN_FIELDS_COLUMN] = unseen == null ? null : new GenericArrayData(unseen.toArray());
+    return status(columns, RECORD, null);
+  }
+
+  // Where the last plain value read ended.
+  private transient int plainEnd;
+
+  private int skipWhitespace(int at) {
+    while (at < lineEnd) {
+      byte b = line[at];
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+        break;
+      }
+      at++;
+    }
+    return at;
+  }
+
+  /** The plain value at {@code at} (its end in plainEnd), PLAIN_NULL for null, or NOT_PLAIN. */
+  private UTF8String plainValue(int at) {
+    if (at >= lineEnd) {
+      return NOT_PLAIN;
+    }
+    switch (line[at]) {
+      case '"':
+        {
+          int end = plainStringEnd(at);
+          if (end < 0) {
+            return NOT_PLAIN;
+          }
+          plainEnd = end;
+          return UTF8String.fromBytes(line, at + 1, end - at - 2);
+        }
+      case '{':
+      case '[':
+        return plainNested(at);
+      case 't':
+        return literalEnd(at, TRUE_BYTES) ? TRUE : NOT_PLAIN;
+      case 'f':
+        return literalEnd(at, FALSE_BYTES) ? FALSE : NOT_PLAIN;
+      case 'n':
+        return literalEnd(at, NULL_BYTES) ? PLAIN_NULL : NOT_PLAIN;
+      default:
+        {
+          int end = numberEnd(at);
+          if (end < 0) {
+            return NOT_PLAIN;
+          }
+          plainEnd = end;
+          return UTF8String.fromBytes(line, at, end - at);
+        }
+    }
+  }
+
+  /** Whether {@code literal} is at {@code at} (its end then in plainEnd). */
+  private boolean literalEnd(int at, byte[] literal) {
+    if (at + literal.length > lineEnd) {
+      return false;
+    }
+    for (int index = 0; index < literal.length; index++) {
+      if (line[at + index] != literal[index]) {
+        return false;
+      }
+    }
+    plainEnd = at + literal.length;
+    return true;
+  }
+
+  /**
+   * The end of the number at {@code at} in JSON's grammar ({@code -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?}),
+   * or -1. What follows it is the caller's to check: a digit after a leading zero, a second point or a
+   * letter is then not a separator, and the line is left to Jackson.
+   */
+  private int numberEnd(int at) {
+    int index = at;
+    if (index < lineEnd && line[index] == '-') {
+      index++;
+    }
+    if (index >= lineEnd) {
+      return -1;
+    }
+    if (line[index] == '0') {
+      index++;
+    } else if (isDigit(line[index])) {
+      index = digitsEnd(index);
+    } else {
+      return -1;
+    }
+    if (index < lineEnd && line[index] == '.') {
+      if (index + 1 >= lineEnd || !isDigit(line[index + 1])) {
+        return -1;
+      }
+      index = digitsEnd(index + 1);
+    }
+    if (index < lineEnd && (line[index] == 'e' || line[index] == 'E')) {
+      index++;
+      if (index < lineEnd && (line[index] == '+' || line[index] == '-')) {
+        index++;
+      }
+      if (index >= lineEnd || !isDigit(line[index])) {
+        return -1;
+      }
+      index = digitsEnd(index);
+    }
+    return index;
+  }
+
+  private static boolean isDigit(byte b) {
+    return b >= '0' && b <= '9';
+  }
+
+  private int digitsEnd(int at) {
+    while (at < lineEnd && isDigit(line[at])) {
+      at++;
+    }
+    return at;
+  }
+
+  /**
+   * The compact JSON text of the plain object or array at {@code at} (its end then in plainEnd): its tokens'
+   * bytes without the whitespace between them, which is what Jackson's generator writes for them; or
+   * NOT_PLAIN.
+   */
+  private UTF8String plainNested(int at) {
+    if (objects == null) {
+      objects = new boolean[MAX_PLAIN_DEPTH];
+    }
+    int depth = 0;
+    int length = 0;
+    // Each turn reads one value at `at` (after a name within an object), then what follows it.
+    while (true) {
+      if (at >= lineEnd) {
+        return NOT_PLAIN;
+      }
+      byte b = line[at];
+      if (b == '{' || b == '[') {
+        if (depth == MAX_PLAIN_DEPTH) {
+          return NOT_PLAIN;
+        }
+        objects[depth++] = b == '{';
+        length = put(length, b);
+        at = skipWhitespace(at + 1);
+        byte close = b == '{' ? (byte) '}' : (byte) ']';
+        if (at < lineEnd && line[at] == close) {
+          length = put(length, close);
+          depth--;
+          at++;
+        } else if (b == '{') {
+          at = plainName(at, length);
+          if (at < 0) {
+            return NOT_PLAIN;
+          }
+          length = plainLength;
+          continue;
+        } else {
+          continue;
+        }
+      } else {
+        if (plainValue(at) == NOT_PLAIN) {
+          return NOT_PLAIN;
+        }
+        length = put(length, line, at, plainEnd - at);
+        at = plainEnd;
+      }
+      // After a value: the separator or the closing brackets, until the outer value ends.
+      while (true) {
+        if (depth == 0) {
+          plainEnd = at;
+          return UTF8String.fromBytes(Arrays.copyOf(compact, length));
+        }
+        at = skipWhitespace(at);
+        if (at >= lineEnd) {
+          return NOT_PLAIN;
+        }
+        byte next = line[at];
+        boolean object = objects[depth - 1];
+        if (next == (object ? '}' : ']')) {
+          length = put(length, next);
+          depth--;
+          at++;
+        } else if (next == ',') {
+          length = put(length, next);
+          at = skipWhitespace(at + 1);
+          if (object) {
+            at = plainName(at, length);
+            if (at < 0) {
+              return NOT_PLAIN;
+            }
+            length = plainLength;
+          }
+          break;
+        } else {
+          return NOT_PLAIN;
+        }
+      }
+    }
+  }
+
+  // Whether each open level of a plain nested value is an object (else an array).
+  private transient boolean[] objects;
+  // The compact buffer's length after plainName.
+  private transient int plainLength;
+
+  /**
+   * Copies the plain name at {@code at} and its colon into the compact buffer at {@code length}; returns
+   * where its value starts (the new length in plainLength), or -1.
+   */
+  private int plainName(int at, int length) {
+    int end = plainStringEnd(at);
+    if (end < 0) {
+      return -1;
+    }
+    length = put(length, line, at, end - at);
+    int colon = skipWhitespace(end);
+    if (colon >= lineEnd || line[colon] != ':') {
+      return -1;
+    }
+    plainLength = put(length, (byte) ':');
+    return skipWhitespace(colon + 1);
+  }
+
+  private int put(int length, byte b) {
+    ensureCompact(length + 1);
+    compact[length] = b;
+    return length + 1;
+  }
+
+  private int put(int length, byte[] bytes, int from, int count) {
+    ensureCompact(length + count);
+    System.arraycopy(bytes, from, compact, length, count);
+    return length + count;
+  }
+
+  private void ensureCompact(int needed) {
+    if (compact == null || compact.length < needed) {
+      compact = Arrays.copyOf(compact == null ? new byte[256] : compact, Math.max(2 * needed, 256));
+    }
+  }
+
+  /** The field position of a plain line's index-th key (its bytes at line[start, start + length)), or -1. */
+  private int plainPosition(int start, int length, int index) {
+    if (index < lastKeyBytes.length) {
+      byte[] last = lastKeyBytes[index];
+      if (last != null
+          && last.length == length
+          && ByteArrayMethods.arrayEquals(
+              line,
+              Platform.BYTE_ARRAY_OFFSET + start,
+              last,
+              Platform.BYTE_ARRAY_OFFSET,
+              length)) {
+        return lastKeyPositions[index];
+      }
+    }
+    Integer position = positions.get(new String(line, start, length, StandardCharsets.UTF_8));
+    int found = position == null ? -1 : position;
+    if (index < lastKeyBytes.length) {
+      lastKeyBytes[index] = Arrays.copyOfRange(line, start, start + length);
+      lastKeyPositions[index] = found;
+    }
+    return found;
+  }
+
   private InternalRow parseLine() throws IOException {
+    if (lineStart != 0 || lineEnd != line.length) {
+      // Jackson reads a line it takes for UTF-16 or UTF-32 (leading zero bytes) past the end of a slice of a
+      // larger array: it gets the line's bytes alone.
+      line = Arrays.copyOfRange(line, lineStart, lineEnd);
+      lineStart = 0;
+      lineEnd = line.length;
+    }
     Object[] columns = new Object[LEADING_COLUMNS + fields.length];
     boolean complete = false;
     try (JsonParser parser = factory().createParser(line, lineStart, lineEnd - lineStart)) {
@@ -486,6 +835,8 @@ public final class LineParser implements Serializable {
       }
       lastKeys = new String[fields.length];
       lastPositions = new int[fields.length];
+      lastKeyBytes = new byte[fields.length][];
+      lastKeyPositions = new int[fields.length];
     }
     return factory;
   }
