@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from py4j.java_gateway import JavaObject
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -82,6 +82,18 @@ def parse_lines(
             F.concat(F.lit(original), F.expr(f"substring({_INPUT_FILE}, {len(staged) + 1})")),
         ).otherwise(source)
     return parsed.withColumn(SOURCE_FILE, source)
+
+
+def read_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
+    """``spark.read.text(paths)``, with the list handed to the JVM as one JSON string: pyspark converts a list
+    element by element, one py4j round trip each (0.2 s of a 2,000-file manifest's 2.5 s)."""
+    jvm = spark.sparkContext._jvm
+    java_paths = jvm.com.fasterxml.jackson.databind.ObjectMapper().readValue(
+        json.dumps(paths), jvm.java.lang.Class.forName("java.util.ArrayList")
+    )
+    return DataFrame(
+        spark._jsparkSession.read().text(jvm.org.apache.spark.api.python.PythonUtils.toSeq(java_paths)), spark
+    )
 
 
 def input_bytes(lines: DataFrame) -> int:
