@@ -74,6 +74,23 @@ def test_nested_values_are_compact_json_as_spark_renders_them(spark):
     assert parse_one(spark, line, ["o"])["o"] == sparks
 
 
+def test_a_nested_value_turning_irregular_midway_is_compact_json_all_the_same(spark):
+    # Plain tokens first, then an escape, single quotes and spaces.
+    line = """{"o": {"a": [1, "x", {"k": 2.50}], "b": "\\u00e9 \\"q\\"", "c": 'single', "d" : [ true ]}}"""
+    expected = '{"a":[1,"x",{"k":2.50}],"b":"é \\"q\\"","c":"single","d":[true]}'
+    assert parse_one(spark, line, ["o"])["o"] == expected
+
+
+def test_bytes_jackson_decodes_although_not_well_formed_utf8_keep_the_text_jackson_reads(spark, tmp_path):
+    # An overlong NUL (C0 80) and an encoded surrogate (ED A0 80): what they were before the parser handed
+    # plain strings over as their bytes.
+    path = tmp_path / "loose.ndjson"
+    path.write_bytes(b'{"a": "x\xc0\x80y", "b": "x\xed\xa0\x80y", "o": ["x\xc0\x80y"]}\n')
+    [row] = parse_lines(spark.read.text(str(path)), ["a", "b", "o"]).select("_parsed").collect()
+    values = [row["_parsed"][line_parser.value_column(index)] for index in range(3)]
+    assert values == ["x\x00y", "x?y", '["x\\u0000y"]']
+
+
 def test_strings_are_their_text_booleans_their_word_and_null_stays_null(spark):
     result = parse_one(spark, '{"s": "héllo \\"q\\" \\u00e9", "n": null, "b": true}', ["s", "n", "b"])
     assert (result["s"], result["n"], result["b"]) == ('héllo "q" é', None, "true")
@@ -127,6 +144,29 @@ def test_malformed_json_is_rejected_with_the_parsers_message(spark, line):
     assert result["reason"].startswith("malformed JSON: ")
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"a": 1.}',
+        '{"a": .5}',
+        '{"a": -}',
+        '{"a": +1}',
+        '{"a": 1e}',
+        '{"a": 1.5.3}',
+        '{"a": tru}',
+        '{"a": nulls}',
+        '{"a": [1, 2,]}',
+        '{"a": {"k": 1,}}',
+        '{"a": 1,}',
+        '{"a": [1}',
+        '{"a"\f: 1}',
+        '{"a": \u00a01}',
+    ],
+)
+def test_a_line_outside_jsons_grammar_is_rejected(spark, line):
+    assert parse_one(spark, line, ["a"])["status"] == line_parser.REJECT
+
+
 def test_trailing_whitespace_after_the_object_is_fine(spark):
     assert parse_one(spark, '{"a": 1}   \t', ["a"])["status"] == line_parser.RECORD
 
@@ -141,6 +181,19 @@ def test_invalid_utf8_is_rejected_rather_than_replaced(spark, tmp_path):
     assert results == [(line_parser.REJECT, None), (line_parser.RECORD, "café")]
 
 
+def test_a_line_jackson_takes_for_utf16_is_judged_on_its_own_bytes(spark, tmp_path):
+    # Leading zero bytes make Jackson decode the line as UTF-16 or UTF-32; Spark reuses one buffer for the
+    # lines it reads, so what an earlier, longer line left there must not reach the parse.
+    reasons = []
+    for index, earlier in enumerate([b'{"x": "11111111111111111111"}', b'{"y": "22222222222222222222"}']):
+        path = tmp_path / f"zero-{index}.ndjson"
+        path.write_bytes(earlier + b"\n\x00\t{}\n")
+        rows = parse_lines(spark.read.text(str(path)), ["a"]).select("_parsed").collect()
+        reasons.append((rows[1]["_parsed"][line_parser.STATUS], rows[1]["_parsed"][line_parser.REASON]))
+    assert reasons[0] == reasons[1]
+    assert reasons[0][0] == line_parser.REJECT
+
+
 def test_json_extensions_sparks_reader_accepts_stay_accepted(spark):
     result = parse_one(spark, "{'a': 'single', 'b': NaN}", ["a", "b"])
     assert (result["status"], result["a"], result["b"]) == (line_parser.RECORD, "single", "NaN")
@@ -149,7 +202,7 @@ def test_json_extensions_sparks_reader_accepts_stay_accepted(spark):
 def test_a_parser_class_missing_from_the_classpath_is_a_clear_error(spark, monkeypatch):
     monkeypatch.setattr(line_parser, "CLASS_NAME", "ndjsonparquet.NoSuchParser")
     with pytest.raises(line_parser.LineParserUnavailable, match="--extra-jars"):
-        line_parser.parse(spark, F.col("value"), ["a"])
+        line_parser.parse(spark, F.col("value"), F.input_file_name(), ["a"])
 
 
 def test_the_write_parses_each_line_once(spark, tmp_path, monkeypatch):
@@ -164,9 +217,9 @@ def test_the_write_parses_each_line_once(spark, tmp_path, monkeypatch):
 
     monkeypatch.setattr(DataFrameWriter, "parquet", record_plan)
     lines = spark.read.text(str(path))
-    write_records(parse_lines(lines, ["a"]), ["a"], datetime.now(UTC), str(tmp_path / "out"), "snappy")
+    write_records(lines, ["a"], datetime.now(UTC), str(tmp_path / "out"), "snappy")
     [plan] = plans
-    assert plan.count("UDF(") == 1
+    assert plan.count("parse_ndjson_line(") == 1
 
 
 def test_a_string_longer_than_jacksons_default_limit_is_kept(spark):

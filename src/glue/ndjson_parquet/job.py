@@ -397,7 +397,7 @@ def _convert(
     )
     spark.conf.set("spark.sql.files.openCostInBytes", str(FILE_OPEN_COST_BYTES))
     # One file listing serves the byte count, the sample, the pass and a possible second pass.
-    lines = spark.read.text([literal_path(uri) for uri in files])
+    lines = transform.read_lines(spark, [literal_path(uri) for uri in files])
     input_bytes = transform.input_bytes(lines)
     sample = transform.sample_fields(lines, options.sample_lines)
 
@@ -408,12 +408,7 @@ def _convert(
             fs.delete(output)
             raise TooManyFields(manifest.manifest_id, fields, options.max_fields)
         return transform.write_records(
-            transform.parse_lines(lines, fields, source_prefix),
-            fields,
-            processed_at,
-            output,
-            options.compression,
-            sample.mostly_unique,
+            lines, fields, processed_at, output, options.compression, sample.mostly_unique, source_prefix
         )
 
     fields = sample.fields

@@ -2,9 +2,10 @@
 
 Spark's ``from_json`` re-renders fractional numbers through a double, ignores text after the first JSON value
 and decodes every line through a new character reader; the line parser keeps numbers as written, requires
-exactly one object per line and parses the bytes (the Java source says how). It runs as a Java UDF: Glue
-loads the jar with ``--extra-jars``; locally ``local_session`` puts it on ``spark.jars``, built here on first
-use with the JDK's ``javac`` against the jars pyspark ships.
+exactly one object per line and parses the bytes (the Java source says how). It runs as a Catalyst
+expression (``ParseLine.java``) in Spark's generated code: Glue loads the jar with ``--extra-jars``; locally
+``local_session`` puts it on ``spark.jars``, built here on first use with the JDK's ``javac`` against the jars
+pyspark ships.
 """
 
 from __future__ import annotations
@@ -17,16 +18,15 @@ import tempfile
 from pathlib import Path
 
 import pyspark
-from py4j.java_gateway import JavaClass
+from py4j.java_gateway import JavaClass, JavaObject
 from pyspark.sql import Column, SparkSession
 from pyspark.sql import types as T
-from pyspark.sql.column import _to_java_column, _to_seq
 
 from .reproducible_zip import write_zip
 
 SOURCE_ROOT = Path(__file__).parent / "jvm"
-CLASS_NAME = "ndjsonparquet.LineParser"
-COUNTS_CLASS_NAME = "ndjsonparquet.FileCounts"
+CLASS_NAME = "ndjsonparquet.ParseLine"
+COUNTS_CLASS_NAME = "ndjsonparquet.PassCounts"
 JAR_NAME = "ndjson_line_parser.jar"
 # The release Glue 5.0 runs.
 JAVA_RELEASE = "17"
@@ -35,6 +35,7 @@ _COMPILE_JARS = (
     "jackson-core-*.jar",
     "spark-sql-api_*.jar",
     "spark-sql_*.jar",
+    "spark-core_*.jar",
     "spark-catalyst_*.jar",
     "spark-unsafe_*.jar",
     "spark-common-utils_*.jar",
@@ -138,16 +139,20 @@ def _jvm_class(spark: SparkSession, name: str) -> JavaClass:
     return found
 
 
-def parse(spark: SparkSession, line: Column, fields: list[str]) -> Column:
-    """The struct ``result_type(fields)`` for each line of ``spark.read.text`` (``line`` is its string)."""
-    instance = _jvm_class(spark, CLASS_NAME)(list(fields))
+def parse(
+    spark: SparkSession, line: Column, file: Column, fields: list[str], counts: JavaObject | None = None
+) -> Column:
+    """The struct ``result_type(fields)`` for each line of ``spark.read.text`` (``line`` is its string, whose
+    UTF-8 bytes the parser reads without decoding them; ``file`` its ``input_file_name()``), counted into
+    ``counts`` (``pass_counts``) when given."""
     return_type = spark._jsparkSession.parseDataType(result_type(fields).json())
-    udf = instance.udf(return_type)
-    # The parser reads UTF-8 bytes; a cast to binary hands it the line's bytes without decoding them.
-    return Column(udf.apply(_to_seq(spark.sparkContext, [line.cast("binary")], _to_java_column)))
+    return Column(_jvm_class(spark, CLASS_NAME).of(line._jc, file._jc, list(fields), return_type, counts))
 
 
-def count_per_value(spark: SparkSession, value: Column) -> Column:
-    """An aggregate: the JSON object ``{value: rows}`` of a string column, nulls not counted
-    (``jvm/ndjsonparquet/FileCounts.java``; usable in ``DataFrame.observe``)."""
-    return Column(_jvm_class(spark, COUNTS_CLASS_NAME).of(value._jc))
+def pass_counts(spark: SparkSession) -> JavaObject:
+    """A new accumulator for ``parse``'s counts (``jvm/ndjsonparquet/PassCounts.java``): once the action that
+    parsed has run, ``.value()`` is the JSON object ``{"records_by_file": {file: n}, "rejects_by_file": {file:
+    n}, "unseen_fields": [name, …]}``."""
+    counts = _jvm_class(spark, COUNTS_CLASS_NAME)()
+    spark.sparkContext._jsc.sc().register(counts, "ndjson_pass")
+    return counts
