@@ -1,9 +1,84 @@
 """Fixtures shared by every test suite."""
 
+import contextlib
 import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+
+Setup = Callable[[Path], contextlib.AbstractContextManager]
+
+
+class BackgroundSetups:
+    """Setups of a minute or more that share nothing with the session (an emulator or a process of their
+    own), started as soon as the run is collected: they overlap the suites collected before them, mostly on
+    the machine's second core, instead of adding their minute to the run.
+
+    A test module opts in with a module-level ``BACKGROUND_SETUP``: a function taking a scratch directory and
+    returning a context manager. Its fixture then enters ``use(module.__name__, BACKGROUND_SETUP)``, which
+    waits for the background setup (or runs it there and then, when the run did not start it).
+    """
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="background-setup")
+        self._started: dict[str, Future] = {}
+
+    @staticmethod
+    def _enter(setup: Setup) -> tuple[object, contextlib.ExitStack]:
+        stack = contextlib.ExitStack()
+        try:
+            scratch = Path(tempfile.mkdtemp(prefix="background-setup-"))
+            stack.callback(shutil.rmtree, scratch, ignore_errors=True)
+            return stack.enter_context(setup(scratch)), stack
+        except BaseException:
+            stack.close()
+            raise
+
+    def start(self, name: str, setup: Setup) -> None:
+        self._started[name] = self._executor.submit(self._enter, setup)
+
+    @contextlib.contextmanager
+    def use(self, name: str, setup: Setup) -> Iterator:
+        started = self._started.pop(name, None)
+        value, stack = started.result() if started else self._enter(setup)
+        with stack:
+            yield value
+
+    def close(self) -> None:
+        """Tear down what no test used (a run stopped early: -x, Ctrl-C) once it has finished starting."""
+        for started in self._started.values():
+            with contextlib.suppress(BaseException):
+                started.result()[1].close()
+        self._executor.shutdown()
+
+
+_BACKGROUND_SETUPS = pytest.StashKey[BackgroundSetups]()
+
+
+def pytest_collection_finish(session):
+    if session.config.option.collectonly:
+        return
+    setups = session.config.stash[_BACKGROUND_SETUPS] = BackgroundSetups()
+    modules = {item.module.__name__: item.module for item in session.items if hasattr(item, "module")}
+    for name, module in modules.items():
+        if hasattr(module, "BACKGROUND_SETUP"):
+            setups.start(name, module.BACKGROUND_SETUP)
+
+
+def pytest_unconfigure(config):
+    if _BACKGROUND_SETUPS in config.stash:
+        config.stash[_BACKGROUND_SETUPS].close()
+
+
+@pytest.fixture(scope="session")
+def background_setups(request) -> BackgroundSetups:
+    """The run's background setups (see BackgroundSetups)."""
+    return request.config.stash.setdefault(_BACKGROUND_SETUPS, BackgroundSetups())
 
 
 @pytest.fixture(scope="session")

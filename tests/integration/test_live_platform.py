@@ -4,6 +4,7 @@ change event reaches an EventBridge rule's target."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -14,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import boto3
 import psycopg
@@ -34,12 +36,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
+@contextlib.contextmanager
+def running_platform(scratch: Path):
     """`local-aws up` in a process of its own, on a port of its own; SIGTERM stops it, as `make down` does."""
     port, workspace = _free_port(), f"live-{os.getpid()}"
-    pidfile = tmp_path_factory.mktemp("live") / "platform.pid"
-    log = pidfile.with_name("platform.log")
+    pidfile, log = scratch / "platform.pid", scratch / "platform.log"
     command = [sys.executable, "-m", "local_aws", "up", "--port", str(port), "--workspace", workspace]
     with log.open("w") as output:
         process = subprocess.Popen([*command, "--pidfile", str(pidfile)], stdout=output, stderr=output)
@@ -56,6 +57,15 @@ def platform(tmp_path_factory):
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
         shutil.rmtree(REPO_ROOT / ".local" / workspace, ignore_errors=True)
+
+
+BACKGROUND_SETUP = running_platform
+
+
+@pytest.fixture(scope="module")
+def platform(background_setups):
+    with background_setups.use(__name__, running_platform) as running:
+        yield running
 
 
 def test_a_file_uploaded_by_hand_is_in_parquet_without_any_other_step(platform):

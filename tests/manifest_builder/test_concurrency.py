@@ -10,7 +10,7 @@ from manifest_builder.config import Config
 from manifest_builder.service import ManifestBuilder
 
 WORKERS = 8
-FILES = 2_000
+FILES = 1_000
 DUPLICATE_SHARE = 0.10
 SQS_BATCH_SIZE = 10
 PAST_DATE_EVERY = 50  # 2% of the files belong to yesterday: each such arrival runs the orphan flush

@@ -9,6 +9,7 @@ release: point RELEASE at the newest one and review UPDATED_IN_PLACE.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -87,10 +88,10 @@ def release_tree(destination: Path) -> Path:
     raise AssertionError(f"release {tag} ({commit}) is not in this clone: {archive.stderr.decode()}")
 
 
-@pytest.fixture(scope="module")
-def upgrade_plan(tmp_path_factory, built_artifacts):
-    """The plan of this checkout's dev environment against the state of the release's applied dev stack."""
-    release_root = release_tree(tmp_path_factory.mktemp("release"))
+@contextlib.contextmanager
+def released_dev_stack(scratch: Path):
+    """The release's dev stack built and applied to an emulator of its own: (its emulator, the stack)."""
+    release_root = release_tree(scratch)
     # The release's build imports its own packages, not this checkout's.
     build_env = {**os.environ, "PYTHONPATH": str(release_root / "src" / "glue")}
     subprocess.run(
@@ -103,7 +104,16 @@ def upgrade_plan(tmp_path_factory, built_artifacts):
         released = LocalStack(aws.env, "dev", workspace="upgrade", repo_root=release_root, log=lambda _: None)
         released.prepare()
         released.apply()
+        yield aws, released
 
+
+BACKGROUND_SETUP = released_dev_stack
+
+
+@pytest.fixture(scope="module")
+def upgrade_plan(background_setups, built_artifacts):
+    """The plan of this checkout's dev environment against the state of the release's applied dev stack."""
+    with background_setups.use(__name__, released_dev_stack) as (aws, released):
         current = LocalStack(aws.env, "dev", workspace=f"upgrade-{os.getpid()}", log=lambda _: None)
         current.prepare()
         current.state_path().write_bytes(released.state_path().read_bytes())
