@@ -354,9 +354,26 @@ module "intake_monitoring" {
   # replay command): no Glue event rule or ExecutionsFailed alarm repeats it. What no execution reports has
   # an alarm: an alert that could not be sent (unreported-failures), a timed-out execution (executions-timed-out).
   state_machines_alerting_own_failures = ["executions"]
+  # What neither the execution's alert nor the unreported-failures metric reports: an error no Catch takes
+  # (States.Runtime, States.DataLimitExceeded), or an alert and its metric both failed
+  # (ManifestFailureUnreported). Every other failed execution ends ManifestProcessingFailed, already reported.
+  event_alerts = {
+    unreported-execution-failures = {
+      description = "An intake execution failed without its own alert: the event names the execution, its error and cause. platform-ops intake status lists the failed manifests; fix the cause, then replay them."
+      event_pattern = {
+        source        = ["aws.states"]
+        "detail-type" = ["Step Functions Execution Status Change"]
+        detail = {
+          stateMachineArn = [local.intake_state_machine_arn]
+          status          = ["FAILED"]
+          error           = [{ "anything-but" = ["ManifestProcessingFailed"] }]
+        }
+      }
+    }
+  }
   alarms = {
     unreported-failures = {
-      description = "An intake execution failed and its alert could not be sent: platform-ops intake status lists the failed manifests, each execution's history says why the alert failed; fix the cause, then replay them."
+      description = "An intake execution failed and its alert could not be sent: platform-ops intake status lists the failed manifests, each execution's history says why the alert failed; fix the cause, then replay them. This alarm notifies the alerts topic too: if that topic is what failed, only the alarm's state shows it."
       namespace   = local.intake_unreported_failures.namespace
       metric_name = local.intake_unreported_failures.metric_name
       statistic   = "Sum"

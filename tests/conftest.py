@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-Setup = Callable[[Path], contextlib.AbstractContextManager]
+# A setup takes a scratch directory and the environment as it was before any test ran (tests change
+# os.environ meanwhile), and returns a context manager.
+Setup = Callable[[Path, dict[str, str]], contextlib.AbstractContextManager]
 
 
 class BackgroundSetups:
@@ -19,22 +21,22 @@ class BackgroundSetups:
     own), started as soon as the run is collected: they overlap the suites collected before them, mostly on
     the machine's second core, instead of adding their minute to the run.
 
-    A test module opts in with a module-level ``BACKGROUND_SETUP``: a function taking a scratch directory and
-    returning a context manager. Its fixture then enters ``use(module.__name__, BACKGROUND_SETUP)``, which
-    waits for the background setup (or runs it there and then, when the run did not start it).
+    A test module opts in with a module-level ``BACKGROUND_SETUP`` (a Setup). Its fixture then enters
+    ``use(module.__name__, BACKGROUND_SETUP)``, which waits for the background setup (or runs it there and
+    then, when the run did not start it: a run of pytest-xdist workers, each of which would start all).
     """
 
     def __init__(self) -> None:
+        self._environ = dict(os.environ)
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="background-setup")
         self._started: dict[str, Future] = {}
 
-    @staticmethod
-    def _enter(setup: Setup) -> tuple[object, contextlib.ExitStack]:
+    def _enter(self, setup: Setup) -> tuple[object, contextlib.ExitStack]:
         stack = contextlib.ExitStack()
         try:
             scratch = Path(tempfile.mkdtemp(prefix="background-setup-"))
             stack.callback(shutil.rmtree, scratch, ignore_errors=True)
-            return stack.enter_context(setup(scratch)), stack
+            return stack.enter_context(setup(scratch, self._environ)), stack
         except BaseException:
             stack.close()
             raise
@@ -52,7 +54,7 @@ class BackgroundSetups:
     def close(self) -> None:
         """Tear down what no test used (a run stopped early: -x, Ctrl-C) once it has finished starting."""
         for started in self._started.values():
-            with contextlib.suppress(BaseException):
+            with contextlib.suppress(Exception):
                 started.result()[1].close()
         self._executor.shutdown()
 
@@ -61,7 +63,7 @@ _BACKGROUND_SETUPS = pytest.StashKey[BackgroundSetups]()
 
 
 def pytest_collection_finish(session):
-    if session.config.option.collectonly:
+    if session.config.option.collectonly or "PYTEST_XDIST_WORKER" in os.environ:
         return
     setups = session.config.stash[_BACKGROUND_SETUPS] = BackgroundSetups()
     modules = {item.module.__name__: item.module for item in session.items if hasattr(item, "module")}

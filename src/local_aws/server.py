@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Mapping
 from typing import IO, Any
 
 import boto3
@@ -85,8 +86,11 @@ class LocalAws:
         port: int = 0,
         host: str = "127.0.0.1",
         log_requests: bool = False,
+        process_env: Mapping[str, str] | None = None,
     ) -> None:
+        """`process_env`: the emulator process's environment (default: this process's, when it starts)."""
         self.execute_state_machines = execute_state_machines
+        self._process_env = dict(process_env) if process_env is not None else None
         self.glue_runner = glue_runner
         self._requested_port = port
         self.host = host
@@ -125,7 +129,7 @@ class LocalAws:
         if self.log_requests:
             command.append("--log-requests")
         # stderr is inherited: the emulator's warnings and failed states show where this process's do.
-        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=self._process_env)
         try:
             self._port = self._wait_until_serving()
         except BaseException:

@@ -47,15 +47,17 @@ class LocalStack:
         module_overrides: Mapping[str, Any] | None = None,
         log: Callable[[str], None] = print,
         repo_root: Path = REPO_ROOT,
+        base_env: Mapping[str, str] | None = None,
     ) -> None:
-        """`repo_root`: the checkout whose environment is applied (another release's, for upgrade tests)."""
+        """`repo_root`: the checkout whose environment is applied (another release's, for upgrade tests);
+        `base_env`: the environment Terraform runs in, before the emulator's (default: this process's)."""
         self.environment = environment
         self.repo_root = repo_root
         self.workdir = repo_root / ".local" / (workspace or f"{environment}-stack")
         self.module_overrides = dict(module_overrides or {})
         self._log = log
         self._env = {
-            **os.environ,
+            **(os.environ if base_env is None else base_env),
             **emulator_env,
             "TF_VAR_use_local_emulator": "true",
             "TF_IN_AUTOMATION": "1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from .conftest import load_step, rows, run
@@ -65,4 +66,31 @@ def test_a_table_a_foreign_key_references_keeps_its_indexes_through_a_large_firs
     source = files.parquet("a.parquet", {"id": [1], "email": ["a@x"], "name": ["a"]})
     run(dsn, [load_step(source)])
     assert rows(db) == [(1, "a@x", "a")]
+    assert indexes(db) == customer
+
+
+def test_a_view_grouping_by_the_key_keeps_the_tables_indexes_and_the_load_succeeds(dsn, db, files, customer):
+    # The view relies on the primary key (functional dependency): PostgreSQL refuses to drop it.
+    db.execute("CREATE VIEW dm.names AS SELECT id, name FROM dm.customer GROUP BY id")
+    run(dsn, [load_step(files.parquet("a.parquet", {"id": [1], "email": ["a@x"], "name": ["a"]}))])
+    assert rows(db) == [(1, "a@x", "a")]
+    assert indexes(db) == customer
+
+
+def test_a_reader_holding_the_table_keeps_its_indexes_and_the_load_goes_on(
+    dsn, db, files, customer, monkeypatch
+):
+    from datamart_load import target
+
+    monkeypatch.setattr(target, "DROP_LOCK_TIMEOUT", "100ms")
+    with psycopg.connect(dsn) as reader:
+        reader.execute("SELECT count(*) FROM dm.customer")  # its transaction stays open, holding the table
+        run(dsn, [load_step(files.parquet("a.parquet", {"id": [1], "email": ["a@x"], "name": ["a"]}))])
+    assert rows(db) == [(1, "a@x", "a")]
+    assert indexes(db) == customer
+
+
+def test_a_commented_constraint_keeps_the_tables_indexes(dsn, db, files, customer):
+    db.execute("COMMENT ON CONSTRAINT customer_key ON dm.customer IS 'the CRM id'")
+    run(dsn, [load_step(files.parquet("a.parquet", {"id": [1], "email": ["a@x"], "name": ["a"]}))])
     assert indexes(db) == customer

@@ -37,13 +37,15 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_platform(scratch: Path):
+def running_platform(scratch: Path, environ: dict[str, str]):
     """`local-aws up` in a process of its own, on a port of its own; SIGTERM stops it, as `make down` does."""
     port, workspace = _free_port(), f"live-{os.getpid()}"
     pidfile, log = scratch / "platform.pid", scratch / "platform.log"
     command = [sys.executable, "-m", "local_aws", "up", "--port", str(port), "--workspace", workspace]
     with log.open("w") as output:
-        process = subprocess.Popen([*command, "--pidfile", str(pidfile)], stdout=output, stderr=output)
+        process = subprocess.Popen(
+            [*command, "--pidfile", str(pidfile)], stdout=output, stderr=output, env=environ
+        )
     try:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while not pidfile.exists():
@@ -51,7 +53,9 @@ def running_platform(scratch: Path):
             assert time.monotonic() < deadline, f"not up after {START_TIMEOUT_SECONDS} s:\n{log.read_text()}"
             time.sleep(1)
         endpoint_url = f"http://127.0.0.1:{port}"
-        stack = LocalStack({"AWS_ENDPOINT_URL": endpoint_url}, workspace=workspace, log=lambda _: None)
+        stack = LocalStack(
+            {"AWS_ENDPOINT_URL": endpoint_url}, workspace=workspace, log=lambda _: None, base_env=environ
+        )
         yield endpoint_url, stack.outputs(), log
     finally:
         process.send_signal(signal.SIGTERM)

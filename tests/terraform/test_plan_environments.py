@@ -232,3 +232,23 @@ def test_a_failed_manifest_whose_alert_could_not_be_sent_raises_the_unreported_f
     assert alarm["dimensions"] == {d["Name"]: d["Value"] for d in metric["Dimensions"]}
     assert (alarm["threshold"], alarm["comparison_operator"]) == (0, "GreaterThanThreshold")
     assert alarm["alarm_description"].startswith("An intake execution failed and its alert could not be sent")
+
+
+@pytest.mark.parametrize("plan_name", ["dev_plan", "prod_plan"])
+def test_an_execution_failing_without_its_own_alert_is_reported_by_an_event_rule(
+    request, plan_tools, plan_name
+):
+    created = plan_tools.created(request.getfixturevalue(plan_name))
+    monitoring = "module.ndjson_intake.module.intake_monitoring"
+    rule = created[f'{monitoring}.aws_cloudwatch_event_rule.alert["unreported-execution-failures"]']
+    definition = json.loads(created[STATE_MACHINE]["definition"])
+    fail_errors = {state["Error"] for state in definition["States"].values() if state["Type"] == "Fail"}
+
+    detail = json.loads(rule["event_pattern"])["detail"]
+    (arn,) = detail["stateMachineArn"]
+    assert arn.endswith(f":stateMachine:{created[STATE_MACHINE]['name']}")
+    assert detail["status"] == ["FAILED"]
+    # Executions that alerted, or counted their unsent alert, end ManifestProcessingFailed; every other
+    # ending (an uncaught error, ManifestFailureUnreported) matches.
+    assert detail["error"] == [{"anything-but": ["ManifestProcessingFailed"]}]
+    assert fail_errors == {"ManifestProcessingFailed", "ManifestFailureUnreported"}

@@ -101,9 +101,15 @@ def test_a_failure_whose_alert_cannot_be_sent_is_counted_as_unreported_then_fail
             }
         ],
     }
-    assert record["Next"] == record["Catch"][0]["Next"] == "FailUnreported"
+    assert record["Next"] == "FailUnreported"
     assert states["FailUnreported"]["Type"] == "Fail"
     assert states["FailUnreported"]["Error"] == states["Fail"]["Error"]
+
+
+def test_a_failure_neither_alerted_nor_counted_fails_under_the_name_the_event_rule_reports(states):
+    assert states["RecordUnreportedFailure"]["Catch"][0]["Next"] == "FailUncounted"
+    assert states["FailUncounted"]["Type"] == "Fail"
+    assert states["FailUncounted"]["Error"] == "ManifestFailureUnreported" != states["Fail"]["Error"]
 
 
 @pytest.mark.parametrize("name", ["UpdateStatusProcessing", "StartGlueJob", "UpdateStatusCompleted"])

@@ -89,19 +89,21 @@ def release_tree(destination: Path) -> Path:
 
 
 @contextlib.contextmanager
-def released_dev_stack(scratch: Path):
+def released_dev_stack(scratch: Path, environ: dict[str, str]):
     """The release's dev stack built and applied to an emulator of its own: (its emulator, the stack)."""
     release_root = release_tree(scratch)
     # The release's build imports its own packages, not this checkout's.
-    build_env = {**os.environ, "PYTHONPATH": str(release_root / "src" / "glue")}
+    build_env = {**environ, "PYTHONPATH": str(release_root / "src" / "glue")}
     subprocess.run(
         [sys.executable, str(release_root / "scripts" / "build.py")],
         check=True,
         env=build_env,
         stdout=subprocess.DEVNULL,
     )
-    with LocalAws(execute_state_machines=False) as aws:
-        released = LocalStack(aws.env, "dev", workspace="upgrade", repo_root=release_root, log=lambda _: None)
+    with LocalAws(execute_state_machines=False, process_env=environ) as aws:
+        released = LocalStack(
+            aws.env, "dev", workspace="upgrade", repo_root=release_root, log=lambda _: None, base_env=environ
+        )
         released.prepare()
         released.apply()
         yield aws, released
@@ -148,8 +150,8 @@ def test_upgrade_from_the_last_release_destroys_only_the_duplicate_failure_alert
 
 # What the release did not have, created beside the deployed stack: the config bucket, the utilities, the
 # reconciliation's schedule of the manifest builder, the Data Catalog database and table of the output, the
-# file router with its initial config, the datamart load, and the intake's alarm on failures whose alert
-# could not be sent.
+# file router with its initial config, the datamart load, and the intake's alarm and event rule on failures
+# its executions could not report.
 NEW_SINCE_RELEASE = (
     "module.ndjson_intake.module.storage.",
     "module.ndjson_intake.module.utilities_",
@@ -166,6 +168,8 @@ NEW_SINCE_RELEASE = (
     "module.ndjson_intake.aws_cloudwatch_event_target.datamart[",
     "module.ndjson_intake.aws_s3_bucket_notification.config[",
     f'{MONITORING}.aws_cloudwatch_metric_alarm.this["unreported-failures"]',
+    f'{MONITORING}.aws_cloudwatch_event_rule.alert["unreported-execution-failures"]',
+    f'{MONITORING}.aws_cloudwatch_event_target.alert["unreported-execution-failures"]',
 )
 
 

@@ -6,6 +6,7 @@ lower case (PostgreSQL's folding of unquoted names, so SQL scripts need no quote
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import psycopg
@@ -15,6 +16,8 @@ from datamart_load.plan import LoadStep
 from datamart_load.sources import Source
 from datamart_load.sql import ident, literal, qualified
 from datamart_load.staging import Stage
+
+LOG = logging.getLogger("datamart_load")
 
 
 class TargetError(ValueError):
@@ -144,6 +147,11 @@ def takes_rows_as_they_come(connection, step: LoadStep, plan: TargetPlan, existi
     ).fetchone()[0]
 
 
+# How long a first load waits for readers of the empty table before it keeps the indexes instead: waiting
+# longer would queue every new query of the table behind the drop.
+DROP_LOCK_TIMEOUT = "2s"
+
+
 def defer_index_builds(connection, step: LoadStep) -> tuple[str, ...]:
     """Drop an empty table's indexes for a first load and return the statements that build them again from
     the loaded rows (PostgreSQL's "Populating a Database" advice: one sort instead of a million btree
@@ -151,24 +159,32 @@ def defer_index_builds(connection, step: LoadStep) -> tuple[str, ...]:
     rebuild (a duplicate key) rolls the drop back with the rows, and readers wait for the table (ACCESS
     EXCLUSIVE) rather than seeing it without its indexes.
 
-    Returns () and drops nothing when rebuilding could not restore the table exactly: it is partitioned, a
-    foreign key references it, its replica identity or CLUSTER uses an index, an index has a comment or a
-    tablespace of its own, or the loader does not own it."""
+    Returns () and drops nothing when rebuilding could not restore the table exactly (it is partitioned or a
+    partition, a foreign key references it, its replica identity or CLUSTER uses an index, an index or
+    constraint has a comment, an index a tablespace or statistics target of its own, or the loader does not
+    own it), when a reader holds the table for more than DROP_LOCK_TIMEOUT, or when PostgreSQL refuses a
+    drop (an object depends on an index): the load then goes into the indexed table."""
     table = qualified(step.schema, step.table)
     keeps_indexes = connection.execute(
-        """SELECT c.relkind = 'p' OR c.relreplident = 'i' OR NOT pg_has_role(c.relowner, 'USAGE')
+        """SELECT c.relkind = 'p' OR c.relispartition OR c.relreplident = 'i'
+                  OR NOT pg_has_role(c.relowner, 'USAGE')
                   OR EXISTS (SELECT FROM pg_constraint f WHERE f.confrelid = c.oid AND f.contype = 'f')
+                  OR EXISTS (SELECT FROM pg_constraint k WHERE k.conrelid = c.oid
+                             AND obj_description(k.oid, 'pg_constraint') IS NOT NULL)
                   OR EXISTS (SELECT FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
                              WHERE i.indrelid = c.oid
                                AND (i.indisclustered OR ic.reltablespace <> 0
-                                    OR obj_description(i.indexrelid, 'pg_class') IS NOT NULL))
+                                    OR obj_description(i.indexrelid, 'pg_class') IS NOT NULL
+                                    OR EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = i.indexrelid
+                                               AND a.attstattarget >= 0)))
            FROM pg_class c WHERE c.oid = %s::regclass""",
         (table,),
     ).fetchone()[0]
     if keeps_indexes:
         return ()
-    # Constraint-backed indexes (primary key, unique, exclusion) come back as their constraints; the others
-    # as their CREATE INDEX. pg_get_*def qualify every name, whatever the search_path.
+    # Constraint-backed indexes (primary key, unique, exclusion) come back as their constraints, the primary
+    # key first (a duplicate key shows before the other builds); the others as their CREATE INDEX.
+    # pg_get_*def qualify every name, whatever the search_path.
     indexes = connection.execute(
         """SELECT con.conname, pg_get_constraintdef(con.oid), pg_get_indexdef(i.indexrelid),
                   i.indexrelid::regclass::text
@@ -176,17 +192,30 @@ def defer_index_builds(connection, step: LoadStep) -> tuple[str, ...]:
            LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
                                       AND con.contype IN ('p', 'u', 'x')
            WHERE i.indrelid = %s::regclass
-           ORDER BY con.contype = 'p' DESC, i.indexrelid""",
+           ORDER BY (con.contype = 'p') IS TRUE DESC, i.indexrelid""",
         (table,),
     ).fetchall()
+    timeout = connection.execute("SELECT current_setting('lock_timeout')").fetchone()[0]
     rebuilds = []
-    for constraint, constraint_def, index_def, index in indexes:
-        if constraint is None:
-            connection.execute(f"DROP INDEX {index}")
-            rebuilds.append(index_def)
-        else:
-            connection.execute(f"ALTER TABLE {table} DROP CONSTRAINT {ident(constraint)}")
-            rebuilds.append(f"ALTER TABLE {table} ADD CONSTRAINT {ident(constraint)} {constraint_def}")
+    try:
+        with connection.transaction():
+            connection.execute("SELECT set_config('lock_timeout', %s, true)", (DROP_LOCK_TIMEOUT,))
+            for constraint, constraint_def, index_def, index in indexes:
+                if constraint is None:
+                    connection.execute(f"DROP INDEX {index}")
+                    rebuilds.append(index_def)
+                else:
+                    name = ident(constraint)
+                    connection.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+                    rebuilds.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {constraint_def}")
+            connection.execute("SELECT set_config('lock_timeout', %s, true)", (timeout,))
+    except (
+        psycopg.errors.LockNotAvailable,
+        psycopg.errors.DependentObjectsStillExist,
+        psycopg.errors.InvalidTableDefinition,
+    ) as refused:
+        LOG.info("%s keeps its indexes through the load: %s", step.target_table, refused)
+        return ()
     return tuple(rebuilds)
 
 

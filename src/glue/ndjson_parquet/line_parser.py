@@ -152,7 +152,11 @@ def parse(
 def pass_counts(spark: SparkSession) -> JavaObject:
     """A new accumulator for ``parse``'s counts (``jvm/ndjsonparquet/PassCounts.java``): once the action that
     parsed has run, ``.value()`` is the JSON object ``{"records_by_file": {file: n}, "rejects_by_file": {file:
-    n}, "unseen_fields": [name, …]}``."""
+    n}, "unseen_fields": [name, …]}``. Spark merges each successful task's counts once, which counts each line
+    once only while the parse runs in the write's own stage: a shuffle between them would count a retried
+    stage's lines again."""
     counts = _jvm_class(spark, COUNTS_CLASS_NAME)()
-    spark.sparkContext._jsc.sc().register(counts, "ndjson_pass")
+    # Unnamed: Spark reads a named accumulator's value after every task (for the UI and event log), and this
+    # one's value is a JSON document over every file seen so far.
+    spark.sparkContext._jsc.sc().register(counts)
     return counts

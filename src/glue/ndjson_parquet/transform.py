@@ -193,7 +193,7 @@ def write_records(
     return PassMetrics(
         records=sum(seen["records_by_file"].values()),
         rejected=sum(seen["rejects_by_file"].values()),
-        unseen_fields=tuple(seen["unseen_fields"]),
+        unseen_fields=tuple(sorted(seen["unseen_fields"])),  # code point order, as before (not UTF-16)
         records_by_file=seen["records_by_file"],
         rejects_by_file=seen["rejects_by_file"],
     )
