@@ -496,6 +496,7 @@ module "datamart_state_machine" {
     handle_failure_arn        = module.datamart_function["handle-failure"].function_arn
     glue_job_name             = module.datamart_glue_job["this"].job_name
     concurrency_retry         = var.glue_concurrency_retry
+    bundle_lock_retry         = var.datamart_bundle_lock_retry
   }
   log_level          = var.state_machine_log_level
   kms_key_arn        = module.kms.key_arn

@@ -361,6 +361,24 @@ variable "glue_concurrency_retry" {
   }
 }
 
+variable "datamart_bundle_lock_retry" {
+  description = "How a datamart run waits while another run of its bundle holds the bundle's lock (runs of one bundle go one at a time): exponential backoff from interval_seconds, capped at max_delay_seconds, with full jitter, for max_attempts attempts. A run holds the lock for its load and SQL (minutes), so the cap is short: a waiting run starts soon after the lock is released. The defaults wait about 5 hours on average, past the 4 hours after which a crashed run's lock lapses."
+  type = object({
+    interval_seconds  = optional(number, 5)
+    max_delay_seconds = optional(number, 60)
+    max_attempts      = optional(number, 600)
+  })
+  default = {}
+
+  validation {
+    condition = (
+      var.datamart_bundle_lock_retry.interval_seconds >= 1 && var.datamart_bundle_lock_retry.interval_seconds <= var.datamart_bundle_lock_retry.max_delay_seconds
+      && var.datamart_bundle_lock_retry.max_delay_seconds <= 31622400 && var.datamart_bundle_lock_retry.max_attempts >= 1 && var.datamart_bundle_lock_retry.max_attempts <= 99999999
+    )
+    error_message = "datamart_bundle_lock_retry: 1 <= interval_seconds <= max_delay_seconds <= 31622400, and 1 <= max_attempts <= 99999999 (Step Functions' limits)."
+  }
+}
+
 variable "state_machine_log_level" {
   description = "Execution log level of the state machine: ALL, ERROR or FATAL."
   type        = string

@@ -109,9 +109,10 @@ def dev_deployment(local_aws):
     """environments/dev applied once per session to the session's emulator, with the Spark Glue runner.
 
     The Terraform suite checks the deployed resources and a drift-free second plan on it; the integration
-    suite runs files through it. Two module arguments differ from the committed environment, so that the
+    suite runs files through it. Three module arguments differ from the committed environment, so that the
     failure and backlog paths take seconds: a failing Glue run is retried after 1 s and 2 s instead of 30 s
-    and 60 s, and a run refused for concurrency waits 1 to 2 s instead of 1 to 15 minutes. The
+    and 60 s, a run refused for concurrency waits 1 to 2 s instead of 1 to 15 minutes, and a datamart run
+    whose bundle is busy 1 to 2 s instead of 5 to 60 s. The
     emulator's environment and the Spark runner are not left set for the suites sharing the emulator:
     whoever needs them sets them meanwhile. The datamart's secret is the emulator's, empty until a suite
     points it at a database (`Deployment.use_datamart_database`).
@@ -125,6 +126,7 @@ def dev_deployment(local_aws):
         module_overrides={
             "glue_retry_interval_seconds": 1,
             "glue_concurrency_retry": {"interval_seconds": 1, "max_delay_seconds": 2, "max_attempts": 60},
+            "datamart_bundle_lock_retry": {"interval_seconds": 1, "max_delay_seconds": 2, "max_attempts": 60},
         },
     ) as deployment:
         os.environ.clear()

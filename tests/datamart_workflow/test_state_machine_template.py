@@ -19,6 +19,9 @@ VALUES = {
     "concurrency_retry.interval_seconds": 60,
     "concurrency_retry.max_delay_seconds": 900,
     "concurrency_retry.max_attempts": 40,
+    "bundle_lock_retry.interval_seconds": 5,
+    "bundle_lock_retry.max_delay_seconds": 60,
+    "bundle_lock_retry.max_attempts": 600,
 }
 TASKS = ["BuildProcessingPlan", "RunLoad", "CheckResults", "FinalizePipeline"]
 
@@ -92,3 +95,9 @@ def test_handle_failure_receives_the_whole_state_with_the_execution(states):
         "execution.$": "$$.Execution.Id",
         "input.$": "$$.Execution.Input",
     }
+
+
+def test_a_run_whose_bundle_is_busy_waits_on_the_bundle_locks_own_short_backoff(states):
+    (retry,) = [r for r in states["BuildProcessingPlan"]["Retry"] if r["ErrorEquals"] == ["BundleBusy"]]
+    assert (retry["IntervalSeconds"], retry["MaxDelaySeconds"], retry["MaxAttempts"]) == (5, 60, 600)
+    assert retry["JitterStrategy"] == "FULL"

@@ -25,6 +25,9 @@ TEMPLATE_VALUES = {
     "concurrency_retry.interval_seconds": "1",
     "concurrency_retry.max_delay_seconds": "2",
     "concurrency_retry.max_attempts": "3",
+    "bundle_lock_retry.interval_seconds": "1",
+    "bundle_lock_retry.max_delay_seconds": "2",
+    "bundle_lock_retry.max_attempts": "3",
 }
 
 
