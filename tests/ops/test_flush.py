@@ -66,6 +66,19 @@ def test_with_the_rollback_on_the_manifests_stay_manifested_for_replay(cli, stac
     assert "stay manifested until `replay`" in output
 
 
+def test_a_manifest_left_unstarted_is_started_by_the_flush_though_no_file_is_pending(cli, stack, pipeline):
+    pipeline.arrive(f"in/a-{stack.today}.ndjson")
+    cli("flush", stack.today, STEP_FUNCTION_ARN="")
+    manifest_id = pipeline.only_manifest(stack.today)["manifest_id"]
+
+    code, output = cli("flush", stack.today, STEP_FUNCTION_ARN=stack.env()["STEP_FUNCTION_ARN"])
+
+    assert code == 0
+    assert f"finishing manifest {manifest_id} (manifested, not started)" in output
+    assert f"manifest {manifest_id}: started" in output
+    assert pipeline.execution(manifest_id)["status"] == "RUNNING"
+
+
 def test_dry_run_counts_files_pending_since_before_markers_existed_and_marks_none(cli, stack, pipeline):
     unmarked = _pending_two_of_them_without_marker(stack, pipeline)
     stack.clock.advance(minutes=16)  # no arrival can be in flight: the flush's audit of the markers runs

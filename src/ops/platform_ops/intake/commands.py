@@ -331,13 +331,19 @@ def _replay(args: argparse.Namespace, settings: Settings, now: Callable[[], date
 
 def _flush(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
     builder = _builder(settings, now)
+    # The flush first finishes and starts what an interrupted run left (the next step `intake manifest ID`
+    # gives for a manifest left building), so such a date has work even with no pending file.
+    left = builder.table.open_manifests(args.date)
+    for manifest in left:
+        verb = "would finish" if args.dry_run else "finishing"
+        print(f"{verb} manifest {manifest.manifest_id} ({manifest.status}, not started)")
     batches = repair.flush_plan(builder, args.date)
     for batch in batches:
         verb = "would cut" if args.dry_run else "cutting"
         print(f"{verb} a manifest of {len(batch)} file(s), {sum(f.size_bytes for f in batch)} bytes")
-    if not batches:
+    if not batches and not left:
         print(f"no pending files on {args.date}")
-    if args.dry_run or not batches:
+    if args.dry_run or not (batches or left):
         return 0
     result = repair.flush(builder, args.date)
     if result.lock_busy:
@@ -346,7 +352,7 @@ def _flush(args: argparse.Namespace, settings: Settings, now: Callable[[], datet
         )
         return 1
     started = builder.config.step_function_arn
-    for manifest_id in result.manifest_ids:
+    for manifest_id in dict.fromkeys([*(manifest.manifest_id for manifest in left), *result.manifest_ids]):
         state = "started" if started and manifest_id not in result.start_failures else "not started"
         print(f"manifest {manifest_id}: {state}")
     if not started:
