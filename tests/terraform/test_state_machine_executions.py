@@ -184,6 +184,24 @@ def test_failed_glue_run_publishes_one_alert_naming_the_manifest_error_and_repla
     )
 
 
+def test_an_execution_for_an_untracked_manifest_fails_with_one_alert_and_writes_no_item(
+    local_aws, stack, alert_inbox
+):
+    # Started by hand with a mistyped id: updating a manifest item that does not exist would create one
+    # that lacks everything the builder writes.
+    manifest_id = f"{DATE_PREFIX}-{uuid.uuid4().hex[:12]}"
+    path = f"s3://{stack['bucket_names']['manifests']}/manifests/{DATE_PREFIX}/{manifest_id}.json"
+
+    execution = wait_for(local_aws, start_execution(local_aws, stack, manifest_id, path))
+
+    assert execution["status"] == "FAILED"
+    assert "Item" not in local_aws.client("dynamodb").get_item(
+        TableName=stack["tracking_table_name"],
+        Key={"date_prefix": {"S": DATE_PREFIX}, "file_key": {"S": f"MANIFEST#{manifest_id}"}},
+    )
+    assert len(notifications_naming(local_aws, alert_inbox, manifest_id)) == 1
+
+
 def test_a_backlog_beyond_the_jobs_concurrency_completes_without_manual_action(local_aws, stack):
     """50 manifests at once against MaxConcurrentRuns = 2 (dev): refused starts wait and retry until done."""
     running, most_at_once, lock = [0], [0], threading.Lock()
