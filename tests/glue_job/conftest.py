@@ -5,8 +5,27 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import boto3
 import pytest
+from moto import mock_aws
 from ndjson_parquet.local import local_session
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    """moto's S3 in this process with the job's three buckets, no emulator endpoint inherited."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        client = boto3.client("s3")
+        for bucket in ("input", "manifests", "output"):
+            client.create_bucket(Bucket=bucket)
+        yield client
 
 
 @pytest.fixture(scope="session")

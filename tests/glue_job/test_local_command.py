@@ -7,10 +7,8 @@ import json
 import subprocess
 import sys
 
-import boto3
 import pyarrow.parquet as pq
 import pytest
-from moto import mock_aws
 from ndjson_parquet.local import run_glue_arguments
 
 pytestmark = pytest.mark.spark
@@ -86,22 +84,6 @@ def test_a_quarantined_file_ends_the_command_with_one_line_and_the_stats(inputs,
     assert error.startswith(f"error: {bad} quarantined: bad_content: 1 of 2 lines rejected")
     stats = json.loads(result.stdout.strip().splitlines()[-1])
     assert (stats["records_written"], stats["records_rejected"], stats["files_quarantined"]) == (1, 1, 1)
-
-
-@pytest.fixture
-def s3(monkeypatch):
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        client = boto3.client("s3")
-        for bucket in ("input", "manifests", "output"):
-            client.create_bucket(Bucket=bucket)
-        yield client
 
 
 def parquet_keys(s3, prefix: str) -> list[str]:

@@ -7,10 +7,8 @@ from __future__ import annotations
 import io
 import json
 
-import boto3
 import pyarrow.parquet as pq
 import pytest
-from moto import mock_aws
 from ndjson_parquet.job import JobOptions
 from ndjson_parquet.local import run_glue_arguments
 from ndjson_parquet.manifest import load_manifest
@@ -22,20 +20,9 @@ FOLDER = "date_prefix=2024-01-15/manifest_id=m-v/"
 
 
 @pytest.fixture
-def s3(monkeypatch):
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        client = boto3.client("s3")
-        for bucket in ("input", "manifests", "output"):
-            client.create_bucket(Bucket=bucket)
-        client.put_bucket_versioning(Bucket="input", VersioningConfiguration={"Status": "Enabled"})
-        yield client
+def s3(s3):
+    s3.put_bucket_versioning(Bucket="input", VersioningConfiguration={"Status": "Enabled"})
+    return s3
 
 
 def manifest_of_the_first_upload(s3) -> str:

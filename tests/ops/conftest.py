@@ -93,6 +93,20 @@ class Pipeline:
             ExpressionAttributeValues={f":{name}": {"S": value} for name, value in attributes.items()},
         )
 
+    def failed_manifest(self, date_prefix: str, cause: str, **attributes) -> dict:
+        """A manifest of one arrived file, then failed as the state machine's failure path marks it."""
+        self.arrive(f"in/a-{date_prefix}.ndjson")
+        manifest = self.only_manifest(date_prefix)
+        self.set_manifest(
+            date_prefix,
+            manifest["manifest_id"],
+            status="failed",
+            error="States.TaskFailed",
+            error_cause=cause,
+            **attributes,
+        )
+        return manifest
+
     def unmark(self, date_prefix: str, *uris: str) -> None:
         """Deletes the files' pending markers: as files tracked before pending files had markers (v0.1.0)."""
         for uri in uris:

@@ -8,17 +8,7 @@ def _rolled_back_manifest(stack, pipeline) -> dict:
 
 
 def _failed_manifest(stack, pipeline) -> dict:
-    pipeline.arrive(f"in/a-{stack.yesterday}.ndjson")
-    manifest = pipeline.only_manifest(stack.yesterday)
-    pipeline.set_manifest(
-        stack.yesterday,
-        manifest["manifest_id"],
-        status="failed",
-        error="States.TaskFailed",
-        error_cause="Glue job run failed",
-        failed_at="2024-03-10T12:01:00Z",
-    )
-    return manifest
+    return pipeline.failed_manifest(stack.yesterday, "Glue job run failed", failed_at="2024-03-10T12:01:00Z")
 
 
 def test_a_manifest_left_by_the_rollback_starts_under_its_own_name(cli, stack, pipeline):

@@ -73,15 +73,7 @@ def test_a_malformed_date_is_refused_by_the_argument_parser(cli, capsys):
 
 
 def test_failed_manifests_are_listed_with_their_ids_and_errors(cli, stack, pipeline):
-    pipeline.arrive(f"in/a-{stack.yesterday}.ndjson")
-    manifest = pipeline.only_manifest(stack.yesterday)
-    pipeline.set_manifest(
-        stack.yesterday,
-        manifest["manifest_id"],
-        status="failed",
-        error="States.TaskFailed",
-        error_cause="Glue run jr_1 FAILED: OutOfMemoryError",
-    )
+    manifest = pipeline.failed_manifest(stack.yesterday, "Glue run jr_1 FAILED: OutOfMemoryError")
 
     code, output = cli("status")
 

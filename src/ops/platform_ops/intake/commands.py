@@ -383,17 +383,13 @@ def _reset_stuck(args: argparse.Namespace, settings: Settings, now: Callable[[],
 def _readmit(args: argparse.Namespace, settings: Settings, now: Callable[[], datetime]) -> int:
     try:
         plan = repair.readmit_plan(settings.table, settings.clients.s3, args.key, now())
-    except NotReadmittable as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(
-        f"{'would readmit' if args.dry_run else 'readmitting'} {args.key} "
-        f"(quarantined in manifest {plan.item.manifest_id}: {plan.item.quarantine_reason}), "
-        f"now {plan.current.size_bytes} bytes, etag {plan.current.etag}"
-    )
-    if args.dry_run:
-        return 0
-    try:
+        print(
+            f"{'would readmit' if args.dry_run else 'readmitting'} {args.key} "
+            f"(quarantined in manifest {plan.item.manifest_id}: {plan.item.quarantine_reason}), "
+            f"now {plan.current.size_bytes} bytes, etag {plan.current.etag}"
+        )
+        if args.dry_run:
+            return 0
         repair.readmit(settings.table, plan, now())
     except NotReadmittable as error:
         print(f"error: {error}", file=sys.stderr)
